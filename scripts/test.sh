@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need, builds, and runs every test
+# (unit and integration) through ctest.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+SNAPKEEP_SETUP_TEST_TOOLS=1 "$here/scripts/setup.sh"
+"$here/scripts/build.sh"
+cd "$here/build"
+ctest --output-on-failure -j "$(nproc)" "$@"

@@ -1,0 +1,277 @@
+#include "common/str_cat.h"
+#include "api/validation.h"
+
+#include <regex>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "api/kinds/common.h"
+#include "schedule/schedule.h"
+
+namespace snapkeep::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kKubermaticApiVersion = "kubermatic.k8c.io/v1";
+
+std::string Quote(std::string_view s) { return StrCat("\"", s, "\""); }
+
+std::string Str(const json& obj, std::string_view path) {
+  const json& v = kinds::At(obj, path);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+bool IsQualifiedName(std::string_view key) {
+  // [prefix/]name: prefix a DNS subdomain, name ≤ 63 of [A-Za-z0-9_.-], alnum at both ends.
+  static const std::regex kName("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
+  std::string_view name = key;
+  if (auto slash = key.find('/'); slash != std::string_view::npos) {
+    if (!IsDns1123Subdomain(key.substr(0, slash))) return false;
+    name = key.substr(slash + 1);
+  }
+  return !name.empty() && name.size() <= 63 && std::regex_match(std::string(name), kName);
+}
+
+bool IsLabelValue(std::string_view v) {
+  static const std::regex kValue("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+  return v.size() <= 63 && std::regex_match(std::string(v), kValue);
+}
+
+void CheckMetadata(const KindInfo& kind, const json& obj, FieldErrors& errs) {
+  const std::string name = Str(obj, "metadata.name");
+  if (name.empty()) {
+    errs.push_back(Required("metadata.name", "Required value: name or generateName is required"));
+  } else if (kind.kind == "Namespace" || kind.kind == "Cluster") {
+    // A Cluster's name becomes part of its namespace "cluster-<name>", a DNS label.
+    const size_t max = kind.kind == "Cluster" ? 63 - std::string_view("cluster-").size() : 63;
+    if (!IsDns1123Label(name) || name.size() > max) {
+      errs.push_back(Invalid(
+          "metadata.name",
+          StrCat("Invalid value: ", Quote(name),
+                       ": a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                       "characters or '-', start and end with an alphanumeric character, and be "
+                       "at most ",
+                       max, " characters")));
+    }
+  } else if (!IsDns1123Subdomain(name)) {
+    errs.push_back(Invalid(
+        "metadata.name",
+        StrCat("Invalid value: ", Quote(name),
+                     ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                     "characters, '-' or '.', must start and end with an alphanumeric character, "
+                     "and be at most 253 characters")));
+  }
+  for (const char* map : {"labels", "annotations"}) {
+    const json& m = kinds::At(obj, StrCat("metadata.", map));
+    if (!m.is_object()) continue;
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      const std::string field = StrCat("metadata.", map, "[", it.key(), "]");
+      if (!IsQualifiedName(it.key())) {
+        errs.push_back(Invalid(field, StrCat("Invalid value: ", Quote(it.key()),
+                                                   ": key must be a qualified name "
+                                                   "([prefix/]name, name at most 63 characters)")));
+      }
+      if (std::string_view(map) == "labels" && it->is_string() &&
+          !IsLabelValue(it->get<std::string>())) {
+        errs.push_back(Invalid(field, StrCat("Invalid value: ", it->dump(),
+                                                   ": a label value must be at most 63 "
+                                                   "alphanumeric characters, '-', '_' or '.'")));
+      }
+    }
+  }
+}
+
+// spec.cluster must name a Cluster, and the object must live in its namespace.
+void CheckClusterReference(const json& obj, FieldErrors& errs) {
+  const json& ref = kinds::At(obj, "spec.cluster");
+  const std::string kind = Str(ref, "kind");
+  const std::string api_version = Str(ref, "apiVersion");
+  const std::string name = Str(ref, "name");
+  if (!kind.empty() && kind != "Cluster") {
+    errs.push_back(NotSupported("spec.cluster.kind",
+                                StrCat("Unsupported value: ", Quote(kind),
+                                             ": supported values: \"Cluster\"")));
+  }
+  if (!api_version.empty() && api_version != kKubermaticApiVersion) {
+    errs.push_back(NotSupported("spec.cluster.apiVersion",
+                                StrCat("Unsupported value: ", Quote(api_version),
+                                             ": supported values: \"kubermatic.k8c.io/v1\"")));
+  }
+  if (name.empty()) {
+    errs.push_back(Required("spec.cluster.name", "Required value: the name of a Cluster"));
+    return;
+  }
+  const std::string want_ns = "cluster-" + name;
+  const std::string ns = Str(obj, "metadata.namespace");
+  if (ns != want_ns) {
+    errs.push_back(Invalid("metadata.namespace",
+                           StrCat("Invalid value: ", Quote(ns), ": must be ", Quote(want_ns),
+                                        ", the namespace of Cluster ", Quote(name))));
+  }
+}
+
+void CheckUrl(const std::string& field, const std::string& url, bool allow_file,
+              FieldErrors& errs) {
+  static const std::regex kUrl("(https?)://[^/\\s]+(/\\S*)?");
+  if (std::regex_match(url, kUrl)) return;
+  if (allow_file && absl::StartsWith(url, "file:///")) return;
+  errs.push_back(Invalid(
+      field, StrCat("Invalid value: ", Quote(url), ": must be an http:// or https:// URL",
+                          allow_file ? " or file:///absolute/path" : "")));
+}
+
+void CheckSecret(const json& obj, FieldErrors& errs) {
+  const json& data = kinds::At(obj, "data");
+  if (!data.is_object()) return;
+  for (auto it = data.begin(); it != data.end(); ++it) {
+    std::string decoded;
+    if (!it->is_string() || !absl::Base64Unescape(it->get<std::string>(), &decoded)) {
+      errs.push_back(
+          Invalid(StrCat("data[", it.key(), "]"), "Invalid value: must be base64-encoded"));
+    }
+  }
+}
+
+void CheckCluster(const json& obj, FieldErrors& errs) {
+  const json& endpoints = kinds::At(obj, "spec.etcd.endpoints");
+  if (endpoints.is_array()) {
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      if (endpoints[i].is_string()) {
+        CheckUrl(StrCat("spec.etcd.endpoints[", i, "]"), endpoints[i].get<std::string>(), false,
+                 errs);
+      }
+    }
+  }
+}
+
+bool IsBucketName(std::string_view s) {
+  static const std::regex kBucket("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  return std::regex_match(std::string(s), kBucket);
+}
+
+void CheckSeed(const json& obj, FieldErrors& errs) {
+  const json& br = kinds::At(obj, "spec.etcdBackupRestore");
+  if (!br.is_object()) return;
+  const json& dests = kinds::At(br, "destinations");
+  if (dests.is_object()) {
+    for (auto it = dests.begin(); it != dests.end(); ++it) {
+      const std::string base = StrCat("spec.etcdBackupRestore.destinations[", it.key(), "]");
+      if (!IsDns1123Label(it.key())) {
+        errs.push_back(Invalid(base, "Invalid value: a destination name must be a DNS-1123 label"));
+      }
+      const std::string endpoint = Str(*it, "endpoint");
+      if (endpoint.empty()) {
+        errs.push_back(Required(base + ".endpoint",
+                                "Required value: an http(s):// S3 endpoint or file:///path"));
+        continue;
+      }
+      CheckUrl(base + ".endpoint", endpoint, true, errs);
+      if (absl::StartsWith(endpoint, "file:")) continue;
+      const std::string bucket = Str(*it, "bucketName");
+      if (bucket.empty()) {
+        errs.push_back(Required(base + ".bucketName",
+                                "Required value: an S3 destination needs a bucket"));
+      } else if (!IsBucketName(bucket)) {
+        errs.push_back(Invalid(base + ".bucketName",
+                               StrCat("Invalid value: ", Quote(bucket),
+                                            ": 3-63 lowercase letters, digits, '.' or '-'")));
+      }
+      const json& creds = kinds::At(*it, "credentials");
+      if (creds.is_object() && Str(creds, "name").empty()) {
+        errs.push_back(Required(base + ".credentials.name", "Required value: a Secret name"));
+      }
+    }
+  }
+  const std::string def = Str(br, "defaultDestination");
+  if (!def.empty() && !(dests.is_object() && dests.contains(def))) {
+    errs.push_back(Invalid("spec.etcdBackupRestore.defaultDestination",
+                           StrCat("Invalid value: ", Quote(def),
+                                        ": must name one of spec.etcdBackupRestore.destinations")));
+  }
+  const std::string interval = Str(br, "backupInterval");
+  if (!interval.empty()) {
+    if (auto s = Schedule::Parse(interval); !s.ok()) {
+      errs.push_back(Invalid("spec.etcdBackupRestore.backupInterval",
+                             StrCat("Invalid value: ", Quote(interval), ": ",
+                                          s.status().message())));
+    }
+  }
+}
+
+void CheckEtcdBackupConfig(const json& obj, FieldErrors& errs) {
+  CheckClusterReference(obj, errs);
+  const json& schedule = kinds::At(obj, "spec.schedule");
+  if (schedule.is_string()) {
+    if (auto s = Schedule::Parse(schedule.get<std::string>()); !s.ok()) {
+      errs.push_back(Invalid("spec.schedule", StrCat("Invalid value: ", schedule.dump(), ": ",
+                                                           s.status().message())));
+    }
+  }
+  if (Str(obj, "spec.destination").empty()) {
+    errs.push_back(
+        Required("spec.destination", "Required value: the name of a destination of the Seed"));
+  }
+}
+
+void CheckEtcdRestore(const json& obj, FieldErrors& errs) {
+  CheckClusterReference(obj, errs);
+  if (Str(obj, "spec.backupName").empty()) {
+    errs.push_back(Required("spec.backupName", "Required value: a backupName from an "
+                                               "EtcdBackupConfig's status.currentBackups"));
+  }
+  if (Str(obj, "spec.destination").empty()) {
+    errs.push_back(
+        Required("spec.destination", "Required value: the name of a destination of the Seed"));
+  }
+}
+
+}  // namespace
+
+bool IsDns1123Label(std::string_view s) {
+  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  return !s.empty() && s.size() <= 63 && std::regex_match(std::string(s), kLabel);
+}
+
+bool IsDns1123Subdomain(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = s.find('.', start);
+    if (!IsDns1123Label(s.substr(start, dot - start))) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+FieldErrors ValidateObject(const KindInfo& kind, const json& object) {
+  FieldErrors errs;
+  CheckMetadata(kind, object, errs);
+  if (kind.kind == "Secret") CheckSecret(object, errs);
+  if (kind.kind == "Cluster") CheckCluster(object, errs);
+  if (kind.kind == "Seed") CheckSeed(object, errs);
+  if (kind.kind == "EtcdBackupConfig") CheckEtcdBackupConfig(object, errs);
+  if (kind.kind == "EtcdRestore") CheckEtcdRestore(object, errs);
+  return errs;
+}
+
+FieldErrors ValidateUpdate(const KindInfo& kind, const json& old_object, const json& new_object) {
+  FieldErrors errs;
+  auto immutable = [&](std::string_view path, std::string_view why) {
+    if (kinds::At(old_object, path) != kinds::At(new_object, path)) {
+      errs.push_back(Invalid(std::string(path), StrCat("field is immutable: ", why)));
+    }
+  };
+  if (kind.kind == "EtcdBackupConfig") {
+    immutable("spec.cluster.name", "a config belongs to one Cluster; create a new config");
+  }
+  if (kind.kind == "EtcdRestore") {
+    immutable("spec", "a restore cannot be changed once created; create a new EtcdRestore");
+  }
+  if (kind.kind == "Secret" && kinds::At(old_object, "immutable") == json(true)) {
+    immutable("data", "the Secret is immutable");
+  }
+  return errs;
+}
+
+}  // namespace snapkeep::api

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "api/kind_catalog.h"
+#include "api/schema.h"
+#include "common/clock.h"
+#include "nlohmann/json.hpp"
+#include "store/store.h"
+
+namespace snapkeep::apiserver {
+
+// How a write treats fields its kind's schema does not know (Kubernetes'
+// fieldValidation query parameter): Strict rejects them, Warn and Ignore drop them
+// (Warn reports them as warnings).
+enum class FieldValidation { kStrict, kWarn, kIgnore };
+
+struct WriteOptions {
+  FieldValidation field_validation = FieldValidation::kStrict;
+  bool dry_run = false;  // validate and compute the result, write nothing
+};
+
+struct WriteResult {
+  nlohmann::json object;               // as stored, with metadata.resourceVersion
+  std::vector<std::string> warnings;   // e.g. unknown fields dropped
+  bool created = false;
+};
+
+struct ObjectList {
+  std::vector<nlohmann::json> items;
+  int64_t revision = 0;
+};
+
+struct DeletePreconditions {
+  std::string uid;
+  std::string resource_version;
+};
+
+enum class PatchType { kMerge, kStrategicMerge, kJsonPatch, kApply };
+
+// The Kubernetes object semantics on top of a Store: server-set metadata (uid,
+// creationTimestamp, generation, resourceVersion), spec/status split, optimistic
+// concurrency, finalizers, namespaces (must exist; deleting one deletes its
+// contents; a Cluster owns namespace cluster-<name>), defaulting and validation.
+// Every write either passes every check and is stored, or changes nothing.
+//
+// Thread-safe; the HTTP handlers and in-process controllers share one instance.
+class ObjectRegistry {
+ public:
+  ObjectRegistry(store::Store& store, const api::KindCatalog& catalog, const Clock& clock);
+
+  // Creates the namespaces that always exist (default, kube-system, kubermatic).
+  absl::Status Bootstrap();
+
+  const api::KindCatalog& catalog() const { return catalog_; }
+  store::Store& store() { return store_; }
+
+  absl::StatusOr<nlohmann::json> Get(const api::KindInfo& kind, std::string_view ns,
+                                     std::string_view name);
+  // `ns` empty: all namespaces.
+  absl::StatusOr<ObjectList> List(const api::KindInfo& kind, std::string_view ns);
+
+  // `ns` is the namespace of the request's URL (empty for cluster-scoped kinds).
+  absl::StatusOr<WriteResult> Create(const api::KindInfo& kind, std::string_view ns,
+                                     nlohmann::json body, const WriteOptions& options);
+  // Replaces spec and metadata (status kept) — or, with `status` true, only status.
+  absl::StatusOr<WriteResult> Update(const api::KindInfo& kind, std::string_view ns,
+                                     std::string_view name, nlohmann::json body, bool status,
+                                     const WriteOptions& options);
+  absl::StatusOr<WriteResult> Patch(const api::KindInfo& kind, std::string_view ns,
+                                    std::string_view name, PatchType type,
+                                    std::string_view patch, bool status,
+                                    const WriteOptions& options);
+  // With finalizers pending: sets deletionTimestamp and returns the object (still
+  // there). Otherwise removes it and returns its last state.
+  absl::StatusOr<nlohmann::json> Delete(const api::KindInfo& kind, std::string_view ns,
+                                        std::string_view name,
+                                        const DeletePreconditions& preconditions = {});
+
+  // Decodes a stored value into the API object (resourceVersion filled in).
+  static absl::StatusOr<nlohmann::json> Decode(const store::StoredObject& stored);
+
+ private:
+  struct Prepared;
+  absl::StatusOr<Prepared> Prepare(const api::KindInfo& kind, std::string_view url_ns,
+                                   std::string_view url_name, nlohmann::json body,
+                                   const WriteOptions& options);
+  absl::StatusOr<WriteResult> UpdateWith(const api::KindInfo& kind, std::string_view ns,
+                                         std::string_view name, bool status,
+                                         const WriteOptions& options,
+                                         const std::function<absl::StatusOr<nlohmann::json>(
+                                             const nlohmann::json& current)>& mutate);
+  absl::Status CheckNamespaceWritable(std::string_view ns);
+  absl::Status EnsureNamespace(const std::string& name, const nlohmann::json& labels);
+  absl::Status DeleteNamespaceContents(const std::string& ns);
+  absl::Status FinishNamespaceIfEmpty(const std::string& ns);
+  absl::StatusOr<nlohmann::json> RemoveNow(const api::KindInfo& kind,
+                                           const store::StoredObject& current);
+  store::ObjectKey Key(const api::KindInfo& kind, std::string_view ns,
+                       std::string_view name) const;
+
+  store::Store& store_;
+  const api::KindCatalog& catalog_;
+  const Clock& clock_;
+  const api::KindInfo& namespace_kind_;
+};
+
+}  // namespace snapkeep::apiserver

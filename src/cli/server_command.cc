@@ -1,0 +1,174 @@
+// `snapkeep server`: opens the store, serves the API, runs until SIGINT/SIGTERM.
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/codec.h"
+#include "api/kind_catalog.h"
+#include "apiserver/api_handler.h"
+#include "apiserver/http_server.h"
+#include "apiserver/object_registry.h"
+#include "cli/commands.h"
+#include "common/clock.h"
+#include "common/str_cat.h"
+#include "spdlog/spdlog.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace snapkeep::cli {
+namespace {
+
+struct ServerFlags {
+  std::string data_dir = ".data";
+  std::string listen = "127.0.0.1:8080";
+  std::string config;
+  std::string log_level = "info";
+  int threads = 4;
+  int64_t watch_history = 100000;
+};
+
+// Reads --config: a YAML file whose keys mirror the flags (dataDir, listen,
+// logLevel, threads). Flags given on the command line win.
+absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::App& cmd) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(StrCat("--config: cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto docs = api::ParseYamlDocuments(text.str());
+  if (!docs.ok()) return absl::InvalidArgumentError(StrCat("--config ", path, ": ", docs.status().message()));
+  if (docs->empty()) return absl::OkStatus();
+  const auto& doc = docs->front();
+  if (!doc.is_object()) return absl::InvalidArgumentError(StrCat("--config ", path, ": expected a mapping"));
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& key = it.key();
+    auto want_string = [&](std::string& field, const char* flag) -> absl::Status {
+      if (!it->is_string()) return absl::InvalidArgumentError(StrCat("--config ", path, ": ", key, " must be a string"));
+      if (cmd.count(flag) == 0) field = it->get<std::string>();
+      return absl::OkStatus();
+    };
+    absl::Status st;
+    if (key == "dataDir") {
+      st = want_string(flags.data_dir, "--data-dir");
+    } else if (key == "listen") {
+      st = want_string(flags.listen, "--listen");
+    } else if (key == "logLevel") {
+      st = want_string(flags.log_level, "--log-level");
+    } else if (key == "watchHistory") {
+      if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+        st = absl::InvalidArgumentError(StrCat("--config ", path, ": watchHistory must be a positive integer"));
+      } else if (cmd.count("--watch-history") == 0) {
+        flags.watch_history = it->get<int64_t>();
+      }
+    } else if (key == "threads") {
+      if (!it->is_number_integer() || it->get<int>() < 1) {
+        st = absl::InvalidArgumentError(StrCat("--config ", path, ": threads must be a positive integer"));
+      } else if (cmd.count("--threads") == 0) {
+        flags.threads = it->get<int>();
+      }
+    } else {
+      st = absl::InvalidArgumentError(StrCat("--config ", path, ": unknown setting \"", key,
+                                             "\" (known: dataDir, listen, logLevel, threads, watchHistory)"));
+    }
+    if (!st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+int RunServer(ServerFlags flags, const CLI::App& cmd) {
+  if (!flags.config.empty()) {
+    if (auto st = LoadConfig(flags.config, flags, cmd); !st.ok()) {
+      spdlog::error("{}", st.message());
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  const size_t colon = flags.listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    try {
+      port = std::stoi(flags.listen.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = -1;
+    }
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {
+    spdlog::error("--listen \"{}\": expected HOST:PORT, e.g. 127.0.0.1:8080", flags.listen);
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(flags.data_dir, ec);
+  if (ec) {
+    spdlog::error("--data-dir {}: {}", flags.data_dir, ec.message());
+    return 1;
+  }
+  const std::string db_path = (std::filesystem::path(flags.data_dir) / "snapkeep.db").string();
+  store::SqliteStoreOptions store_options;
+  store_options.history_revisions = flags.watch_history;
+  // Compact in batches, but never let the batch dwarf a small history.
+  store_options.compaction_batch = std::clamp<int64_t>(flags.watch_history, 1, 1000);
+  auto store = store::SqliteStore::Open(db_path, store_options);
+  if (!store.ok()) {
+    spdlog::error("cannot open the store at {}: {}", db_path, store.status().message());
+    return 1;
+  }
+
+  // Signals are taken synchronously by this thread; block them before any
+  // other thread starts so none of those receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  RealClock clock;
+  api::KindCatalog catalog;
+  apiserver::ObjectRegistry registry(**store, catalog, clock);
+  if (auto st = registry.Bootstrap(); !st.ok()) {
+    spdlog::error("cannot create the system namespaces: {}", st.message());
+    return 1;
+  }
+  apiserver::ApiHandler handler(registry, clock);
+  apiserver::HttpServer server(
+      {.host = flags.listen.substr(0, colon),
+       .port = static_cast<uint16_t>(port),
+       .threads = flags.threads},
+      [&handler](const apiserver::HttpRequest& req) { return handler.Handle(req); });
+  auto bound = server.Start();
+  if (!bound.ok()) {
+    spdlog::error("{}", bound.status().message());
+    return 1;
+  }
+  spdlog::info("snapkeep {} serving on http://{}:{} (data in {})", SNAPKEEP_VERSION,
+               flags.listen.substr(0, colon), *bound, db_path);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServerCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cmd = app.add_subcommand("server", "Run the API server and controllers");
+  cmd->add_option("--data-dir", flags->data_dir, "Directory for the embedded store")
+      ->capture_default_str();
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to serve the API on (port 0: any free)")
+      ->capture_default_str();
+  cmd->add_option("--config", flags->config, "YAML file with server settings");
+  cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "HTTP worker threads")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--watch-history", flags->watch_history,
+                  "Revisions of change history kept for watches to resume from")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->callback([flags, exit_code, cmd] { *exit_code = RunServer(*flags, *cmd); });
+}
+
+}  // namespace snapkeep::cli

@@ -1,0 +1,164 @@
+#include "api/validation.h"
+
+#include "api/defaults.h"
+#include "api/kind_catalog.h"
+#include "gtest/gtest.h"
+
+namespace snapkeep::api {
+namespace {
+
+using nlohmann::json;
+
+const KindCatalog& Catalog() {
+  static const KindCatalog catalog;  // NOLINT: immutable test fixture
+  return catalog;
+}
+
+json Config(json spec, std::string name = "daily", std::string ns = "cluster-a") {
+  return {{"apiVersion", "kubermatic.k8c.io/v1"},
+          {"kind", "EtcdBackupConfig"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec", std::move(spec)}};
+}
+
+json GoodSpec() {
+  return {{"cluster", {{"kind", "Cluster"}, {"name", "a"}}},
+          {"schedule", "@every 20m"},
+          {"keep", 20},
+          {"destination", "s3"}};
+}
+
+struct Case {
+  std::string what;
+  json object;
+  std::vector<std::string> fields;  // fields expected in the errors, in order
+  std::string message_part;         // a part of the first error's message
+};
+
+class EtcdBackupConfigValidation : public ::testing::TestWithParam<Case> {};
+
+TEST_P(EtcdBackupConfigValidation, ReportsEveryBadField) {
+  const Case& c = GetParam();
+  const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  json obj = c.object;
+  ApplyDefaults(kind, obj);
+  FieldErrors errs = ValidateObject(kind, obj);
+  std::vector<std::string> fields;
+  for (const auto& e : errs) fields.push_back(e.field);
+  EXPECT_EQ(fields, c.fields) << c.what;
+  if (!c.message_part.empty() && !errs.empty()) {
+    EXPECT_NE(errs[0].message.find(c.message_part), std::string::npos)
+        << c.what << ": " << errs[0].message;
+  }
+}
+
+json With(json spec, const std::string& key, json value) {
+  if (value.is_null()) {
+    spec.erase(key);
+  } else {
+    spec[key] = std::move(value);
+  }
+  return spec;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EtcdBackupConfigValidation,
+    ::testing::Values(
+        Case{"valid", Config(GoodSpec()), {}, ""},
+        Case{"one-time snapshot", Config(With(With(GoodSpec(), "schedule", nullptr), "keep", nullptr)), {}, ""},
+        Case{"bad name", Config(GoodSpec(), "Daily_Backup"), {"metadata.name"}, "RFC 1123"},
+        Case{"missing name", Config(GoodSpec(), ""), {"metadata.name"}, "Required"},
+        Case{"garbage schedule", Config(With(GoodSpec(), "schedule", "every day")), {"spec.schedule"}, "every day"},
+        Case{"minute out of range", Config(With(GoodSpec(), "schedule", "61 * * * *")), {"spec.schedule"}, "minute"},
+        Case{"bad @every unit", Config(With(GoodSpec(), "schedule", "@every 1d")), {"spec.schedule"}, "unit"},
+        Case{"reference to another kind",
+             Config(With(GoodSpec(), "cluster", {{"kind", "Pod"}, {"name", "a"}})),
+             {"spec.cluster.kind"}, "\"Cluster\""},
+        Case{"reference to another group",
+             Config(With(GoodSpec(), "cluster", {{"apiVersion", "v1"}, {"name", "a"}})),
+             {"spec.cluster.apiVersion"}, "kubermatic.k8c.io/v1"},
+        Case{"reference without a name", Config(With(GoodSpec(), "cluster", json::object())),
+             {"spec.cluster.name"}, "Required"},
+        Case{"wrong namespace", Config(GoodSpec(), "daily", "default"), {"metadata.namespace"}, "cluster-a"},
+        Case{"no destination", Config(With(GoodSpec(), "destination", nullptr)), {"spec.destination"}, "Required"},
+        Case{"everything wrong at once",
+             Config(With(With(GoodSpec(), "schedule", "* * *"), "destination", nullptr), "UPPER"),
+             {"metadata.name", "spec.schedule", "spec.destination"}, ""}));
+
+TEST(ValidationTest, DefaultsKeepForScheduledConfigsOnly) {
+  const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  json scheduled = Config(With(GoodSpec(), "keep", nullptr));
+  ApplyDefaults(kind, scheduled);
+  EXPECT_EQ(scheduled["spec"]["keep"], 20);
+  EXPECT_EQ(scheduled["spec"]["cluster"]["apiVersion"], "kubermatic.k8c.io/v1");
+  json once = Config(With(With(GoodSpec(), "keep", nullptr), "schedule", nullptr));
+  ApplyDefaults(kind, once);
+  EXPECT_FALSE(once["spec"].contains("keep"));
+}
+
+TEST(ValidationTest, ClusterNamesLeaveRoomForTheirNamespace) {
+  const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "Cluster");
+  json ok = {{"metadata", {{"name", std::string(55, 'a')}}}, {"spec", json::object()}};
+  json too_long = {{"metadata", {{"name", std::string(56, 'a')}}}, {"spec", json::object()}};
+  EXPECT_TRUE(ValidateObject(kind, ok).empty());
+  ASSERT_EQ(ValidateObject(kind, too_long).size(), 1u);
+  json bad_endpoint = {{"metadata", {{"name", "a"}}},
+                       {"spec", {{"etcd", {{"endpoints", {"127.0.0.1:2379"}}}}}}};
+  auto errs = ValidateObject(kind, bad_endpoint);
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0].field, "spec.etcd.endpoints[0]");
+}
+
+TEST(ValidationTest, SeedDestinations) {
+  const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
+  json seed = {{"metadata", {{"name", "eu"}, {"namespace", "kubermatic"}}},
+               {"spec",
+                {{"etcdBackupRestore",
+                  {{"defaultDestination", "missing"},
+                   {"destinations",
+                    {{"s3", {{"endpoint", "http://127.0.0.1:4568"}}},
+                     {"local", {{"endpoint", "file:///var/backups"}}},
+                     {"ftp", {{"endpoint", "ftp://x"}, {"bucketName", "Bad_Bucket"}}}}}}}}}};
+  auto errs = ValidateObject(kind, seed);
+  std::vector<std::string> fields;
+  for (const auto& e : errs) fields.push_back(e.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{
+                        "spec.etcdBackupRestore.destinations[ftp].endpoint",
+                        "spec.etcdBackupRestore.destinations[ftp].bucketName",
+                        "spec.etcdBackupRestore.destinations[s3].bucketName",
+                        "spec.etcdBackupRestore.defaultDestination"}));
+}
+
+TEST(ValidationTest, SecretDataMustBeBase64AndStringDataIsFolded) {
+  const KindInfo& kind = *Catalog().ByKind("v1", "Secret");
+  json secret = {{"metadata", {{"name", "creds"}, {"namespace", "kube-system"}}},
+                 {"stringData", {{"ACCESS_KEY_ID", "abc"}}},
+                 {"data", {{"bad", "%%%"}}}};
+  ApplyDefaults(kind, secret);
+  EXPECT_EQ(secret["type"], "Opaque");
+  EXPECT_EQ(secret["data"]["ACCESS_KEY_ID"], "YWJj");
+  EXPECT_FALSE(secret.contains("stringData"));
+  auto errs = ValidateObject(kind, secret);
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0].field, "data[bad]");
+}
+
+TEST(ValidationTest, ImmutableFields) {
+  const KindInfo& ebc = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  json before = Config(GoodSpec());
+  json after = Config(With(GoodSpec(), "cluster", {{"kind", "Cluster"}, {"name", "b"}}));
+  EXPECT_EQ(ValidateUpdate(ebc, before, after).size(), 1u);
+  EXPECT_TRUE(ValidateUpdate(ebc, before, Config(With(GoodSpec(), "keep", 3))).empty());
+}
+
+TEST(ValidationTest, Dns1123) {
+  EXPECT_TRUE(IsDns1123Label("a-b-1"));
+  EXPECT_FALSE(IsDns1123Label("-a"));
+  EXPECT_FALSE(IsDns1123Label("a.b"));
+  EXPECT_TRUE(IsDns1123Subdomain("a.b-c.d"));
+  EXPECT_FALSE(IsDns1123Subdomain("a..b"));
+  EXPECT_FALSE(IsDns1123Subdomain(std::string(254, 'a')));
+}
+
+}  // namespace
+}  // namespace snapkeep::api

@@ -1,0 +1,262 @@
+#include "apiserver/object_registry.h"
+
+#include <filesystem>
+
+#include "api/api_error.h"
+#include "gtest/gtest.h"
+#include "manual_clock.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace snapkeep::apiserver {
+namespace {
+
+using nlohmann::json;
+
+int Code(const absl::Status& s) { return api::ApiError::FromStatus(s).code; }
+
+class ObjectRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("registry-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto s = store::SqliteStore::Open((dir_ / "db").string());
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    registry_ = std::make_unique<ObjectRegistry>(*store_, catalog_, clock_);
+    ASSERT_TRUE(registry_->Bootstrap().ok());
+  }
+  void TearDown() override {
+    registry_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  const api::KindInfo& Kind(const char* kind) {
+    return *catalog_.ByKind(std::string(kind) == "Secret" || std::string(kind) == "Namespace"
+                                ? "v1"
+                                : "kubermatic.k8c.io/v1",
+                            kind);
+  }
+
+  json Cluster(const std::string& name) {
+    return {{"apiVersion", "kubermatic.k8c.io/v1"},
+            {"kind", "Cluster"},
+            {"metadata", {{"name", name}}},
+            {"spec", {{"features", {{"etcdLauncher", true}}}}},
+            {"status", {{"phase", "Running"}}}};
+  }
+
+  json Config(const std::string& name, int keep = 20) {
+    return {{"apiVersion", "kubermatic.k8c.io/v1"},
+            {"kind", "EtcdBackupConfig"},
+            {"metadata", {{"name", name}}},
+            {"spec",
+             {{"cluster", {{"kind", "Cluster"}, {"name", "a"}}},
+              {"schedule", "@every 20m"},
+              {"keep", keep},
+              {"destination", "s3"}}}};
+  }
+
+  void CreateClusterA() {
+    auto c = registry_->Create(Kind("Cluster"), "", Cluster("a"), {});
+    ASSERT_TRUE(c.ok()) << c.status();
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_{absl::FromUnixSeconds(1615859280)};
+  api::KindCatalog catalog_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<ObjectRegistry> registry_;
+};
+
+TEST_F(ObjectRegistryTest, CreateSetsServerFieldsAndDropsStatus) {
+  auto c = registry_->Create(Kind("Cluster"), "", Cluster("a"), {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  const json& md = c->object["metadata"];
+  EXPECT_EQ(md["generation"], 1);
+  EXPECT_EQ(md["creationTimestamp"], "2021-03-16T01:48:00Z");
+  EXPECT_EQ(md["uid"].get<std::string>().size(), 36u);
+  EXPECT_FALSE(md["resourceVersion"].get<std::string>().empty());
+  EXPECT_FALSE(c->object.contains("status"));
+  // Creating a Cluster creates its namespace.
+  EXPECT_TRUE(registry_->Get(Kind("Namespace"), "", "cluster-a").ok());
+}
+
+TEST_F(ObjectRegistryTest, NamespacedObjectsNeedTheirNamespace) {
+  auto missing = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(Code(missing.status()), 404);
+  EXPECT_NE(std::string(missing.status().message()).find("namespaces \"cluster-a\" not found"),
+            std::string::npos);
+  CreateClusterA();
+  EXPECT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  auto dup = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  EXPECT_EQ(Code(dup.status()), 409);
+  EXPECT_EQ(api::ApiError::FromStatus(dup.status()).reason, "AlreadyExists");
+}
+
+TEST_F(ObjectRegistryTest, RejectedWritesChangeNothing) {
+  CreateClusterA();
+  const int64_t before = store_->CurrentRevision();
+  json bad = Config("d");
+  bad["spec"]["keep"] = "twenty";
+  auto r = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", bad, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(Code(r.status()), 422);
+  auto details = api::ApiError::FromStatus(r.status()).details;
+  EXPECT_EQ(details["causes"][0]["field"], "spec.keep");
+  EXPECT_EQ(store_->CurrentRevision(), before);
+  EXPECT_EQ(Code(registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d").status()), 404);
+}
+
+TEST_F(ObjectRegistryTest, UpdateNeedsTheCurrentResourceVersionWhenGiven) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_TRUE(created.ok());
+  json stale = created->object;
+  json next = created->object;
+  next["spec"]["keep"] = 5;
+  auto updated = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", next, false, {});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->object["metadata"]["generation"], 2);
+  stale["spec"]["keep"] = 7;
+  auto conflict = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", stale, false, {});
+  EXPECT_EQ(Code(conflict.status()), 409);
+  auto got = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d");
+  EXPECT_EQ((*got)["spec"]["keep"], 5);
+}
+
+TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_TRUE(created.ok());
+  json with_status = created->object;
+  with_status["status"] = {{"currentBackups", {{{"backupName", "d-1"}, {"backupPhase", "Running"}}}}};
+  with_status["spec"]["keep"] = 99;  // ignored through /status
+  auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status, true, {});
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->object["spec"]["keep"], 20);
+  EXPECT_EQ(st->object["metadata"]["generation"], 1);
+  EXPECT_EQ(st->object["status"]["currentBackups"][0]["backupName"], "d-1");
+  // A spec update keeps the status and ignores the status it was sent.
+  json spec_update = st->object;
+  spec_update["status"] = json::object();
+  spec_update["spec"]["keep"] = 3;
+  auto up = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", spec_update, false, {});
+  ASSERT_TRUE(up.ok()) << up.status();
+  EXPECT_EQ(up->object["status"]["currentBackups"][0]["backupName"], "d-1");
+  EXPECT_EQ(up->object["metadata"]["generation"], 2);
+  // A metadata-only change does not bump generation.
+  json labels = up->object;
+  labels["metadata"]["labels"] = {{"team", "a"}};
+  auto lab = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", labels, false, {});
+  ASSERT_TRUE(lab.ok());
+  EXPECT_EQ(lab->object["metadata"]["generation"], 2);
+}
+
+TEST_F(ObjectRegistryTest, UnchangedUpdateTakesNoRevision) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  const int64_t before = store_->CurrentRevision();
+  auto same = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", created->object, false, {});
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(store_->CurrentRevision(), before);
+  EXPECT_EQ(same->object["metadata"]["resourceVersion"], created->object["metadata"]["resourceVersion"]);
+}
+
+TEST_F(ObjectRegistryTest, FinalizersHoldDeletionUntilRemoved) {
+  CreateClusterA();
+  json cfg = Config("d");
+  cfg["metadata"]["finalizers"] = {"snapkeep.io/cleanup"};
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", cfg, {}).ok());
+  auto pending = registry_->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d");
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_TRUE((*pending)["metadata"].contains("deletionTimestamp"));
+  auto still = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d");
+  ASSERT_TRUE(still.ok());
+  auto removed = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                                  R"({"metadata":{"finalizers":null}})", false, {});
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(Code(registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d").status()), 404);
+}
+
+TEST_F(ObjectRegistryTest, DeletingAClusterTakesItsNamespaceAndContents) {
+  CreateClusterA();
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  ASSERT_TRUE(registry_->Delete(Kind("Cluster"), "", "a").ok());
+  EXPECT_EQ(Code(registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d").status()), 404);
+  EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "cluster-a").status()), 404);
+}
+
+TEST_F(ObjectRegistryTest, TerminatingNamespaceWaitsForFinalizersAndRefusesNewContent) {
+  CreateClusterA();
+  json cfg = Config("d");
+  cfg["metadata"]["finalizers"] = {"x"};
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", cfg, {}).ok());
+  ASSERT_TRUE(registry_->Delete(Kind("Namespace"), "", "cluster-a").ok());
+  auto ns = registry_->Get(Kind("Namespace"), "", "cluster-a");
+  ASSERT_TRUE(ns.ok());
+  EXPECT_EQ((*ns)["status"]["phase"], "Terminating");
+  EXPECT_EQ(Code(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("e"), {}).status()), 403);
+  ASSERT_TRUE(registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                               R"({"metadata":{"finalizers":[]}})", false, {}).ok());
+  EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "cluster-a").status()), 404);
+}
+
+TEST_F(ObjectRegistryTest, SystemNamespacesCannotBeDeleted) {
+  EXPECT_EQ(Code(registry_->Delete(Kind("Namespace"), "", "kube-system").status()), 403);
+}
+
+TEST_F(ObjectRegistryTest, PatchTypes) {
+  CreateClusterA();
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  auto merge = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                                R"({"spec":{"keep":4}})", false, {});
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->object["spec"]["keep"], 4);
+  auto jp = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kJsonPatch,
+                             R"([{"op":"replace","path":"/spec/keep","value":6}])", false, {});
+  ASSERT_TRUE(jp.ok()) << jp.status();
+  EXPECT_EQ(jp->object["spec"]["keep"], 6);
+  auto bad = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                              R"({"spec":{"keep":0}})", false, {});
+  EXPECT_EQ(Code(bad.status()), 422);
+  auto stale = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                                R"({"metadata":{"resourceVersion":"1"},"spec":{"keep":8}})", false,
+                                {});
+  EXPECT_EQ(Code(stale.status()), 409);
+  auto apply = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "new", PatchType::kApply,
+                                "spec:\n  cluster: {name: a}\n  destination: s3\n", false, {});
+  ASSERT_TRUE(apply.ok()) << apply.status();
+  EXPECT_TRUE(apply->created);
+}
+
+TEST_F(ObjectRegistryTest, WarnModeDropsUnknownFieldsWithAWarning) {
+  CreateClusterA();
+  json cfg = Config("d");
+  cfg["spec"]["destinaton"] = "typo";
+  auto strict = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", cfg, {});
+  EXPECT_EQ(Code(strict.status()), 422);
+  auto warn = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", cfg,
+                                {.field_validation = FieldValidation::kWarn});
+  ASSERT_TRUE(warn.ok()) << warn.status();
+  ASSERT_EQ(warn->warnings.size(), 1u);
+  EXPECT_NE(warn->warnings[0].find("spec.destinaton"), std::string::npos);
+  EXPECT_FALSE(warn->object["spec"].contains("destinaton"));
+}
+
+TEST_F(ObjectRegistryTest, GenerateName) {
+  CreateClusterA();
+  json cfg = Config("");
+  cfg["metadata"].erase("name");
+  cfg["metadata"]["generateName"] = "snap-";
+  auto c = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", cfg, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->object["metadata"]["name"].get<std::string>().rfind("snap-", 0), 0u);
+}
+
+}  // namespace
+}  // namespace snapkeep::apiserver
