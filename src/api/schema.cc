@@ -26,13 +26,6 @@ std::string TypeName(const json& v) {
   }
 }
 
-// A short rendering of a bad value for messages; long values are cut.
-std::string Show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 64) s = s.substr(0, 61) + "...";
-  return s;
-}
-
 std::string Child(std::string_view path, std::string_view key) {
   return path.empty() ? std::string(key) : StrCat(path, ".", key);
 }
@@ -44,6 +37,15 @@ class Validator {
   // Returns false when `value` has the wrong type; the caller removes it, so
   // later checks of the rejected object never see a value of the wrong type.
   bool Check(json& value, const json& schema, const std::string& path) {
+    // Below a sensitive schema (Secret data) errors never echo the value.
+    const bool was_sensitive = sensitive_;
+    sensitive_ = sensitive_ || schema.value("x-snapkeep-sensitive", false);
+    const bool ok = CheckValue(value, schema, path);
+    sensitive_ = was_sensitive;
+    return ok;
+  }
+
+  bool CheckValue(json& value, const json& schema, const std::string& path) {
     const std::string type = schema.value("type", "");
     if (type == "object") return CheckObject(value, schema, path);
     if (type == "array") {
@@ -155,7 +157,16 @@ class Validator {
     return true;
   }
 
+  // A short rendering of a bad value for messages, or a placeholder for secrets.
+  std::string Show(const json& v) const {
+    if (sensitive_) return "<redacted>";
+    std::string s = v.dump();
+    if (s.size() > 64) s = s.substr(0, 61) + "...";
+    return s;
+  }
+
   UnknownFields mode_;
+  bool sensitive_ = false;
 };
 
 }  // namespace
@@ -203,6 +214,11 @@ json Object(std::string_view description, std::vector<std::pair<std::string, jso
   for (auto& [name, sub] : properties) s["properties"][name] = std::move(sub);
   if (!required.empty()) s["required"] = required;
   return s;
+}
+
+json Sensitive(json schema) {
+  schema["x-snapkeep-sensitive"] = true;
+  return schema;
 }
 
 json OpenObject(std::string_view description,

@@ -30,6 +30,10 @@ json Object(std::string_view description, std::vector<std::pair<std::string, jso
 json OpenObject(std::string_view description,
                 std::vector<std::pair<std::string, json>> properties = {});
 
+// Marks a schema whose values are secret: validation errors beneath it never
+// repeat the value.
+json Sensitive(json schema);
+
 // What to do with a field the schema does not know.
 enum class UnknownFields {
   kReject,  // report it as an error (fieldValidation=Strict)

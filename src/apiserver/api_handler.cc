@@ -243,7 +243,7 @@ HandlerResult ApiHandler::List(const HttpRequest& request, const RequestInfo& in
   return ObjectResponse(request, http::status::ok, out);
 }
 
-HandlerResult ApiHandler::Watch(const HttpRequest& /*request*/, const RequestInfo& info,
+HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& info,
                                 const api::KindInfo& kind) {
   WatchStreamOptions options;
   auto labels = Selector::ParseLabels(info.Query("labelSelector"));
@@ -253,6 +253,7 @@ HandlerResult ApiHandler::Watch(const HttpRequest& /*request*/, const RequestInf
   options.labels = std::move(*labels);
   options.fields = std::move(*fields);
   options.bookmarks = info.Query("allowWatchBookmarks") == "true";
+  options.table = WantsTable(request);
   // Like Kubernetes, end a watch after a while so clients re-establish it
   // (and servers shed stale connections); timeoutSeconds asks for sooner.
   int64_t timeout_s = 1800;

@@ -116,6 +116,7 @@ class HttpServer::Connection {
         break;
       }
       HttpRequest request = parser.release();
+      const auto started = std::chrono::steady_clock::now();
       HandlerResult result;
       try {
         result = handler(request);
@@ -124,6 +125,17 @@ class HttpServer::Connection {
         spdlog::error("handler failed on {} {}: {}", std::string(request.method_string()),
                       std::string(request.target()), e.what());
         result = ErrorResponse(500, "InternalError", StrCat("internal error: ", e.what()));
+      }
+      if (spdlog::should_log(spdlog::level::debug)) {
+        // Method, path and status only: bodies may hold secrets.
+        const int status = std::holds_alternative<HttpResponse>(result)
+                               ? std::get<HttpResponse>(result).result_int()
+                               : std::get<StreamingResponse>(result).head.result_int();
+        spdlog::debug("{} {} {} {:.1f}ms", std::string(request.method_string()),
+                      std::string(request.target()), status,
+                      std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - started)
+                          .count());
       }
       if (auto* response = std::get_if<HttpResponse>(&result)) {
         response->version(request.version());

@@ -1,6 +1,7 @@
 #include "apiserver/watch_stream.h"
 
 #include "api/api_error.h"
+#include "api/table.h"
 #include "apiserver/object_registry.h"
 
 namespace snapkeep::apiserver {
@@ -43,7 +44,13 @@ void WatchStream::Start(std::function<void()> wake) {
 }
 
 void WatchStream::AppendEvent(std::string_view type, const json& object, std::string& out) {
-  out += json{{"type", type}, {"object", object}}.dump();
+  if (options_.table && type != "BOOKMARK" && type != "ERROR") {
+    const json table = api::BuildTable(
+        kind_, {object}, object["metadata"].value("resourceVersion", ""), clock_.Now());
+    out += json{{"type", type}, {"object", table}}.dump();
+  } else {
+    out += json{{"type", type}, {"object", object}}.dump();
+  }
   out += '\n';
   last_sent_ = clock_.Now();
 }

@@ -20,6 +20,7 @@ struct WatchStreamOptions {
   Selector labels;
   Selector fields;
   bool bookmarks = false;
+  bool table = false;  // each event's object is a one-row Table (kubectl get -w)
   absl::Duration bookmark_interval = absl::Seconds(30);
   absl::Time deadline = absl::InfiniteFuture();
   // A watcher that falls this far behind is ended with 410 Expired and must

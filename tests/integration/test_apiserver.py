@@ -277,3 +277,17 @@ def test_discovery_and_openapi(server):
     patch = doc["paths"][f"{GROUP}/namespaces/{{namespace}}/etcdbackupconfigs/{{name}}"]["patch"]
     assert patch["x-kubernetes-group-version-kind"]["kind"] == "EtcdBackupConfig"
     assert "fieldValidation" in [p["name"] for p in patch["parameters"]]
+
+
+def test_kubectl_get_watch_prints_changes(server, kube, tmp_path):
+    import subprocess
+    apply_examples(kube)
+    proc = subprocess.Popen(["kubectl", "--server", server.url, "--cache-dir", str(tmp_path / "kubecache"),
+                             "get", "ebc", "-n", NS, "-w", "--request-timeout", "20s"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    assert requests.post(server.url + EBC, json=config_body("watched")).status_code == 201
+    time.sleep(2)
+    proc.terminate()
+    out, err = proc.communicate(timeout=10)
+    assert "daily-backup" in out and "watched" in out, out + err

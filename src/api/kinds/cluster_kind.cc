@@ -34,7 +34,7 @@ KindInfo ClusterKind() {
   k.schema = kinds::ObjectSchema(
       k, "An etcd cluster snapkeep protects. Creating it creates namespace cluster-<name>.",
       {{"spec",
-        s::Object("",
+        s::Object("Desired state, written by the user.",
                   {{"humanReadableName", s::String("A display name.")},
                    {"pause", s::Boolean("When true, no backup or restore runs for the cluster.")},
                    {"pauseReason", s::String("Why the cluster is paused.")},
@@ -44,7 +44,7 @@ KindInfo ClusterKind() {
                            s::Boolean(""))},
                    {"etcd", etcd}})},
        {"status",
-        s::Object("", {{"phase", s::String("Running, Restoring, Paused or Unknown.")},
+        s::Object("Observed state, written by snapkeep through the status subresource.", {{"phase", s::String("Running, Restoring, Paused or Unknown.")},
                        {"members", s::Array("etcd members reported by launchers.", member)},
                        {"conditions", s::Map("Conditions keyed by type.", kinds::ConditionSchema())},
                        {"lastRestore", s::String("Name of the last EtcdRestore.")}})}});

@@ -58,7 +58,7 @@ KindInfo EtcdBackupConfigKind() {
       k, "Scheduled or one-time etcd backups of one Cluster (Kubermatic-compatible).",
       {{"spec",
         s::Object(
-            "",
+            "Desired state, written by the user.",
             {{"name", s::String("Human-readable name of the config.")},
              {"cluster", kinds::ObjectReferenceSchema("The Cluster to back up (kind: Cluster).")},
              {"schedule",
@@ -68,7 +68,7 @@ KindInfo EtcdBackupConfigKind() {
              {"destination", s::String("Name of a destination of the Seed.")}},
             {"cluster"})},
        {"status",
-        s::Object("",
+        s::Object("Observed state, written by snapkeep through the status subresource.",
                   {{"currentBackups", s::Array("Backups, oldest first.", backup)},
                    {"conditions", s::Map("Conditions keyed by type, e.g. SchedulingActive.",
                                          kinds::ConditionSchema())},

@@ -21,7 +21,7 @@ KindInfo EtcdRestoreKind() {
       k, "Restores a Cluster's etcd from a backup (Kubermatic-compatible).",
       {{"spec",
         s::Object(
-            "",
+            "Desired state, written by the user.",
             {{"name", s::String("Human-readable name of the restore.")},
              {"cluster", kinds::ObjectReferenceSchema("The Cluster to restore (kind: Cluster).")},
              {"backupName", s::String("A backupName from an EtcdBackupConfig's status.")},
@@ -31,7 +31,7 @@ KindInfo EtcdRestoreKind() {
                         "the destination's credentials by default.")}},
             {"cluster", "backupName"})},
        {"status",
-        s::Object("",
+        s::Object("Observed state, written by snapkeep through the status subresource.",
                   {{"phase", s::Enum("", {"Started", "StsRebuilding", "Completed",
                                           "EtcdLauncherNotEnabled", "Failed", "Pending"})},
                    {"restoreTime", s::Timestamp("When the restore finished.")},

@@ -35,8 +35,8 @@ KindInfo SeedKind() {
   // etcdBackupRestore, which snapkeep reads, is checked field by field.
   k.schema = kinds::ObjectSchema(
       k, "A seed: here, the place that defines backup destinations.",
-      {{"spec", s::OpenObject("", {{"etcdBackupRestore", backup_restore}})},
-       {"status", s::OpenObject("")}});
+      {{"spec", s::OpenObject("Desired state, written by the user.", {{"etcdBackupRestore", backup_restore}})},
+       {"status", s::OpenObject("Observed state, written by snapkeep through the status subresource.")}});
   k.columns = {
       kinds::PathColumn("Default Destination", "string",
                         "spec.etcdBackupRestore.defaultDestination", "Destination of default-backups."),

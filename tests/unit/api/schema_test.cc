@@ -116,3 +116,22 @@ TEST(SchemaTest, SeedKeepsKubermaticFieldsItDoesNotKnow) {
 
 }  // namespace
 }  // namespace snapkeep::api
+
+namespace snapkeep::api {
+namespace {
+
+TEST(SchemaTest, SecretValuesAreNeverEchoed) {
+  static const KindCatalog catalog;
+  json secret = {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "creds"}}},
+                 {"stringData", {{"SECRET_ACCESS_KEY", 123456789}}}};
+  auto r = schema::Validate(secret, catalog.ByKind("v1", "Secret")->schema,
+                            schema::UnknownFields::kReject);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].field, "stringData[SECRET_ACCESS_KEY]");
+  EXPECT_EQ(r.errors[0].message.find("123456789"), std::string::npos) << r.errors[0].message;
+}
+
+}  // namespace
+}  // namespace snapkeep::api
