@@ -140,6 +140,7 @@ void BenchWatchers(const Endpoint& ep, int watchers) {
   };
   std::vector<std::unique_ptr<Watcher>> ws;
   std::atomic<int> got{0};
+  std::atomic<int> failed{0};
   Clock::time_point sent, last;
   const std::string target = std::string(kEbc) + "?watch=true&resourceVersion=" + rv;
   for (int i = 0; i < watchers; ++i) {
@@ -155,6 +156,8 @@ void BenchWatchers(const Endpoint& ep, int watchers) {
       if (!ec) {
         last = Clock::now();
         ++got;
+      } else if (ec != asio::error::operation_aborted) {
+        if (failed++ == 0) std::fprintf(stderr, "  watcher failed: %s\n", ec.message().c_str());
       }
     });
   }

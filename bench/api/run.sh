@@ -6,14 +6,15 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 objects="${1:-10000}"
 watchers="${2:-1000}"
-"$here/scripts/build.sh" >/dev/null
+bin="${SNAPKEEP_BIN:-$here/build/snapkeep}"
+[ -n "${SNAPKEEP_BIN:-}" ] || "$here/scripts/build.sh" >/dev/null
 cmake --build "$here/build" --target api_bench >/dev/null
 tmp="$(mktemp -d)"
 trap 'kill $server_pid $etcd_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sp=$(port); ep=$(port); pp=$(port)
 ulimit -n 65536 2>/dev/null || ulimit -n 4096
-"$here/build/snapkeep" server --data-dir "$tmp/server" --listen "127.0.0.1:$sp" --log-level warn &
+"$bin" server --data-dir "$tmp/server" --listen "127.0.0.1:$sp" --log-level warn &
 server_pid=$!
 etcd --name bench --data-dir "$tmp/etcd" --listen-client-urls "http://127.0.0.1:$ep" \
   --advertise-client-urls "http://127.0.0.1:$ep" --listen-peer-urls "http://127.0.0.1:$pp" \

@@ -36,8 +36,33 @@ struct WakeSignal {
   explicit WakeSignal(const asio::any_io_executor& ex) : timer(ex) {}
   asio::steady_timer timer;
   std::atomic<bool> pending{false};
-  bool peer_gone = false;  // touched only on the connection's strand
+  bool peer_gone = false;    // touched only on the connection's strand
+  bool stream_done = false;  // ditto: set before the socket is closed and destroyed
 };
+
+// A streaming client never sends anything, so the socket turning readable
+// means it hung up. The reactor may report readiness spuriously (edge-triggered
+// epoll), so a peek confirms it and re-arms the wait when nothing is there.
+void WatchForHangup(tcp::socket& socket, const std::shared_ptr<WakeSignal>& signal) {
+  socket.async_wait(tcp::socket::wait_read, [&socket, signal](beast::error_code ec) {
+    // Once the stream is done the socket may be gone: touch nothing.
+    if (signal->stream_done || ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      char byte;
+      const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        WatchForHangup(socket, signal);
+  struct MarkDone {
+    WakeSignal& signal;
+    ~MarkDone() { signal.stream_done = true; }
+  } mark_done{*signal};
+        return;
+      }
+    }
+    signal->peer_gone = true;
+    signal->timer.cancel();
+  });
+}
 
 asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& response,
                                   std::chrono::milliseconds tick) {
@@ -56,11 +81,11 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
       asio::post(signal->timer.get_executor(), [signal] { signal->timer.cancel(); });
     }
   });
-  // A watch client never sends anything: readability means it went away.
-  socket.async_wait(tcp::socket::wait_read, [signal](beast::error_code) {
-    signal->peer_gone = true;
-    signal->timer.cancel();
-  });
+  WatchForHangup(socket, signal);
+  struct MarkDone {
+    WakeSignal& signal;
+    ~MarkDone() { signal.stream_done = true; }
+  } mark_done{*signal};
 
   std::string out;
   for (;;) {

@@ -291,3 +291,38 @@ def test_kubectl_get_watch_prints_changes(server, kube, tmp_path):
     proc.terminate()
     out, err = proc.communicate(timeout=10)
     assert "daily-backup" in out and "watched" in out, out + err
+
+
+def test_hundreds_of_idle_watchers_all_get_the_change(server):
+    """Idle watches must survive other traffic (a spurious-readiness bug once
+    dropped a few of every thousand) and all see one change."""
+    import select
+    import socket
+    s = requests.Session()
+    s.post(server.url + f"{GROUP}/clusters", json={"metadata": {"name": "zvc78xnnz7"}, "spec": {}})
+    rv = s.get(server.url + EBC).json()["metadata"]["resourceVersion"]
+    socks = []
+    for _ in range(400):
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(f"GET {EBC}?watch=true&resourceVersion={rv} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        socks.append(sock)
+    # Other traffic on other connections while the watches sit idle.
+    for i in range(100):
+        s.get(server.url + EBC + "/none")
+        requests.get(server.url + "/healthz")
+    time.sleep(0.5)
+    assert s.post(server.url + EBC, json=config_body("fanout")).status_code == 201
+    received = {}
+    deadline = time.time() + 20
+    pending = set(socks)
+    while pending and time.time() < deadline:
+        ready, _, _ = select.select(list(pending), [], [], 1)
+        for sock in ready:
+            data = sock.recv(65536)
+            received[sock] = received.get(sock, b"") + data
+            if not data or b'"fanout"' in received[sock]:
+                pending.discard(sock)
+    got = sum(1 for sock in socks if b'"fanout"' in received.get(sock, b""))
+    for sock in socks:
+        sock.close()
+    assert got == len(socks), f"{len(socks) - got} of {len(socks)} watchers missed the change"
