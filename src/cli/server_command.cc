@@ -12,6 +12,7 @@
 #include "apiserver/object_registry.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/file_lock.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
@@ -100,6 +101,13 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   std::filesystem::create_directories(flags.data_dir, ec);
   if (ec) {
     spdlog::error("--data-dir {}: {}", flags.data_dir, ec.message());
+    return 1;
+  }
+  // The store's watches only see this process's writes: one server per data dir.
+  auto lock = FileLock::Acquire((std::filesystem::path(flags.data_dir) / "LOCK").string());
+  if (!lock.ok()) {
+    spdlog::error("--data-dir {}: {} (is another snapkeep server running on it?)", flags.data_dir,
+                  lock.status().message());
     return 1;
   }
   const std::string db_path = (std::filesystem::path(flags.data_dir) / "snapkeep.db").string();

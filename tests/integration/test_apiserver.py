@@ -326,3 +326,10 @@ def test_hundreds_of_idle_watchers_all_get_the_change(server):
     for sock in socks:
         sock.close()
     assert got == len(socks), f"{len(socks) - got} of {len(socks)} watchers missed the change"
+
+
+def test_one_server_per_data_dir(server):
+    second = Server(server.data_dir)
+    with pytest.raises(RuntimeError) as err:
+        second.start(timeout=10)
+    assert "another snapkeep server" in str(err.value)
