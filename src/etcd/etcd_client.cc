@@ -1,0 +1,327 @@
+#include "etcd/etcd_client.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "etcd/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "spdlog/spdlog.h"
+
+namespace snapkeep::etcd {
+namespace {
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read '", path, "'"));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (content.str().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": '", path, "' is empty"));
+  }
+  return content.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(
+    const EtcdEndpoint& endpoint, const EtcdTlsFiles& tls) {
+  if (!endpoint.tls && !tls.any()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  if (!tls.ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPemFile(tls.ca_file, "--cacert");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *std::move(ca);
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError("--cert and --key must be given together");
+  }
+  if (!tls.cert_file.empty()) {
+    absl::StatusOr<std::string> cert = ReadPemFile(tls.cert_file, "--cert");
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadPemFile(tls.key_file, "--key");
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *std::move(cert);
+    ssl.pem_private_key = *std::move(key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+bool MemberIsGone(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdClientOptions options) {
+  if (options.endpoints.empty()) {
+    return absl::InvalidArgumentError("--endpoints: at least one etcd endpoint is required");
+  }
+  if (!options.username.empty() && options.password.empty()) {
+    return absl::InvalidArgumentError("--password: required when --user is given");
+  }
+  std::vector<Member> members;
+  for (const EtcdEndpoint& endpoint : options.endpoints) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        MakeCredentials(endpoint, options.tls);
+    if (!credentials.ok()) return credentials.status();
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    // Fail fast on a dead member instead of waiting out the whole deadline
+    // in gRPC's reconnect backoff.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    // Bound what gRPC buffers ahead of a slow consumer (a snapshot upload
+    // waiting for S3): a fixed 4 MiB window instead of BDP-probed growth
+    // keeps memory flat whatever the snapshot size.
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4 << 20);
+    members.push_back({endpoint, grpc::CreateCustomChannel(endpoint.target, *credentials, args)});
+  }
+  std::unique_ptr<EtcdClient> client(new EtcdClient(std::move(options), std::move(members)));
+  if (absl::Status status = client->SelectHealthyMember(); !status.ok()) return status;
+  return client;
+}
+
+EtcdClient::EtcdClient(EtcdClientOptions options, std::vector<Member> members)
+    : options_(std::move(options)), members_(std::move(members)) {}
+
+std::string EtcdClient::current_endpoint() const {
+  absl::MutexLock lock(&mu_);
+  return members_[current_].endpoint.url;
+}
+
+std::shared_ptr<grpc::Channel> EtcdClient::channel() const {
+  absl::MutexLock lock(&mu_);
+  return members_[current_].channel;
+}
+
+std::unique_ptr<grpc::ClientContext> EtcdClient::NewContext(absl::Duration timeout) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  absl::MutexLock lock(&mu_);
+  if (!token_.empty()) context->AddMetadata("token", token_);
+  return context;
+}
+
+absl::Status EtcdClient::Authenticate(const Member& member) {
+  if (options_.username.empty()) return absl::OkStatus();
+  etcdserverpb::AuthenticateRequest request;
+  request.set_name(options_.username);
+  request.set_password(options_.password);
+  etcdserverpb::AuthenticateResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+  grpc::Status status =
+      etcdserverpb::Auth::NewStub(member.channel)->Authenticate(&context, request, &response);
+  if (!status.ok()) {
+    if (MemberIsGone(status)) return ToAbslStatus(status, member.endpoint.url);
+    return absl::UnauthenticatedError(absl::StrCat("etcd at ", member.endpoint.url,
+                                                   " rejected user '", options_.username,
+                                                   "': ", status.error_message()));
+  }
+  absl::MutexLock lock(&mu_);
+  token_ = response.token();
+  return absl::OkStatus();
+}
+
+absl::Status EtcdClient::SelectHealthyMember() {
+  std::vector<std::string> failures;
+  absl::Time deadline = absl::Now() + options_.dial_timeout;
+  size_t start;
+  {
+    absl::MutexLock lock(&mu_);
+    start = current_;
+  }
+  // Every member gets a share of the dial budget; a second pass uses what the
+  // fast failures left over, since a member may just be starting.
+  for (int pass = 0; pass < 2 && absl::Now() < deadline; ++pass) {
+    failures.clear();
+    for (size_t i = 0; i < members_.size(); ++i) {
+      const Member& member = members_[(start + i) % members_.size()];
+      absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) break;
+      absl::Duration budget = pass == 0 ? std::max(left / static_cast<int64_t>(members_.size() - i),
+                                                   absl::Milliseconds(200))
+                                        : left;
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + budget));
+      context.set_wait_for_ready(true);  // wait for the connection within the deadline
+      etcdserverpb::StatusResponse response;
+      grpc::Status status = etcdserverpb::Maintenance::NewStub(member.channel)
+                                ->Status(&context, etcdserverpb::StatusRequest(), &response);
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+        // Status needs no auth in etcd 3.4, but other versions may; the member is alive.
+        status = grpc::Status::OK;
+      }
+      if (!status.ok()) {
+        failures.push_back(absl::StrCat(member.endpoint.url, ": ", status.error_message()));
+        continue;
+      }
+      if (response.errors_size() > 0) {
+        failures.push_back(absl::StrCat(member.endpoint.url, ": member reports errors: ",
+                                        absl::StrJoin(response.errors(), "; ")));
+        continue;
+      }
+      if (absl::Status auth = Authenticate(member); !auth.ok()) {
+        if (auth.code() == absl::StatusCode::kUnauthenticated) return auth;
+        failures.push_back(std::string(auth.message()));
+        continue;
+      }
+      absl::MutexLock lock(&mu_);
+      current_ = (start + i) % members_.size();
+      return absl::OkStatus();
+    }
+  }
+  std::vector<std::string> urls;
+  for (const Member& member : members_) urls.push_back(member.endpoint.url);
+  return absl::UnavailableError(absl::StrCat(
+      "no healthy etcd member among ", absl::StrJoin(urls, ","), " within ",
+      absl::FormatDuration(options_.dial_timeout), " (", absl::StrJoin(failures, "; "), ")"));
+}
+
+absl::Status EtcdClient::WithFailover(absl::FunctionRef<grpc::Status(grpc::Channel&)> call,
+                                      absl::string_view what) {
+  grpc::Status status;
+  for (size_t attempt = 0; attempt < members_.size(); ++attempt) {
+    std::shared_ptr<grpc::Channel> current = channel();
+    status = call(*current);
+    if (status.ok() || !MemberIsGone(status)) break;
+    spdlog::warn("etcd {} failed on {}: {}; trying another member", std::string(what),
+                 current_endpoint(), status.error_message());
+    {
+      absl::MutexLock lock(&mu_);
+      current_ = (current_ + 1) % members_.size();
+    }
+    if (!SelectHealthyMember().ok()) break;
+  }
+  return ToAbslStatus(status, absl::StrCat("etcd ", what, " at ", current_endpoint()));
+}
+
+namespace {
+// Adapts a generated stub method to WithFailover's shape.
+template <typename Service, typename Request, typename Response, typename Method>
+grpc::Status CallUnary(EtcdClient& client, grpc::Channel& channel, Method method,
+                       const Request& request, Response* response, absl::Duration timeout) {
+  auto stub = Service::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  std::unique_ptr<grpc::ClientContext> context = client.NewContext(timeout);
+  return ((*stub).*method)(context.get(), request, response);
+}
+}  // namespace
+
+absl::StatusOr<etcdserverpb::StatusResponse> EtcdClient::Status() {
+  etcdserverpb::StatusResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::Maintenance>(
+            *this, channel, &etcdserverpb::Maintenance::Stub::Status, etcdserverpb::StatusRequest(),
+            &response, options_.call_timeout);
+      },
+      "Status");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::MemberListResponse> EtcdClient::MemberList() {
+  etcdserverpb::MemberListResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::Cluster>(
+            *this, channel, &etcdserverpb::Cluster::Stub::MemberList,
+            etcdserverpb::MemberListRequest(), &response, options_.call_timeout);
+      },
+      "MemberList");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
+    const etcdserverpb::RangeRequest& request) {
+  etcdserverpb::RangeResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::KV>(*this, channel, &etcdserverpb::KV::Stub::Range, request,
+                                           &response, options_.call_timeout);
+      },
+      "Range");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::PutResponse> EtcdClient::Put(const etcdserverpb::PutRequest& request) {
+  etcdserverpb::PutResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::KV>(*this, channel, &etcdserverpb::KV::Stub::Put, request,
+                                           &response, options_.call_timeout);
+      },
+      "Put");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::DeleteRangeResponse> EtcdClient::DeleteRange(
+    const etcdserverpb::DeleteRangeRequest& request) {
+  etcdserverpb::DeleteRangeResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::KV>(*this, channel, &etcdserverpb::KV::Stub::DeleteRange,
+                                           request, &response, options_.call_timeout);
+      },
+      "DeleteRange");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(const etcdserverpb::TxnRequest& request) {
+  etcdserverpb::TxnResponse response;
+  absl::Status status = WithFailover(
+      [&](grpc::Channel& channel) {
+        return CallUnary<etcdserverpb::KV>(*this, channel, &etcdserverpb::KV::Stub::Txn, request,
+                                           &response, options_.call_timeout);
+      },
+      "Txn");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::Status EtcdClient::Snapshot(
+    absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk) {
+  for (size_t attempt = 0;; ++attempt) {
+    std::string endpoint = current_endpoint();
+    std::unique_ptr<grpc::ClientContext> context = NewContext(options_.snapshot_timeout);
+    auto stub = etcdserverpb::Maintenance::NewStub(channel());
+    std::unique_ptr<grpc::ClientReader<etcdserverpb::SnapshotResponse>> reader =
+        stub->Snapshot(context.get(), etcdserverpb::SnapshotRequest());
+    etcdserverpb::SnapshotResponse chunk;
+    bool received_any = false;
+    absl::Status sink_status;
+    while (reader->Read(&chunk)) {
+      received_any = true;
+      sink_status = on_chunk(chunk);
+      if (!sink_status.ok()) {
+        context->TryCancel();
+        break;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (!sink_status.ok()) return sink_status;
+    if (status.ok()) return absl::OkStatus();
+    if (received_any || !MemberIsGone(status) || attempt + 1 >= members_.size()) {
+      return ToAbslStatus(status, absl::StrCat("etcd snapshot from ", endpoint));
+    }
+    spdlog::warn("etcd snapshot from {} failed before any data: {}; trying another member",
+                 endpoint, status.error_message());
+    {
+      absl::MutexLock lock(&mu_);
+      current_ = (current_ + 1) % members_.size();
+    }
+    if (absl::Status selected = SelectHealthyMember(); !selected.ok()) return selected;
+  }
+}
+
+}  // namespace snapkeep::etcd

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "etcd/etcd_endpoint.h"
+#include "etcd/proto/rpc.grpc.pb.h"
+#include "etcd/proto/rpc.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+namespace snapkeep::etcd {
+
+struct EtcdTlsFiles {
+  std::string ca_file;    // --cacert: PEM CA bundle that signed the servers
+  std::string cert_file;  // --cert: client certificate (PEM)
+  std::string key_file;   // --key: client private key (PEM)
+  bool any() const { return !ca_file.empty() || !cert_file.empty() || !key_file.empty(); }
+};
+
+struct EtcdClientOptions {
+  std::vector<EtcdEndpoint> endpoints;
+  EtcdTlsFiles tls;
+  std::string username;  // optional etcd auth; password required when set
+  std::string password;
+  // How long to try reaching a healthy member before giving up.
+  absl::Duration dial_timeout = absl::Seconds(5);
+  // Deadline of each unary call (Status, Range, Put, ...).
+  absl::Duration call_timeout = absl::Seconds(10);
+  // Deadline of a whole Maintenance.Snapshot stream.
+  absl::Duration snapshot_timeout = absl::Hours(1);
+};
+
+// A client for one etcd cluster. Connect() picks the first member that answers
+// Maintenance.Status without errors; unary calls fail over to the next healthy
+// member on Unavailable/DeadlineExceeded. Every call has a deadline.
+//
+// Thread-safety: unary calls may run concurrently; the member in use is
+// switched only under the client's mutex. Snapshot() blocks its caller.
+class EtcdClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<EtcdClient>> Connect(EtcdClientOptions options);
+
+  EtcdClient(const EtcdClient&) = delete;
+  EtcdClient& operator=(const EtcdClient&) = delete;
+
+  // The member that answered last, as the user named it.
+  std::string current_endpoint() const;
+
+  absl::StatusOr<etcdserverpb::StatusResponse> Status();
+  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList();
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request);
+  absl::StatusOr<etcdserverpb::PutResponse> Put(const etcdserverpb::PutRequest& request);
+  absl::StatusOr<etcdserverpb::DeleteRangeResponse> DeleteRange(
+      const etcdserverpb::DeleteRangeRequest& request);
+  absl::StatusOr<etcdserverpb::TxnResponse> Txn(const etcdserverpb::TxnRequest& request);
+
+  // Streams Maintenance.Snapshot from the current member, handing each message
+  // to `on_chunk` in order, including etcd's trailing sha256 message. An error
+  // from `on_chunk` cancels the stream and is returned as is. Fails over to
+  // another member only if the first member fails before sending any bytes.
+  absl::Status Snapshot(
+      absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk);
+
+  // A context with the call deadline and the auth token, for callers that use
+  // the generated stubs directly (Watch, Lease keep-alive streams).
+  std::unique_ptr<grpc::ClientContext> NewContext(absl::Duration timeout) const;
+  std::shared_ptr<grpc::Channel> channel() const;
+
+ private:
+  struct Member {
+    EtcdEndpoint endpoint;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+
+  EtcdClient(EtcdClientOptions options, std::vector<Member> members);
+
+  absl::Status SelectHealthyMember();
+  absl::Status Authenticate(const Member& member);
+  // Runs `call` against the current member, then against the others if it
+  // fails with a code that means "this member is gone".
+  absl::Status WithFailover(absl::FunctionRef<grpc::Status(grpc::Channel&)> call,
+                            absl::string_view what);
+
+  EtcdClientOptions options_;
+  std::vector<Member> members_;
+  mutable absl::Mutex mu_;
+  size_t current_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string token_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace snapkeep::etcd

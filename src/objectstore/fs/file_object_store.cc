@@ -1,0 +1,206 @@
+#include "objectstore/fs/file_object_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "objectstore/fs/unique_fd.h"
+
+namespace snapkeep::objectstore {
+namespace {
+
+absl::Status ErrnoStatus(int error, absl::string_view what) {
+  std::string message = absl::StrCat(what, ": ", std::strerror(error));
+  switch (error) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(
+          absl::StrCat(what, ": disk full (", std::strerror(error), ")"));
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::Status ValidateKey(absl::string_view key) {
+  if (key.empty() || absl::EndsWith(key, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat("object key '", key, "' names a directory"));
+  }
+  for (absl::string_view part : {absl::string_view("/../"), absl::string_view("/./")}) {
+    if (absl::StrContains(absl::StrCat("/", key, "/"), part)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("object key '", key, "' contains '.' or '..'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FsyncDirectory(const std::filesystem::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open directory ", dir.string()));
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", dir.string()));
+  return absl::OkStatus();
+}
+
+class FileObjectWriter : public ObjectWriter {
+ public:
+  FileObjectWriter(std::string final_path, std::string temp_path, UniqueFd fd)
+      : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+  ~FileObjectWriter() override {
+    if (!committed_) Abort();
+  }
+
+  absl::Status Write(absl::string_view data) override {
+    if (!fd_.valid()) return absl::FailedPreconditionError("write after commit or abort");
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_.get(), data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, absl::StrCat("write ", final_path_));
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Commit() override {
+    if (!fd_.valid()) return absl::FailedPreconditionError("commit after commit or abort");
+    if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", final_path_));
+    if (fd_.Close() != 0) return ErrnoStatus(errno, absl::StrCat("close ", final_path_));
+    if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+      return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+    }
+    committed_ = true;
+    // The rename is durable only once the directory entry is.
+    return FsyncDirectory(std::filesystem::path(final_path_).parent_path());
+  }
+
+  void Abort() override {
+    if (committed_ || temp_path_.empty()) return;
+    fd_.Reset();
+    ::unlink(temp_path_.c_str());
+    temp_path_.clear();
+  }
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  UniqueFd fd_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+FileObjectStore::FileObjectStore(std::string root) : root_(std::move(root)) {
+  if (root_.empty() || root_.back() != '/') root_ += '/';
+}
+
+std::string FileObjectStore::PathOf(absl::string_view key) const {
+  return absl::StrCat(root_, key);
+}
+
+std::string FileObjectStore::Describe(absl::string_view key) const {
+  return absl::StrCat("file://", PathOf(key));
+}
+
+absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::string_view key,
+                                                                         uint64_t /*size_hint*/) {
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  std::filesystem::path path(PathOf(key));
+  std::error_code error;
+  std::filesystem::create_directories(path.parent_path(), error);
+  if (error) {
+    return ErrnoStatus(error.value(),
+                       absl::StrCat("create directory ", path.parent_path().string()));
+  }
+  std::string temp =
+      (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
+  ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
+  return std::make_unique<FileObjectWriter>(path.string(), std::move(temp), std::move(fd));
+}
+
+absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink) {
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  std::string path = PathOf(key);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, Describe(key));
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, absl::StrCat("read ", path));
+    }
+    if (n == 0) return absl::OkStatus();
+    if (absl::Status status = sink(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+        !status.ok()) {
+      return status;
+    }
+  }
+}
+
+absl::StatusOr<ObjectInfo> FileObjectStore::Head(absl::string_view key) {
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  struct stat st;
+  if (::stat(PathOf(key).c_str(), &st) != 0) return ErrnoStatus(errno, Describe(key));
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(Describe(key), " is not a regular file"));
+  }
+  return ObjectInfo{std::string(key), static_cast<uint64_t>(st.st_size),
+                    absl::TimeFromTimespec(st.st_mtim)};
+}
+
+absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix) {
+  // Walk only the directory the prefix points into.
+  size_t slash = prefix.rfind('/');
+  std::string dir = slash == absl::string_view::npos ? root_ : PathOf(prefix.substr(0, slash + 1));
+  std::vector<ObjectInfo> objects;
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) return objects;
+  std::filesystem::recursive_directory_iterator it(
+      dir, std::filesystem::directory_options::skip_permission_denied, error);
+  for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::filesystem::path& path = it->path();
+    if (absl::StartsWith(path.filename().string(), ".")) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(error)) continue;
+    std::string full = path.string();
+    if (!absl::StartsWith(full, root_)) continue;
+    std::string key = full.substr(root_.size());
+    if (!absl::StartsWith(key, prefix)) continue;
+    struct stat st;
+    if (::stat(full.c_str(), &st) != 0) continue;  // removed while listing
+    objects.push_back(
+        {std::move(key), static_cast<uint64_t>(st.st_size), absl::TimeFromTimespec(st.st_mtim)});
+  }
+  if (error) return ErrnoStatus(error.value(), absl::StrCat("list ", dir));
+  std::sort(objects.begin(), objects.end(),
+            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  return objects;
+}
+
+absl::Status FileObjectStore::Delete(absl::string_view key) {
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  if (::unlink(PathOf(key).c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, absl::StrCat("delete ", PathOf(key)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace snapkeep::objectstore

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+
+#include "objectstore/object_store.h"
+
+namespace snapkeep::objectstore {
+
+// Objects as files under a root directory: key "a/b" is file <root>/a/b.
+// A writer writes to a hidden temp file beside the target (".<name>.tmp-XXXXXX"),
+// fsyncs it, renames it into place and fsyncs the directory, so a crash or a
+// failed write never leaves a partial file under the object's name. Hidden
+// files (names starting with '.') are not objects and List() skips them.
+// Thread-safe: holds no mutable state.
+class FileObjectStore : public ObjectStore {
+ public:
+  explicit FileObjectStore(std::string root);
+
+  std::string Describe(absl::string_view key) const override;
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
+                                                          uint64_t size_hint) override;
+  absl::Status Get(absl::string_view key, ChunkSink sink) override;
+  absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
+  absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;
+  absl::Status Delete(absl::string_view key) override;
+
+ private:
+  std::string PathOf(absl::string_view key) const;
+
+  std::string root_;  // ends with '/'
+};
+
+}  // namespace snapkeep::objectstore

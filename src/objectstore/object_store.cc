@@ -1,0 +1,28 @@
+#include "objectstore/object_store.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace snapkeep::objectstore {
+
+absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data) {
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> writer = NewWriter(key, data.size());
+  if (!writer.ok()) return writer.status();
+  if (absl::Status status = (*writer)->Write(data); !status.ok()) return status;
+  return (*writer)->Commit();
+}
+
+absl::StatusOr<std::string> ObjectStore::GetSmall(absl::string_view key, uint64_t max_size) {
+  std::string content;
+  absl::Status status = Get(key, [&](absl::string_view chunk) {
+    if (content.size() + chunk.size() > max_size) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(Describe(key), " is larger than ", max_size, " bytes"));
+    }
+    content.append(chunk.data(), chunk.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return content;
+}
+
+}  // namespace snapkeep::objectstore

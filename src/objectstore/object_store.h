@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace snapkeep::objectstore {
+
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  absl::Time modified = absl::InfinitePast();
+};
+
+// Receives an object's bytes in order; an error stops the transfer.
+using ChunkSink = absl::FunctionRef<absl::Status(absl::string_view)>;
+
+// Streams one new object into a store. Nothing is visible under the key until
+// Commit() returns OK; Abort() (or destroying an uncommitted writer) removes
+// everything written so far, so a failed upload leaves no object behind.
+// Not thread-safe: one producer calls Write() repeatedly, then Commit().
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual absl::Status Write(absl::string_view data) = 0;
+  virtual absl::Status Commit() = 0;
+  virtual void Abort() = 0;
+};
+
+// A flat namespace of objects named by '/'-separated keys: an S3 bucket or a
+// directory tree. Errors: NotFound for a missing object, FailedPrecondition for
+// a missing bucket/unusable root (a configuration problem), Unavailable for a
+// server that cannot be reached after retries, ResourceExhausted for a full
+// disk, PermissionDenied for rejected credentials.
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // "s3://bucket/key" or "file:///path": how messages name an object.
+  virtual std::string Describe(absl::string_view key) const = 0;
+
+  // `size_hint` is the expected total size (0 = unknown); backends use it to
+  // choose part sizes, never to truncate.
+  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
+                                                                  uint64_t size_hint) = 0;
+  // Writes a small object whole (a manifest).
+  absl::Status Put(absl::string_view key, absl::string_view data);
+
+  virtual absl::Status Get(absl::string_view key, ChunkSink sink) = 0;
+  // Reads a small object whole; refuses objects over `max_size`.
+  absl::StatusOr<std::string> GetSmall(absl::string_view key, uint64_t max_size = 1 << 20);
+
+  virtual absl::StatusOr<ObjectInfo> Head(absl::string_view key) = 0;
+  // Every object whose key starts with `prefix`, in key order.
+  virtual absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) = 0;
+  // Removes the object; deleting a missing object succeeds (as in S3).
+  virtual absl::Status Delete(absl::string_view key) = 0;
+};
+
+}  // namespace snapkeep::objectstore

@@ -1,0 +1,79 @@
+#include "objectstore/object_url.h"
+
+#include <filesystem>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace snapkeep::objectstore {
+namespace {
+
+// S3 bucket naming rules (the subset that matters for building URLs).
+bool IsValidBucketName(absl::string_view bucket) {
+  if (bucket.size() < 3 || bucket.size() > 63) return false;
+  for (char c : bucket) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '.')) return false;
+  }
+  return absl::ascii_isalnum(bucket.front()) && absl::ascii_isalnum(bucket.back());
+}
+
+}  // namespace
+
+std::string ObjectUrl::ToString() const {
+  if (scheme == Scheme::kS3) return absl::StrCat("s3://", bucket, "/", key);
+  return absl::StrCat("file:///", key);
+}
+
+absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_view flag) {
+  ObjectUrl result;
+  absl::string_view rest = url;
+  if (rest.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": is empty"));
+  if (absl::ConsumePrefix(&rest, "s3://")) {
+    result.scheme = ObjectUrl::Scheme::kS3;
+    size_t slash = rest.find('/');
+    result.bucket = std::string(rest.substr(0, slash));
+    if (slash != absl::string_view::npos) result.key = std::string(rest.substr(slash + 1));
+    if (result.bucket.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": '", url, "' has no bucket (expected s3://bucket/path)"));
+    }
+    if (!IsValidBucketName(result.bucket)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": '", result.bucket,
+                       "' is not a valid S3 bucket name (3-63 chars of a-z, 0-9, '-', '.')"));
+    }
+    if (absl::StrContains(result.key, "//")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": '", url, "' has an empty path segment ('//')"));
+    }
+    return result;
+  }
+  if (absl::ConsumePrefix(&rest, "file://")) {
+    if (!absl::StartsWith(rest, "/")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": '", url, "' must be file:///absolute/path (three slashes)"));
+    }
+  } else if (absl::StrContains(rest, "://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": '", url, "' has an unsupported scheme (use s3://bucket/path or file:///path)"));
+  }
+  result.scheme = ObjectUrl::Scheme::kFile;
+  bool directory = absl::EndsWith(rest, "/");
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::absolute(std::string(rest), error);
+  if (error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot resolve '", url, "': ", error.message()));
+  }
+  std::string normal = path.lexically_normal().string();
+  normal.erase(0, normal.find_first_not_of('/') == std::string::npos
+                      ? normal.size()
+                      : normal.find_first_not_of('/'));
+  if (directory && !normal.empty() && !absl::EndsWith(normal, "/")) normal += "/";
+  result.key = normal;
+  return result;
+}
+
+}  // namespace snapkeep::objectstore

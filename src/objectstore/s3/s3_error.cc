@@ -1,0 +1,85 @@
+#include "objectstore/s3/s3_error.h"
+
+#include "absl/strings/str_cat.h"
+#include "pugixml.hpp"
+
+namespace snapkeep::objectstore {
+namespace {
+
+struct ParsedError {
+  std::string code;
+  std::string message;
+};
+
+ParsedError ParseError(absl::string_view body) {
+  ParsedError error;
+  if (body.empty()) return error;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return error;
+  pugi::xml_node root = doc.child("Error");
+  error.code = root.child_value("Code");
+  error.message = root.child_value("Message");
+  return error;
+}
+
+}  // namespace
+
+std::string S3ErrorCode(absl::string_view body) { return ParseError(body).code; }
+
+absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::string_view what,
+                               absl::string_view bucket, absl::string_view endpoint) {
+  ParsedError error = ParseError(body);
+  std::string detail =
+      error.code.empty()
+          ? absl::StrCat("HTTP ", http_status)
+          : absl::StrCat("HTTP ", http_status, " ", error.code,
+                         error.message.empty() ? "" : absl::StrCat(": ", error.message));
+  std::string message = absl::StrCat(what, ": ", detail);
+  const std::string& code = error.code;
+  if (http_status >= 500 || http_status == 429 || code == "SlowDown" || code == "InternalError" ||
+      code == "RequestTimeout" || code == "ServiceUnavailable") {
+    return absl::UnavailableError(message);
+  }
+  if (code == "NoSuchBucket") {
+    return absl::FailedPreconditionError(absl::StrCat("S3 bucket '", bucket, "' does not exist at ",
+                                                      endpoint, " (", what,
+                                                      "); create it or fix --dest"));
+  }
+  if (code == "NoSuchKey" || code == "NoSuchUpload" || (http_status == 404 && code.empty())) {
+    return absl::NotFoundError(message);
+  }
+  if (http_status == 403 || code == "AccessDenied" || code == "InvalidAccessKeyId" ||
+      code == "SignatureDoesNotMatch") {
+    return absl::PermissionDeniedError(
+        absl::StrCat("S3 rejected the request (", message,
+                     "); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and --s3-region"));
+  }
+  if (code == "AuthorizationHeaderMalformed" || code == "InvalidRegion" ||
+      code == "IllegalLocationConstraintException" || http_status == 301) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(message, "; the bucket is probably in another region: check --s3-region"));
+  }
+  return absl::FailedPreconditionError(message);
+}
+
+absl::Status CurlErrorStatus(CURLcode code, const char* detail, absl::string_view what) {
+  std::string message = absl::StrCat(what, ": ", curl_easy_strerror(code),
+                                     detail && *detail ? absl::StrCat(" (", detail, ")") : "");
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return absl::FailedPreconditionError(
+          absl::StrCat(message, "; for a private CA pass --s3-cacert"));
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return absl::InvalidArgumentError(absl::StrCat(message, "; check --s3-endpoint"));
+    case CURLE_ABORTED_BY_CALLBACK:
+    case CURLE_WRITE_ERROR:
+      return absl::AbortedError(message);
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+}  // namespace snapkeep::objectstore

@@ -1,0 +1,112 @@
+#include "objectstore/s3/s3_object_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "objectstore/s3/part_sizing.h"
+#include "objectstore/s3/retry_policy.h"
+#include "objectstore/s3/s3_multipart_writer.h"
+#include "pugixml.hpp"
+
+namespace snapkeep::objectstore {
+
+S3ObjectStore::S3ObjectStore(std::string bucket, S3Options options)
+    : client_(std::move(bucket), std::move(options)) {}
+
+std::string S3ObjectStore::Describe(absl::string_view key) const { return client_.Describe(key); }
+
+absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriter(absl::string_view key,
+                                                                       uint64_t size_hint) {
+  if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
+  return std::make_unique<S3MultipartWriter>(
+      client_, std::string(key), ChoosePartSize(size_hint, client_.options().part_size));
+}
+
+absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {
+  // Retried here rather than in Call(): a retry resumes where the last
+  // attempt stopped, so the sink never sees a byte twice.
+  uint64_t delivered = 0;
+  SystemRetryClock clock;
+  RetryOptions retry;
+  retry.max_attempts = client_.options().max_attempts;
+  retry.initial_backoff = client_.options().initial_backoff;
+  retry.max_backoff = client_.options().max_backoff;
+  Retrier retrier(retry, clock, static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+  std::string what = absl::StrCat("GET ", Describe(key));
+  return retrier.Run(what, [&]() -> absl::Status {
+    S3Request get;
+    get.key = std::string(key);
+    get.range_start = delivered;
+    get.body_sink = [&](absl::string_view chunk) {
+      delivered += chunk.size();
+      return sink(chunk);
+    };
+    return client_.Send(get, what).status();
+  });
+}
+
+absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
+  S3Request head;
+  head.method = "HEAD";
+  head.key = std::string(key);
+  absl::StatusOr<S3Response> response = client_.Call(head, absl::StrCat("HEAD ", Describe(key)));
+  if (!response.ok()) {
+    if (response.status().code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError(absl::StrCat(Describe(key), " does not exist"));
+    }
+    return response.status();
+  }
+  return ObjectInfo{std::string(key),
+                    static_cast<uint64_t>(std::max<int64_t>(0, response->content_length)),
+                    response->last_modified};
+}
+
+absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view prefix) {
+  std::vector<ObjectInfo> objects;
+  std::string token;
+  for (int page = 0;; ++page) {
+    S3Request list;
+    list.query = {{"list-type", "2"},
+                  {"prefix", std::string(prefix)},
+                  {"max-keys", absl::StrCat(client_.options().list_page_size)}};
+    if (!token.empty()) list.query.push_back({"continuation-token", token});
+    absl::StatusOr<S3Response> response =
+        client_.Call(list, absl::StrCat("list ", Describe(prefix)));
+    if (!response.ok()) return response.status();
+    pugi::xml_document doc;
+    if (!doc.load_buffer(response->body.data(), response->body.size())) {
+      return absl::InternalError(
+          absl::StrCat("list ", Describe(prefix), ": unreadable XML answer"));
+    }
+    pugi::xml_node result = doc.child("ListBucketResult");
+    for (pugi::xml_node item : result.children("Contents")) {
+      ObjectInfo info;
+      info.key = item.child_value("Key");
+      info.size = std::strtoull(item.child_value("Size"), nullptr, 10);
+      std::string error;
+      absl::ParseTime(absl::RFC3339_full, item.child_value("LastModified"), &info.modified, &error);
+      objects.push_back(std::move(info));
+    }
+    bool truncated = std::string(result.child_value("IsTruncated")) == "true";
+    token = result.child_value("NextContinuationToken");
+    if (!truncated) break;
+    if (token.empty()) {
+      return absl::InternalError(absl::StrCat(
+          "list ", Describe(prefix), ": the answer is truncated but has no continuation token"));
+    }
+  }
+  std::sort(objects.begin(), objects.end(),
+            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  return objects;
+}
+
+absl::Status S3ObjectStore::Delete(absl::string_view key) {
+  S3Request remove;
+  remove.method = "DELETE";
+  remove.key = std::string(key);
+  absl::Status status = client_.Call(remove, absl::StrCat("DELETE ", Describe(key))).status();
+  if (status.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+  return status;
+}
+
+}  // namespace snapkeep::objectstore

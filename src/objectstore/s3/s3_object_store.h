@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+
+#include "objectstore/object_store.h"
+#include "objectstore/s3/s3_client.h"
+#include "objectstore/s3/s3_options.h"
+
+namespace snapkeep::objectstore {
+
+// One S3 bucket as an ObjectStore. Writers upload with a single PUT up to the
+// part size and as a multipart upload beyond it (see S3MultipartWriter); Get
+// streams and, after a dropped connection, resumes with a Range request; List
+// pages through ListObjectsV2. Thread-safe: every request uses its own handle.
+class S3ObjectStore : public ObjectStore {
+ public:
+  S3ObjectStore(std::string bucket, S3Options options);
+
+  std::string Describe(absl::string_view key) const override;
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
+                                                          uint64_t size_hint) override;
+  absl::Status Get(absl::string_view key, ChunkSink sink) override;
+  absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
+  absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;
+  absl::Status Delete(absl::string_view key) override;
+
+  S3Client& client() { return client_; }
+
+ private:
+  S3Client client_;
+};
+
+}  // namespace snapkeep::objectstore

@@ -1,0 +1,166 @@
+#include "snapshot/bolt_database_summary.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/str_cat.h"
+#include "snapshot/bolt_format.h"
+#include "snapshot/crc32c.h"
+
+namespace snapkeep::snapshot {
+namespace {
+
+using ElementVisitor =
+    absl::FunctionRef<absl::Status(absl::string_view key, absl::string_view value, uint32_t flags)>;
+
+// Random-access reader over one bbolt file. Owns the fd.
+class BoltFile {
+ public:
+  ~BoltFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  absl::Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return absl::InternalError(absl::StrCat(path, ": fstat failed"));
+    file_size_ = static_cast<uint64_t>(st.st_size);
+    // Both meta pages sit in the first two pages; the page size is in them.
+    // Try the common 4096 first, then read the size meta 0 claims.
+    absl::StatusOr<std::string> first = ReadAt(0, std::min<uint64_t>(file_size_, 4096));
+    if (!first.ok()) return first.status();
+    bolt::Meta meta0, meta1;
+    bool ok0 = bolt::ReadMeta(*first, &meta0);
+    uint32_t page_size = ok0 ? meta0.page_size : 4096;
+    absl::StatusOr<std::string> second = ReadAt(page_size, std::min<uint64_t>(page_size, 4096));
+    bool ok1 = second.ok() && bolt::ReadMeta(*second, &meta1);
+    if (!ok0 && !ok1) return Corrupt("no valid bbolt meta page (not an etcd snapshot?)");
+    meta_ = ok0 && (!ok1 || meta0.txid >= meta1.txid) ? meta0 : meta1;
+    if (meta_.high_water * meta_.page_size > file_size_) {
+      return Corrupt(absl::StrCat("database claims ", meta_.high_water * meta_.page_size,
+                                  " bytes but the file has ", file_size_, " (truncated?)"));
+    }
+    return absl::OkStatus();
+  }
+
+  const bolt::Meta& meta() const { return meta_; }
+
+  // Visits, in key order, every element of the tree rooted at `pgid`.
+  absl::Status Walk(uint64_t pgid, ElementVisitor visit, int depth = 0) {
+    if (depth > 64) return Corrupt("page tree deeper than 64 levels");
+    if (pgid < 2 || pgid >= meta_.high_water) {
+      return Corrupt(absl::StrCat("page ", pgid, " is outside the database"));
+    }
+    absl::StatusOr<std::string> header = ReadAt(pgid * meta_.page_size, bolt::kPageHeaderSize);
+    if (!header.ok()) return header.status();
+    bolt::PageHeader h = bolt::ReadPageHeader(header->data());
+    uint64_t bytes = (uint64_t{h.overflow} + 1) * meta_.page_size;
+    if (pgid + h.overflow >= meta_.high_water) {
+      return Corrupt(absl::StrCat("page ", pgid, " overflows the database"));
+    }
+    absl::StatusOr<std::string> page = ReadAt(pgid * meta_.page_size, bytes);
+    if (!page.ok()) return page.status();
+    return WalkPage(*page, visit, depth);
+  }
+
+  // Visits the elements of one page held in memory (also inline buckets).
+  absl::Status WalkPage(absl::string_view page, ElementVisitor visit, int depth) {
+    if (page.size() < bolt::kPageHeaderSize) return Corrupt("short page");
+    bolt::PageHeader h = bolt::ReadPageHeader(page.data());
+    if (bolt::kPageHeaderSize + uint64_t{h.count} * bolt::kElementSize > page.size()) {
+      return Corrupt(absl::StrCat("page ", h.id, " has more elements than fit"));
+    }
+    for (uint16_t i = 0; i < h.count; ++i) {
+      size_t element = bolt::kPageHeaderSize + size_t{i} * bolt::kElementSize;
+      const char* e = page.data() + element;
+      if (h.flags & bolt::kBranchPage) {
+        uint64_t child = bolt::Load<uint64_t>(e + 8);
+        if (absl::Status status = Walk(child, visit, depth + 1); !status.ok()) return status;
+      } else if (h.flags & bolt::kLeafPage) {
+        uint32_t flags = bolt::Load<uint32_t>(e);
+        uint64_t pos = bolt::Load<uint32_t>(e + 4);
+        uint64_t ksize = bolt::Load<uint32_t>(e + 8);
+        uint64_t vsize = bolt::Load<uint32_t>(e + 12);
+        if (element + pos + ksize + vsize > page.size()) {
+          return Corrupt(absl::StrCat("page ", h.id, " element ", i, " runs past the page"));
+        }
+        absl::string_view key = page.substr(element + pos, ksize);
+        absl::string_view value = page.substr(element + pos + ksize, vsize);
+        if (absl::Status status = visit(key, value, flags); !status.ok()) return status;
+      } else {
+        return Corrupt(
+            absl::StrCat("page ", h.id, " is neither branch nor leaf (flags ", h.flags, ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Corrupt(absl::string_view what) const {
+    return absl::DataLossError(absl::StrCat(path_, " is not a readable etcd database: ", what));
+  }
+
+ private:
+  absl::StatusOr<std::string> ReadAt(uint64_t offset, uint64_t size) {
+    if (offset + size > file_size_) {
+      return Corrupt(absl::StrCat("needs bytes ", offset, "..", offset + size, " of a ", file_size_,
+                                  "-byte file"));
+    }
+    std::string buffer(size, '\0');
+    size_t done = 0;
+    while (done < size) {
+      ssize_t n =
+          ::pread(fd_, buffer.data() + done, size - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return absl::InternalError(absl::StrCat(path_, ": read failed"));
+      done += static_cast<size_t>(n);
+    }
+    return buffer;
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  uint64_t file_size_ = 0;
+  bolt::Meta meta_;
+};
+
+}  // namespace
+
+absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
+  BoltFile file;
+  if (absl::Status status = file.Open(path); !status.ok()) return status;
+  BoltDatabaseSummary summary;
+  summary.total_size = static_cast<int64_t>(file.meta().high_water * file.meta().page_size);
+  uint32_t crc = 0;
+  absl::Status status = file.Walk(
+      file.meta().root, [&](absl::string_view name, absl::string_view value, uint32_t flags) {
+        if (!(flags & bolt::kBucketLeafFlag) || value.size() < bolt::kBucketHeaderSize) {
+          return file.Corrupt(absl::StrCat("root entry '", name, "' is not a bucket"));
+        }
+        crc = ExtendCrc32c(crc, name);
+        bool key_bucket = name == "key";
+        auto visit = [&](absl::string_view key, absl::string_view val, uint32_t /*flags*/) {
+          crc = ExtendCrc32c(crc, key);
+          crc = ExtendCrc32c(crc, val);
+          if (key_bucket) summary.revision = bolt::MainRevisionOf(key);
+          ++summary.total_keys;
+          return absl::OkStatus();
+        };
+        uint64_t root = bolt::Load<uint64_t>(value.data());
+        if (root == 0) {  // inline bucket: its page follows the bucket header
+          return file.WalkPage(value.substr(bolt::kBucketHeaderSize), visit, 1);
+        }
+        return file.Walk(root, visit, 1);
+      });
+  if (!status.ok()) return status;
+  summary.hash = crc;
+  return summary;
+}
+
+}  // namespace snapkeep::snapshot

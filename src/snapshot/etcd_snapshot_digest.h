@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "snapshot/sha256_hasher.h"
+
+namespace snapkeep::snapshot {
+
+// Checks etcd's own integrity trailer. A snapshot stream (and the file
+// `etcdctl snapshot save` writes) is the bbolt database followed by the 32-byte
+// sha256 of that database. Fed the bytes in order, this holds back the last 32
+// bytes seen, hashes everything before them, and Verify() compares.
+// Memory: 64 bytes whatever the stream size. Not thread-safe.
+class EtcdSnapshotDigest {
+ public:
+  void Update(absl::string_view data);
+
+  // OK if the last 32 bytes are the sha256 of all bytes before them;
+  // DataLoss naming both digests otherwise.
+  absl::Status Verify();
+
+  uint64_t database_size() const { return total_ < kTrailer ? 0 : total_ - kTrailer; }
+  uint64_t total_size() const { return total_; }
+  // etcd's digest (the trailer) in hex; valid after Verify() returned OK.
+  const std::string& database_sha256() const { return database_sha256_; }
+
+ private:
+  static constexpr size_t kTrailer = Sha256Hasher::kDigestSize;
+  Sha256Hasher hasher_;
+  std::string tail_;  // at most kTrailer bytes not yet hashed
+  uint64_t total_ = 0;
+  std::string database_sha256_;
+};
+
+}  // namespace snapkeep::snapshot

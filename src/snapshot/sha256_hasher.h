@@ -1,0 +1,34 @@
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "openssl/evp.h"
+
+namespace snapkeep::snapshot {
+
+// Incremental SHA-256 (OpenSSL EVP). Owns its EVP_MD_CTX. Not thread-safe.
+class Sha256Hasher {
+ public:
+  static constexpr size_t kDigestSize = 32;
+  using Digest = std::array<unsigned char, kDigestSize>;
+
+  Sha256Hasher();
+  void Update(absl::string_view data);
+  // Ends this hash; the hasher starts over afterwards.
+  Digest Finish();
+  std::string FinishHex();
+
+  static std::string ToHex(const Digest& digest);
+  static std::string ToHex(absl::string_view bytes);
+
+ private:
+  struct CtxDeleter {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx_;
+};
+
+}  // namespace snapkeep::snapshot

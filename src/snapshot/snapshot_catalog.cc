@@ -1,0 +1,64 @@
+#include "snapshot/snapshot_catalog.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "snapshot/snapshot_naming.h"
+
+namespace snapkeep::snapshot {
+
+absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix) {
+  absl::StatusOr<std::vector<objectstore::ObjectInfo>> objects = store.List(prefix);
+  if (!objects.ok()) return objects.status();
+  std::set<std::string> keys;
+  for (const objectstore::ObjectInfo& object : *objects) keys.insert(object.key);
+  Catalog catalog;
+  for (const objectstore::ObjectInfo& object : *objects) {
+    if (!IsManifestKey(object.key)) continue;
+    std::string data_key = DataKeyForManifest(object.key);
+    if (!keys.contains(data_key)) {
+      catalog.problems.push_back(
+          absl::StrCat(store.Describe(object.key), ": manifest without its data object"));
+      continue;
+    }
+    absl::StatusOr<std::string> text = store.GetSmall(object.key);
+    if (!text.ok()) {
+      if (text.status().code() == absl::StatusCode::kNotFound) continue;  // deleted meanwhile
+      return text.status();
+    }
+    absl::StatusOr<SnapshotManifest> manifest = DecodeManifest(*text, store.Describe(object.key));
+    if (!manifest.ok()) {
+      catalog.problems.push_back(std::string(manifest.status().message()));
+      continue;
+    }
+    catalog.snapshots.push_back({data_key, *std::move(manifest)});
+  }
+  std::sort(catalog.snapshots.begin(), catalog.snapshots.end(),
+            [](const CatalogEntry& a, const CatalogEntry& b) {
+              if (a.manifest.started_at != b.manifest.started_at) {
+                return a.manifest.started_at < b.manifest.started_at;
+              }
+              return a.key < b.key;
+            });
+  return catalog;
+}
+
+absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key) {
+  if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
+  std::string manifest_key = ManifestKeyFor(key);
+  bool found = false;
+  for (const std::string& k : {manifest_key, std::string(key)}) {
+    absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k);
+    if (info.ok()) {
+      found = true;
+      if (absl::Status status = store.Delete(k); !status.ok()) return status;
+    } else if (info.status().code() != absl::StatusCode::kNotFound) {
+      return info.status();
+    }
+  }
+  if (!found) return absl::NotFoundError(absl::StrCat("no snapshot at ", store.Describe(key)));
+  return absl::OkStatus();
+}
+
+}  // namespace snapkeep::snapshot

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "objectstore/object_store.h"
+#include "snapshot/snapshot_manifest.h"
+
+namespace snapkeep::snapshot {
+
+struct CatalogEntry {
+  std::string key;  // data object key
+  SnapshotManifest manifest;
+};
+
+struct Catalog {
+  std::vector<CatalogEntry> snapshots;  // complete snapshots, oldest first
+  std::vector<std::string> problems;    // manifests without data, unreadable manifests
+};
+
+// The snapshots under `prefix`: every manifest whose data object exists. Data
+// objects without a manifest (an upload in progress or a failed save) are not
+// snapshots and are not listed.
+absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix);
+
+// Removes a snapshot: the manifest first, so it stops being listed at once,
+// then the data. NotFound if neither exists.
+absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key);
+
+}  // namespace snapkeep::snapshot

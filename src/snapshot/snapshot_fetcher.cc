@@ -1,0 +1,140 @@
+#include "snapshot/snapshot_fetcher.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "objectstore/fs/file_object_store.h"
+#include "objectstore/object_url.h"
+#include "snapshot/etcd_snapshot_digest.h"
+#include "snapshot/sha256_hasher.h"
+#include "snapshot/snapshot_naming.h"
+#include "snapshot/zstd_stream.h"
+
+namespace snapkeep::snapshot {
+namespace {
+
+constexpr absl::string_view kZstdMagic = "\x28\xb5\x2f\xfd";
+
+bool IsHex64(const std::string& value) {
+  if (value.size() != 64) return false;
+  for (char c : value) {
+    if (!absl::ascii_isxdigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
+                                              absl::string_view key) {
+  std::string manifest_key = ManifestKeyFor(key);
+  absl::StatusOr<std::string> text = store.GetSmall(manifest_key);
+  if (!text.ok()) {
+    if (text.status().code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError(absl::StrCat(
+          "no snapshot at ", store.Describe(key), " (its manifest ", store.Describe(manifest_key),
+          " does not exist; for an object stored by another tool use --no-manifest --sha256)"));
+    }
+    return text.status();
+  }
+  return DecodeManifest(*text, store.Describe(manifest_key));
+}
+
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+                                          const std::string& out_path,
+                                          const FetchOptions& options) {
+  if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
+  std::string expected_sha256 = absl::AsciiStrToLower(options.expected_sha256);
+  if (!expected_sha256.empty() && !IsHex64(expected_sha256)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sha256: '", options.expected_sha256, "' is not 64 hex digits"));
+  }
+  FetchResult result;
+  if (!options.ignore_manifest) {
+    absl::StatusOr<SnapshotManifest> manifest = ReadManifest(store, key);
+    if (!manifest.ok()) return manifest.status();
+    if (!expected_sha256.empty() && expected_sha256 != manifest->sha256) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--sha256 ", expected_sha256, " differs from the manifest's ", manifest->sha256));
+    }
+    expected_sha256 = manifest->sha256;
+    result.manifest = *std::move(manifest);
+  }
+
+  absl::StatusOr<objectstore::ObjectUrl> out_url = objectstore::ParseObjectUrl(out_path, "--out");
+  if (!out_url.ok()) return out_url.status();
+  if (out_url->scheme != objectstore::ObjectUrl::Scheme::kFile) {
+    return absl::InvalidArgumentError("--out: must be a local file path");
+  }
+  objectstore::FileObjectStore local("/");
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> out = local.NewWriter(out_url->key, 0);
+  if (!out.ok()) return out.status();
+
+  Sha256Hasher stored_hash;
+  Sha256Hasher file_hash;
+  EtcdSnapshotDigest etcd_digest;
+  uint64_t stored_size = 0;
+  std::unique_ptr<ZstdDecompressor> decompressor;
+  bool first_chunk = true;
+  auto write_file = [&](absl::string_view bytes) {
+    file_hash.Update(bytes);
+    etcd_digest.Update(bytes);
+    return (*out)->Write(bytes);
+  };
+  absl::Status fetched = store.Get(key, [&](absl::string_view chunk) -> absl::Status {
+    if (first_chunk) {
+      first_chunk = false;
+      bool compressed = result.manifest ? result.manifest->compression == "zstd"
+                                        : absl::StartsWith(chunk, kZstdMagic);
+      if (compressed) decompressor = std::make_unique<ZstdDecompressor>();
+    }
+    if (decompressor) stored_hash.Update(chunk);  // else the file hash covers it
+    stored_size += chunk.size();
+    if (decompressor) return decompressor->Write(chunk, write_file);
+    return write_file(chunk);
+  });
+  if (fetched.ok() && decompressor) fetched = decompressor->Finish();
+  if (!fetched.ok()) {
+    if (fetched.code() == absl::StatusCode::kNotFound && result.manifest) {
+      return absl::DataLossError(absl::StrCat("the manifest exists but the data object ",
+                                              store.Describe(key), " is missing"));
+    }
+    return fetched;
+  }
+
+  result.size = etcd_digest.total_size();
+  result.sha256 = file_hash.FinishHex();
+  std::string stored_sha256 = decompressor ? stored_hash.FinishHex() : result.sha256;
+  if (result.manifest) {
+    if (stored_size != result.manifest->stored_size ||
+        stored_sha256 != result.manifest->stored_sha256) {
+      return absl::DataLossError(absl::StrCat(
+          "checksum mismatch: ", store.Describe(key), " has ", stored_size, " bytes with sha256 ",
+          stored_sha256, " but the manifest recorded ", result.manifest->stored_size,
+          " bytes with sha256 ", result.manifest->stored_sha256, "; no file was written"));
+    }
+  }
+  if (!expected_sha256.empty() && result.sha256 != expected_sha256) {
+    return absl::DataLossError(absl::StrCat("checksum mismatch: snapshot sha256 is ", result.sha256,
+                                            ", expected ", expected_sha256,
+                                            "; no file was written"));
+  }
+  // bbolt files are whole pages (multiples of 512); 32 bytes more is etcd's trailer.
+  bool has_trailer = result.size % 512 == Sha256Hasher::kDigestSize;
+  if (has_trailer) {
+    if (absl::Status verified = etcd_digest.Verify(); !verified.ok()) {
+      return absl::DataLossError(absl::StrCat(verified.message(), "; no file was written"));
+    }
+    result.etcd_trailer_verified = true;
+  } else if (result.manifest) {
+    return absl::DataLossError("snapshot lacks etcd's sha256 trailer; no file was written");
+  } else if (expected_sha256.empty()) {
+    return absl::FailedPreconditionError(
+        "cannot verify this object: it has no etcd sha256 trailer and no --sha256 was given; "
+        "no file was written");
+  }
+  if (absl::Status committed = (*out)->Commit(); !committed.ok()) return committed;
+  return result;
+}
+
+}  // namespace snapkeep::snapshot

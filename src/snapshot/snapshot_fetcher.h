@@ -1,0 +1,41 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "objectstore/object_store.h"
+#include "snapshot/snapshot_manifest.h"
+
+namespace snapkeep::snapshot {
+
+struct FetchOptions {
+  // Read the object without its manifest (e.g. one uploaded by another tool).
+  bool ignore_manifest = false;
+  // Expected sha256 (hex) of the snapshot file; required to trust a bare
+  // object that carries no etcd trailer.
+  std::string expected_sha256;
+};
+
+struct FetchResult {
+  uint64_t size = 0;   // bytes written to the output
+  std::string sha256;  // of the output
+  bool etcd_trailer_verified = false;
+  std::optional<SnapshotManifest> manifest;
+};
+
+// Downloads a snapshot to `out_path` (undoing compression), verifying on the
+// way: the stored object's and the file's sha256 against the manifest (or
+// `expected_sha256`), and etcd's own trailer. The output appears under its
+// name only after every check passed (temp file + fsync + rename); on any
+// failure no output file is left.
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+                                          const std::string& out_path, const FetchOptions& options);
+
+// Reads and decodes the manifest of the snapshot stored under `key`. NotFound
+// says the snapshot does not exist (whatever data may lie there).
+absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
+                                              absl::string_view key);
+
+}  // namespace snapkeep::snapshot

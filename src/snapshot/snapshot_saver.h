@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "etcd/etcd_client.h"
+#include "objectstore/object_store.h"
+#include "snapshot/snapshot_manifest.h"
+
+namespace snapkeep::snapshot {
+
+struct SaveOptions {
+  std::string compression = "none";  // "none" or "zstd"
+  int compression_level = 3;
+  // Refuse to replace an existing snapshot of the same name.
+  bool overwrite = false;
+};
+
+// Checks a save request before anything is contacted: the key can name a
+// snapshot and the compression setting is valid. Errors name the flag.
+absl::Status ValidateSaveRequest(absl::string_view key, const SaveOptions& options);
+
+// Streams one etcd snapshot into an object store: Maintenance.Snapshot →
+// sha256 (and etcd's trailer check) → [zstd] → ObjectWriter, one chunk at a
+// time with no temp file. The data object is committed only after etcd's own
+// checksum verified; the manifest is written after the data is durable, so a
+// snapshot either exists completely (data + manifest) or not at all.
+// Blocks the calling thread for the whole transfer.
+absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
+                                              objectstore::ObjectStore& store,
+                                              absl::string_view key, const SaveOptions& options);
+
+}  // namespace snapkeep::snapshot

@@ -1,0 +1,91 @@
+#include "objectstore/fs/file_object_store.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "gtest/gtest.h"
+
+namespace snapkeep::objectstore {
+namespace {
+
+class FileObjectStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/snapkeep-fs-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    root_ = dir;
+    store_ = std::make_unique<FileObjectStore>(root_);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::vector<std::string> Names(const std::string& dir) {
+    std::vector<std::string> names;
+    for (auto& entry : std::filesystem::directory_iterator(root_ + "/" + dir)) {
+      names.push_back(entry.path().filename().string());
+    }
+    return names;
+  }
+
+  std::string root_;
+  std::unique_ptr<FileObjectStore> store_;
+};
+
+TEST_F(FileObjectStoreTest, ObjectAppearsOnlyOnCommit) {
+  auto writer = store_->NewWriter("a/b/obj", 0);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->Write("hello ").ok());
+  ASSERT_TRUE((*writer)->Write("world").ok());
+  EXPECT_EQ(store_->Head("a/b/obj").status().code(), absl::StatusCode::kNotFound);
+  auto hidden = store_->List("a/");
+  ASSERT_TRUE(hidden.ok());
+  EXPECT_TRUE(hidden->empty());  // the temp file is not an object
+  ASSERT_TRUE((*writer)->Commit().ok());
+  auto content = store_->GetSmall("a/b/obj");
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content, "hello world");
+  EXPECT_EQ(Names("a/b"), std::vector<std::string>{"obj"});
+}
+
+TEST_F(FileObjectStoreTest, AbortAndDestructionLeaveNothing) {
+  {
+    auto writer = store_->NewWriter("x/obj", 0);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Write("partial").ok());
+    (*writer)->Abort();
+    EXPECT_FALSE((*writer)->Write("more").ok());
+  }
+  {
+    auto writer = store_->NewWriter("x/obj2", 0);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Write("partial").ok());
+  }  // destroyed without commit
+  EXPECT_TRUE(Names("x").empty());
+}
+
+TEST_F(FileObjectStoreTest, ListsRecursivelyByPrefixInKeyOrder) {
+  for (const char* key : {"p/b", "p/a", "p/sub/c", "q/d", "pz"}) {
+    ASSERT_TRUE(store_->Put(key, key).ok()) << key;
+  }
+  auto listed = store_->List("p/");
+  ASSERT_TRUE(listed.ok());
+  std::vector<std::string> keys;
+  for (const auto& info : *listed) keys.push_back(info.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"p/a", "p/b", "p/sub/c"}));
+  auto partial = store_->List("p");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->size(), 4u);  // "p/..." and "pz"
+  auto none = store_->List("nothing/");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(FileObjectStoreTest, MissingObjectsAndBadKeys) {
+  EXPECT_EQ(store_->GetSmall("missing").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Delete("missing").ok());
+  EXPECT_EQ(store_->NewWriter("dir/", 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->NewWriter("a/../b", 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace snapkeep::objectstore
