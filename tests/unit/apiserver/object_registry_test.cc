@@ -4,7 +4,7 @@
 
 #include "api/api_error.h"
 #include "gtest/gtest.h"
-#include "manual_clock.h"
+#include "common/manual_clock.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace snapkeep::apiserver {

@@ -1,0 +1,145 @@
+#include "controller/backup_status.h"
+
+#include <string>
+
+#include "common/time_format.h"
+#include "gtest/gtest.h"
+
+namespace snapkeep::controller {
+namespace {
+
+using nlohmann::json;
+
+absl::Time T(const char* rfc3339) {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << err;
+  return t;
+}
+
+BackupRun MakeRun(const char* scheduled, int attempt = 1, std::optional<size_t> retry_of = {}) {
+  return BackupRun{.scheduled_time = T(scheduled),
+                   .attempt = attempt,
+                   .retry_of = retry_of,
+                   .names = NamesForBackup("cluster-x", "daily", "x", T(scheduled), attempt)};
+}
+
+TEST(BackupStatusTest, ApplyPlanAppendsARunningEntryAndSetsTheCondition) {
+  json status = json::object();
+  BackupPlan plan;
+  plan.run = MakeRun("2021-03-02T10:20:00Z");
+  plan.scheduling_active = {"True", "Scheduled", "next backup at 2021-03-02T10:40:00Z"};
+  plan.next_backup_time = T("2021-03-02T10:40:00Z");
+  ApplyPlanToStatus(&status, plan, T("2021-03-02T10:20:07Z"));
+
+  ASSERT_EQ(status["currentBackups"].size(), 1u);
+  const json& e = status["currentBackups"][0];
+  EXPECT_EQ(e["scheduledTime"], "2021-03-02T10:20:00Z");
+  EXPECT_EQ(e["backupName"], "daily-2021-03-02T10:20:00");
+  EXPECT_EQ(e["objectKey"], "x-daily-2021-03-02T10:20:00");
+  EXPECT_EQ(e["backupStartTime"], "2021-03-02T10:20:07Z");
+  EXPECT_EQ(e["backupPhase"], "Running");
+  EXPECT_EQ(e["attempt"], 1);
+  EXPECT_EQ(status["nextBackupTime"], "2021-03-02T10:40:00Z");
+  EXPECT_EQ(status["cleanupRunning"], false);
+  const json& c = status["conditions"]["SchedulingActive"];
+  EXPECT_EQ(c["status"], "True");
+  EXPECT_EQ(c["reason"], "Scheduled");
+  EXPECT_EQ(c["lastTransitionTime"], "2021-03-02T10:20:07Z");
+}
+
+TEST(BackupStatusTest, ApplyPlanHandlesRetryDeletionsDropsAndSkipsInOneGo) {
+  json status = {{"currentBackups",
+                  {{{"backupName", "old"}, {"backupPhase", "Completed"}},
+                   {{"backupName", "gone"}, {"deletePhase", "Completed"}},
+                   {{"backupName", "daily-2021-03-02T10:00:00"},
+                    {"backupPhase", "Failed"},
+                    {"backupMessage", "etcd unreachable"},
+                    {"backupFinishedTime", "2021-03-02T10:00:30Z"}}}}};
+  BackupPlan plan;
+  plan.run = MakeRun("2021-03-02T10:00:00Z", 2, 2);
+  plan.deletions.push_back({.entry_index = 0,
+                            .backup_name = "old",
+                            .object_key = "x-old",
+                            .delete_job_name = "x-backup-daily-delete-abc"});
+  plan.entries_to_drop = {1};
+  plan.skip = SkippedRun{T("2021-03-02T10:20:00Z"), "daily-2021-03-02T10:20:00", "paused"};
+  plan.scheduling_active = {"True", "Scheduled", "m"};
+  ApplyPlanToStatus(&status, plan, T("2021-03-02T10:02:00Z"));
+
+  const json& b = status["currentBackups"];
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0]["backupName"], "old");
+  EXPECT_EQ(b[0]["deletePhase"], "Running");
+  EXPECT_EQ(b[0]["deleteJobName"], "x-backup-daily-delete-abc");
+  EXPECT_EQ(b[0]["deleteStartTime"], "2021-03-02T10:02:00Z");
+  EXPECT_EQ(b[1]["backupName"], "daily-2021-03-02T10:00:00");
+  EXPECT_EQ(b[1]["backupPhase"], "Running");
+  EXPECT_EQ(b[1]["attempt"], 2);
+  EXPECT_FALSE(b[1].contains("backupMessage"));
+  EXPECT_FALSE(b[1].contains("backupFinishedTime"));
+  EXPECT_EQ(b[2]["backupPhase"], "Skipped");
+  EXPECT_EQ(b[2]["backupMessage"], "paused");
+  EXPECT_EQ(status["cleanupRunning"], true);
+  EXPECT_FALSE(status.contains("nextBackupTime"));
+}
+
+TEST(BackupStatusTest, OutcomesCompleteOrFailTheRunningEntry) {
+  json status = {{"currentBackups", {{{"backupName", "b1"}, {"backupPhase", "Running"}}}}};
+  BackupOutcome ok;
+  ok.succeeded = true;
+  ok.finished = T("2021-03-02T10:21:00Z");
+  ok.size_bytes = 4096;
+  ok.sha256 = "ab12";
+  ok.etcd_revision = 77;
+  ASSERT_TRUE(RecordBackupOutcome(&status, "b1", ok).ok());
+  const json& e = status["currentBackups"][0];
+  EXPECT_EQ(e["backupPhase"], "Completed");
+  EXPECT_EQ(e["backupFinishedTime"], "2021-03-02T10:21:00Z");
+  EXPECT_EQ(e["sizeBytes"], 4096);
+  EXPECT_EQ(e["sha256"], "ab12");
+  EXPECT_EQ(e["etcdRevision"], 77);
+  EXPECT_EQ(status["lastBackupTime"], "2021-03-02T10:21:00Z");
+  EXPECT_TRUE(absl::IsNotFound(RecordBackupOutcome(&status, "b1", ok))) << "not running any more";
+  EXPECT_TRUE(absl::IsNotFound(RecordBackupOutcome(&status, "nope", ok)));
+
+  status["currentBackups"].push_back({{"backupName", "b2"}, {"backupPhase", "Running"}});
+  BackupOutcome failed;
+  failed.message = "bucket missing";
+  failed.finished = T("2021-03-02T10:41:00Z");
+  ASSERT_TRUE(RecordBackupOutcome(&status, "b2", failed).ok());
+  EXPECT_EQ(status["currentBackups"][1]["backupPhase"], "Failed");
+  EXPECT_EQ(status["currentBackups"][1]["backupMessage"], "bucket missing");
+  EXPECT_EQ(status["lastBackupTime"], "2021-03-02T10:21:00Z");
+
+  status["currentBackups"][0]["deletePhase"] = "Running";
+  ASSERT_TRUE(
+      RecordDeletionOutcome(&status, "b1", false, "refused", T("2021-03-02T11:00:00Z")).ok());
+  EXPECT_EQ(status["currentBackups"][0]["deletePhase"], "Failed");
+  EXPECT_EQ(status["currentBackups"][0]["deleteMessage"], "refused");
+  EXPECT_TRUE(
+      absl::IsNotFound(RecordDeletionOutcome(&status, "b1", true, "", T("2021-03-02T11:00:00Z"))));
+}
+
+TEST(BackupStatusTest, ConditionTransitionsAndIdleReconcilesDoNotWrite) {
+  json conditions = json::object();
+  SetCondition(&conditions, "SchedulingActive", {"True", "Scheduled", "m"},
+               T("2021-03-02T10:00:00Z"));
+  const json first = conditions;
+  // Same condition later: nothing changes, so the caller has nothing to write.
+  SetCondition(&conditions, "SchedulingActive", {"True", "Scheduled", "m"},
+               T("2021-03-02T11:00:00Z"));
+  EXPECT_EQ(conditions, first);
+  // New message, same status: heartbeat moves, transition does not.
+  SetCondition(&conditions, "SchedulingActive", {"True", "Scheduled", "m2"},
+               T("2021-03-02T12:00:00Z"));
+  EXPECT_EQ(conditions["SchedulingActive"]["lastTransitionTime"], "2021-03-02T10:00:00Z");
+  EXPECT_EQ(conditions["SchedulingActive"]["lastHeartbeatTime"], "2021-03-02T12:00:00Z");
+  SetCondition(&conditions, "SchedulingActive", {"False", "TooManyBackups", "x"},
+               T("2021-03-02T13:00:00Z"));
+  EXPECT_EQ(conditions["SchedulingActive"]["lastTransitionTime"], "2021-03-02T13:00:00Z");
+  EXPECT_EQ(conditions["SchedulingActive"]["reason"], "TooManyBackups");
+}
+
+}  // namespace
+}  // namespace snapkeep::controller
