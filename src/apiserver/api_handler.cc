@@ -82,13 +82,39 @@ void AddWarnings(HttpResponse& res, const std::vector<std::string>& warnings) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock)
+ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics)
     : registry_(registry),
       clock_(clock),
       discovery_(registry.catalog()),
-      openapi_(registry.catalog()) {}
+      openapi_(registry.catalog()),
+      metrics_(metrics) {
+  if (!metrics_) return;
+  // Registration only fails on a duplicate name, which would be a wiring bug.
+  if (auto c = metrics_->AddCounter("snapkeep_api_requests_total",
+                                    "API requests by HTTP method and response code.",
+                                    {"method", "code"});
+      c.ok()) {
+    requests_ = *c;
+  }
+  (void)metrics_->AddGaugeFunction("snapkeep_api_watches_active", "Open watch streams.",
+                                   [w = active_watches_] { return static_cast<double>(w->load()); });
+  (void)metrics_->AddGaugeFunction(
+      "snapkeep_store_revision", "The store's newest revision.",
+      [&store = registry_.store()] { return static_cast<double>(store.CurrentRevision()); });
+}
 
 HandlerResult ApiHandler::Handle(const HttpRequest& request) {
+  HandlerResult result = Route(request);
+  if (requests_) {
+    const int code = std::holds_alternative<HttpResponse>(result)
+                         ? std::get<HttpResponse>(result).result_int()
+                         : std::get<StreamingResponse>(result).head.result_int();
+    requests_->Increment({std::string(request.method_string()), std::to_string(code)});
+  }
+  return result;
+}
+
+HandlerResult ApiHandler::Route(const HttpRequest& request) {
   auto info = ParseRequestTarget(std::string_view(request.target().data(), request.target().size()));
   if (!info) return ErrorResponse(api::BadRequestError("malformed URL encoding in the request target"));
   const std::string& path = info->path;
@@ -96,6 +122,12 @@ HandlerResult ApiHandler::Handle(const HttpRequest& request) {
     HttpResponse res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain");
     res.body() = "ok";
+    return res;
+  }
+  if (path == "/metrics" && metrics_ && request.method() == http::verb::get) {
+    HttpResponse res{http::status::ok, 11};
+    res.set(http::field::content_type, std::string(MetricsRegistry::kContentType));
+    res.body() = metrics_->Render();
     return res;
   }
   if (request.method() == http::verb::get) {
@@ -301,12 +333,18 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
   // The connection owns the stream; the shared_ptr keeps weak sinks valid.
   struct Owner final : ResponseStream {
     std::shared_ptr<WatchStream> s;
-    ~Owner() override { s->Detach(); }
+    std::shared_ptr<std::atomic<int64_t>> active;
+    ~Owner() override {
+      s->Detach();
+      --*active;
+    }
     void Start(std::function<void()> wake) override { s->Start(std::move(wake)); }
     bool Drain(std::string& out) override { return s->Drain(out); }
   };
   auto owner = std::make_unique<Owner>();
   owner->s = std::move(stream);
+  owner->active = active_watches_;
+  ++*active_watches_;
   res.stream = std::move(owner);
   return res;
 }

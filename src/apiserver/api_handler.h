@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "apiserver/discovery.h"
@@ -8,6 +9,7 @@
 #include "apiserver/openapi.h"
 #include "apiserver/request_info.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 
 namespace snapkeep::apiserver {
 
@@ -16,11 +18,13 @@ namespace snapkeep::apiserver {
 // negotiates JSON/YAML/Table, and answers errors as metav1.Status.
 class ApiHandler {
  public:
-  ApiHandler(ObjectRegistry& registry, const Clock& clock);
+  // `metrics` (optional) gets the API's own series and is served at /metrics.
+  ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics = nullptr);
 
   HandlerResult Handle(const HttpRequest& request);
 
  private:
+  HandlerResult Route(const HttpRequest& request);
   HandlerResult HandleResource(const HttpRequest& request, const RequestInfo& info);
   HandlerResult List(const HttpRequest& request, const RequestInfo& info,
                      const api::KindInfo& kind);
@@ -31,6 +35,11 @@ class ApiHandler {
   const Clock& clock_;
   Discovery discovery_;
   OpenApi openapi_;
+  MetricsRegistry* metrics_;
+  CounterFamily* requests_ = nullptr;
+  // Shared with each watch's stream, which may outlive a request but not the server.
+  std::shared_ptr<std::atomic<int64_t>> active_watches_ =
+      std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace snapkeep::apiserver

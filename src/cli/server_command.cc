@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "common/file_lock.h"
+#include "common/metrics.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
@@ -136,7 +137,8 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
     spdlog::error("cannot create the system namespaces: {}", st.message());
     return 1;
   }
-  apiserver::ApiHandler handler(registry, clock);
+  MetricsRegistry metrics;
+  apiserver::ApiHandler handler(registry, clock, &metrics);
   apiserver::HttpServer server(
       {.host = flags.listen.substr(0, colon),
        .port = static_cast<uint16_t>(port),

@@ -333,3 +333,13 @@ def test_one_server_per_data_dir(server):
     with pytest.raises(RuntimeError) as err:
         second.start(timeout=10)
     assert "another snapkeep server" in str(err.value)
+
+
+def test_metrics(server):
+    requests.get(server.url + "/api/v1/namespaces")
+    resp = requests.get(server.url + EBC.replace(NS, "default") + "?watch=true", stream=True, timeout=10)
+    body = requests.get(server.url + "/metrics").text
+    resp.close()
+    assert 'snapkeep_api_requests_total{method="GET",code="200"}' in body, body
+    assert "snapkeep_api_watches_active 1" in body, body
+    assert "# TYPE snapkeep_store_revision gauge" in body
