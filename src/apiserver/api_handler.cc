@@ -106,10 +106,8 @@ ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegi
 HandlerResult ApiHandler::Handle(const HttpRequest& request) {
   HandlerResult result = Route(request);
   if (requests_) {
-    const int code = std::holds_alternative<HttpResponse>(result)
-                         ? std::get<HttpResponse>(result).result_int()
-                         : std::get<StreamingResponse>(result).head.result_int();
-    requests_->Increment({std::string(request.method_string()), std::to_string(code)});
+    requests_->Increment(
+        {std::string(request.method_string()), std::to_string(StatusCode(result))});
   }
   return result;
 }

@@ -153,11 +153,8 @@ class HttpServer::Connection {
       }
       if (spdlog::should_log(spdlog::level::debug)) {
         // Method, path and status only: bodies may hold secrets.
-        const int status = std::holds_alternative<HttpResponse>(result)
-                               ? std::get<HttpResponse>(result).result_int()
-                               : std::get<StreamingResponse>(result).head.result_int();
         spdlog::debug("{} {} {} {:.1f}ms", std::string(request.method_string()),
-                      std::string(request.target()), status,
+                      std::string(request.target()), StatusCode(result),
                       std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - started)
                           .count());
