@@ -35,7 +35,7 @@ else
 fi
 
 echo "run: snapkeep server on http://$listen — try:"
-echo "  build/snapkeep apply -f ../shared/examples/ && build/snapkeep get etcdbackupconfigs -A"
+echo "  build/snapkeep apply -f examples/ && build/snapkeep get etcdbackupconfigs -A"
 "$here/build/snapkeep" server --data-dir "$data/server" --listen "$listen" &
 pids+=($!)
 wait -n "${pids[@]}"
