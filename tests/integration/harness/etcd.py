@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from harness.process import ManagedProcess, free_port, wait_until
+from harness.process import ManagedProcess, free_port, wait_until, Service
 
 ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 ETCDCTL = shutil.which("etcdctl") or "/usr/bin/etcdctl"
@@ -48,7 +48,7 @@ def make_test_pki(directory):
         ("client_cert", "client.crt"), ("client_key", "client.key"))}
 
 
-class EtcdServer:
+class EtcdServer(Service):
     """One etcd member. `tls` (from make_test_pki) serves clients over HTTPS
     and requires client certificates."""
 
@@ -159,13 +159,6 @@ class EtcdServer:
         session.close()
         return count
 
-    def stop(self):
-        if self.process:
-            self.process.stop()
-
-    def kill(self):
-        if self.process:
-            self.process.kill()
 
 
 @pytest.fixture

@@ -79,3 +79,17 @@ class ManagedProcess:
             except subprocess.TimeoutExpired:
                 pass
         self.kill()
+
+
+class Service:
+    """Base of a test service that runs one ManagedProcess in `self.process`."""
+
+    process = None
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+    def kill(self):
+        if self.process:
+            self.process.kill()

@@ -21,7 +21,7 @@ import tempfile
 import pytest
 import requests
 
-from harness.process import ManagedProcess, free_port, wait_until
+from harness.process import ManagedProcess, free_port, wait_until, Service
 
 ACCESS_KEY_ID = "S3RVER"  # s3rver's built-in account
 SECRET_ACCESS_KEY = "S3RVER"
@@ -41,7 +41,7 @@ def s3rver_binary():
     return path
 
 
-class S3Server:
+class S3Server(Service):
     """s3rver on 127.0.0.1. `tls` (harness.etcd.make_test_pki's dict) serves
     HTTPS with the test CA's server certificate."""
 
@@ -150,13 +150,6 @@ class S3Server:
         uploads = os.path.join(self.directory, bucket, "._S3rver_uploads")
         return sorted(os.listdir(uploads)) if os.path.isdir(uploads) else []
 
-    def stop(self):
-        if self.process:
-            self.process.stop()
-
-    def kill(self):
-        if self.process:
-            self.process.kill()
 
 
 @pytest.fixture
