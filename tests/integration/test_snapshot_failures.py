@@ -21,6 +21,22 @@ def workdir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+def interrupt_save(save, ready, what, kill, must_be_running=True, interval=0.1, timeout=120):
+    """Waits until ready() (or save ends), then kill()s a service under the running
+    save and returns save's stderr. The save process never outlives the call."""
+    try:
+        wait_until(lambda: ready() or save.poll() is not None, 60, what, interval=interval)
+        if must_be_running:
+            assert save.poll() is None, f"save finished before {what}; nothing was interrupted"
+        kill()
+        _, stderr = save.communicate(timeout=timeout)
+    finally:
+        if save.poll() is None:
+            save.kill()
+            save.wait()
+    return stderr
+
+
 def first_part_stored(s3):
     """True once s3rver holds part 1 of some multipart upload on disk."""
     for upload in s3.pending_uploads("backups"):
@@ -36,16 +52,8 @@ def test_s3_killed_mid_upload_leaves_no_object(etcd_server, s3_server, workdir):
                           "--dest", "s3://backups/killed/snap", "--s3-endpoint",
                           s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1",
                           "--s3-max-attempts", "3", env=env)
-    try:
-        wait_until(lambda: first_part_stored(s3_server) or save.poll() is not None, 60,
-                   "the first part to reach s3rver")
-        assert save.poll() is None, "save finished before the server could be killed"
-        s3_server.kill()
-        _, stderr = save.communicate(timeout=120)
-    finally:
-        if save.poll() is None:
-            save.kill()
-            save.wait()
+    stderr = interrupt_save(save, lambda: first_part_stored(s3_server),
+                            "the first part to reach s3rver", s3_server.kill)
     assert save.returncode == 1, stderr
     assert "gave up after" in stderr
     assert "aborting multipart upload" in stderr
@@ -64,16 +72,8 @@ def test_etcd_killed_mid_snapshot_aborts_the_upload(etcd_server, s3_server, work
                           "--dest", "s3://backups/etcd-died/snap", "--s3-endpoint",
                           s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1",
                           env=env)
-    try:
-        wait_until(lambda: first_part_stored(s3_server) or save.poll() is not None, 60,
-                   "the first part to reach s3rver")
-        assert save.poll() is None, "save finished before etcd could be killed"
-        etcd_server.kill()
-        _, stderr = save.communicate(timeout=120)
-    finally:
-        if save.poll() is None:
-            save.kill()
-            save.wait()
+    stderr = interrupt_save(save, lambda: first_part_stored(s3_server),
+                            "the first part to reach s3rver", etcd_server.kill)
     assert save.returncode == 1, stderr
     assert "etcd snapshot" in stderr
     assert "aborted multipart upload" in stderr or "could not abort" in stderr, stderr
@@ -91,21 +91,14 @@ def test_etcd_killed_mid_snapshot_leaves_no_file(etcd_server, workdir):
     target = os.path.join(workdir, "fs", "snap")
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
                           "--dest", f"file://{target}")
-    try:
-        # Kill etcd as soon as the temp file has data.
-        def temp_has_data():
-            folder = os.path.dirname(target)
-            if save.poll() is not None or not os.path.isdir(folder):
-                return save.poll() is not None
-            return any(os.path.getsize(os.path.join(folder, n)) > 0 for n in os.listdir(folder))
+    # Kill etcd as soon as the temp file has data.
+    def temp_has_data():
+        folder = os.path.dirname(target)
+        return os.path.isdir(folder) and any(
+            os.path.getsize(os.path.join(folder, n)) > 0 for n in os.listdir(folder))
 
-        wait_until(temp_has_data, 60, "the snapshot to start streaming", interval=0.005)
-        etcd_server.kill()
-        _, stderr = save.communicate(timeout=60)
-    finally:
-        if save.poll() is None:
-            save.kill()
-            save.wait()
+    interrupt_save(save, temp_has_data, "the snapshot to start streaming", etcd_server.kill,
+                   must_be_running=False, interval=0.005, timeout=60)
     if save.returncode == 0:
         pytest.skip("the snapshot finished before etcd could be killed")
     assert save.returncode == 1
