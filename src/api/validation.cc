@@ -1,4 +1,3 @@
-#include "common/str_cat.h"
 #include "api/validation.h"
 
 #include <regex>
@@ -6,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "api/kinds/common.h"
+#include "common/str_cat.h"
 #include "schedule/schedule.h"
 
 namespace snapkeep::api {
@@ -46,21 +46,21 @@ void CheckMetadata(const KindInfo& kind, const json& obj, FieldErrors& errs) {
     // A Cluster's name becomes part of its namespace "cluster-<name>", a DNS label.
     const size_t max = kind.kind == "Cluster" ? 63 - std::string_view("cluster-").size() : 63;
     if (!IsDns1123Label(name) || name.size() > max) {
-      errs.push_back(Invalid(
-          "metadata.name",
-          StrCat("Invalid value: ", Quote(name),
-                       ": a lowercase RFC 1123 label must consist of lower case alphanumeric "
-                       "characters or '-', start and end with an alphanumeric character, and be "
-                       "at most ",
-                       max, " characters")));
+      errs.push_back(
+          Invalid("metadata.name",
+                  StrCat("Invalid value: ", Quote(name),
+                         ": a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                         "characters or '-', start and end with an alphanumeric character, and be "
+                         "at most ",
+                         max, " characters")));
     }
   } else if (!IsDns1123Subdomain(name)) {
-    errs.push_back(Invalid(
-        "metadata.name",
-        StrCat("Invalid value: ", Quote(name),
-                     ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                     "characters, '-' or '.', must start and end with an alphanumeric character, "
-                     "and be at most 253 characters")));
+    errs.push_back(
+        Invalid("metadata.name",
+                StrCat("Invalid value: ", Quote(name),
+                       ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                       "characters, '-' or '.', must start and end with an alphanumeric character, "
+                       "and be at most 253 characters")));
   }
   for (const char* map : {"labels", "annotations"}) {
     const json& m = kinds::At(obj, StrCat("metadata.", map));
@@ -69,14 +69,14 @@ void CheckMetadata(const KindInfo& kind, const json& obj, FieldErrors& errs) {
       const std::string field = StrCat("metadata.", map, "[", it.key(), "]");
       if (!IsQualifiedName(it.key())) {
         errs.push_back(Invalid(field, StrCat("Invalid value: ", Quote(it.key()),
-                                                   ": key must be a qualified name "
-                                                   "([prefix/]name, name at most 63 characters)")));
+                                             ": key must be a qualified name "
+                                             "([prefix/]name, name at most 63 characters)")));
       }
       if (std::string_view(map) == "labels" && it->is_string() &&
           !IsLabelValue(it->get<std::string>())) {
         errs.push_back(Invalid(field, StrCat("Invalid value: ", it->dump(),
-                                                   ": a label value must be at most 63 "
-                                                   "alphanumeric characters, '-', '_' or '.'")));
+                                             ": a label value must be at most 63 "
+                                             "alphanumeric characters, '-', '_' or '.'")));
       }
     }
   }
@@ -89,14 +89,13 @@ void CheckClusterReference(const json& obj, FieldErrors& errs) {
   const std::string api_version = Str(ref, "apiVersion");
   const std::string name = Str(ref, "name");
   if (!kind.empty() && kind != "Cluster") {
-    errs.push_back(NotSupported("spec.cluster.kind",
-                                StrCat("Unsupported value: ", Quote(kind),
-                                             ": supported values: \"Cluster\"")));
+    errs.push_back(NotSupported("spec.cluster.kind", StrCat("Unsupported value: ", Quote(kind),
+                                                            ": supported values: \"Cluster\"")));
   }
   if (!api_version.empty() && api_version != kKubermaticApiVersion) {
     errs.push_back(NotSupported("spec.cluster.apiVersion",
                                 StrCat("Unsupported value: ", Quote(api_version),
-                                             ": supported values: \"kubermatic.k8c.io/v1\"")));
+                                       ": supported values: \"kubermatic.k8c.io/v1\"")));
   }
   if (name.empty()) {
     errs.push_back(Required("spec.cluster.name", "Required value: the name of a Cluster"));
@@ -107,18 +106,22 @@ void CheckClusterReference(const json& obj, FieldErrors& errs) {
   if (ns != want_ns) {
     errs.push_back(Invalid("metadata.namespace",
                            StrCat("Invalid value: ", Quote(ns), ": must be ", Quote(want_ns),
-                                        ", the namespace of Cluster ", Quote(name))));
+                                  ", the namespace of Cluster ", Quote(name))));
   }
 }
 
+// `allow_file` is for backup destinations, which also take Kubermatic's bare
+// host[:port] (an S3 endpoint reached over https).
 void CheckUrl(const std::string& field, const std::string& url, bool allow_file,
               FieldErrors& errs) {
   static const std::regex kUrl("(https?)://[^/\\s]+(/\\S*)?");
+  static const std::regex kHostPort("[A-Za-z0-9.-]+(:[0-9]{1,5})?");
   if (std::regex_match(url, kUrl)) return;
   if (allow_file && absl::StartsWith(url, "file:///")) return;
-  errs.push_back(Invalid(
-      field, StrCat("Invalid value: ", Quote(url), ": must be an http:// or https:// URL",
-                          allow_file ? " or file:///absolute/path" : "")));
+  if (allow_file && std::regex_match(url, kHostPort)) return;
+  errs.push_back(
+      Invalid(field, StrCat("Invalid value: ", Quote(url), ": must be an http:// or https:// URL",
+                            allow_file ? ", a host[:port] or file:///absolute/path" : "")));
 }
 
 void CheckSecret(const json& obj, FieldErrors& errs) {
@@ -170,12 +173,12 @@ void CheckSeed(const json& obj, FieldErrors& errs) {
       if (absl::StartsWith(endpoint, "file:")) continue;
       const std::string bucket = Str(*it, "bucketName");
       if (bucket.empty()) {
-        errs.push_back(Required(base + ".bucketName",
-                                "Required value: an S3 destination needs a bucket"));
+        errs.push_back(
+            Required(base + ".bucketName", "Required value: an S3 destination needs a bucket"));
       } else if (!IsBucketName(bucket)) {
-        errs.push_back(Invalid(base + ".bucketName",
-                               StrCat("Invalid value: ", Quote(bucket),
-                                            ": 3-63 lowercase letters, digits, '.' or '-'")));
+        errs.push_back(
+            Invalid(base + ".bucketName", StrCat("Invalid value: ", Quote(bucket),
+                                                 ": 3-63 lowercase letters, digits, '.' or '-'")));
       }
       const json& creds = kinds::At(*it, "credentials");
       if (creds.is_object() && Str(creds, "name").empty()) {
@@ -187,14 +190,14 @@ void CheckSeed(const json& obj, FieldErrors& errs) {
   if (!def.empty() && !(dests.is_object() && dests.contains(def))) {
     errs.push_back(Invalid("spec.etcdBackupRestore.defaultDestination",
                            StrCat("Invalid value: ", Quote(def),
-                                        ": must name one of spec.etcdBackupRestore.destinations")));
+                                  ": must name one of spec.etcdBackupRestore.destinations")));
   }
   const std::string interval = Str(br, "backupInterval");
   if (!interval.empty()) {
     if (auto s = Schedule::Parse(interval); !s.ok()) {
-      errs.push_back(Invalid("spec.etcdBackupRestore.backupInterval",
-                             StrCat("Invalid value: ", Quote(interval), ": ",
-                                          s.status().message())));
+      errs.push_back(
+          Invalid("spec.etcdBackupRestore.backupInterval",
+                  StrCat("Invalid value: ", Quote(interval), ": ", s.status().message())));
     }
   }
 }
@@ -204,8 +207,8 @@ void CheckEtcdBackupConfig(const json& obj, FieldErrors& errs) {
   const json& schedule = kinds::At(obj, "spec.schedule");
   if (schedule.is_string()) {
     if (auto s = Schedule::Parse(schedule.get<std::string>()); !s.ok()) {
-      errs.push_back(Invalid("spec.schedule", StrCat("Invalid value: ", schedule.dump(), ": ",
-                                                           s.status().message())));
+      errs.push_back(Invalid(
+          "spec.schedule", StrCat("Invalid value: ", schedule.dump(), ": ", s.status().message())));
     }
   }
   if (Str(obj, "spec.destination").empty()) {
@@ -217,8 +220,9 @@ void CheckEtcdBackupConfig(const json& obj, FieldErrors& errs) {
 void CheckEtcdRestore(const json& obj, FieldErrors& errs) {
   CheckClusterReference(obj, errs);
   if (Str(obj, "spec.backupName").empty()) {
-    errs.push_back(Required("spec.backupName", "Required value: a backupName from an "
-                                               "EtcdBackupConfig's status.currentBackups"));
+    errs.push_back(Required("spec.backupName",
+                            "Required value: a backupName from an "
+                            "EtcdBackupConfig's status.currentBackups"));
   }
   if (Str(obj, "spec.destination").empty()) {
     errs.push_back(

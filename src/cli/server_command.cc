@@ -3,6 +3,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "api/codec.h"
@@ -15,6 +16,9 @@
 #include "common/file_lock.h"
 #include "common/metrics.h"
 #include "common/str_cat.h"
+#include "controller/backup_controller.h"
+#include "controller/command_backup_executor.h"
+#include "controller/pipeline_backup_executor.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -28,6 +32,12 @@ struct ServerFlags {
   std::string log_level = "info";
   int threads = 4;
   int64_t watch_history = 100000;
+  // Backup controller.
+  int max_running_backups = 4;
+  std::string backup_store_command;
+  std::string backup_delete_command;
+  int backup_attempts = 3;
+  bool controllers = true;
 };
 
 // Reads --config: a YAML file whose keys mirror the flags (dataDir, listen,
@@ -38,14 +48,18 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
   std::stringstream text;
   text << in.rdbuf();
   auto docs = api::ParseYamlDocuments(text.str());
-  if (!docs.ok()) return absl::InvalidArgumentError(StrCat("--config ", path, ": ", docs.status().message()));
+  if (!docs.ok())
+    return absl::InvalidArgumentError(StrCat("--config ", path, ": ", docs.status().message()));
   if (docs->empty()) return absl::OkStatus();
   const auto& doc = docs->front();
-  if (!doc.is_object()) return absl::InvalidArgumentError(StrCat("--config ", path, ": expected a mapping"));
+  if (!doc.is_object())
+    return absl::InvalidArgumentError(StrCat("--config ", path, ": expected a mapping"));
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     const std::string& key = it.key();
     auto want_string = [&](std::string& field, const char* flag) -> absl::Status {
-      if (!it->is_string()) return absl::InvalidArgumentError(StrCat("--config ", path, ": ", key, " must be a string"));
+      if (!it->is_string())
+        return absl::InvalidArgumentError(
+            StrCat("--config ", path, ": ", key, " must be a string"));
       if (cmd.count(flag) == 0) field = it->get<std::string>();
       return absl::OkStatus();
     };
@@ -58,19 +72,36 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
       st = want_string(flags.log_level, "--log-level");
     } else if (key == "watchHistory") {
       if (!it->is_number_integer() || it->get<int64_t>() < 1) {
-        st = absl::InvalidArgumentError(StrCat("--config ", path, ": watchHistory must be a positive integer"));
+        st = absl::InvalidArgumentError(
+            StrCat("--config ", path, ": watchHistory must be a positive integer"));
       } else if (cmd.count("--watch-history") == 0) {
         flags.watch_history = it->get<int64_t>();
       }
+    } else if (key == "backupStoreCommand") {
+      st = want_string(flags.backup_store_command, "--backup-store-command");
+    } else if (key == "backupDeleteCommand") {
+      st = want_string(flags.backup_delete_command, "--backup-delete-command");
+    } else if (key == "maxRunningBackups" || key == "backupAttempts") {
+      const char* flag = key == "maxRunningBackups" ? "--max-running-backups" : "--backup-attempts";
+      int& field = key == "maxRunningBackups" ? flags.max_running_backups : flags.backup_attempts;
+      if (!it->is_number_integer() || it->get<int>() < 1) {
+        st = absl::InvalidArgumentError(
+            StrCat("--config ", path, ": ", key, " must be a positive integer"));
+      } else if (cmd.count(flag) == 0) {
+        field = it->get<int>();
+      }
     } else if (key == "threads") {
       if (!it->is_number_integer() || it->get<int>() < 1) {
-        st = absl::InvalidArgumentError(StrCat("--config ", path, ": threads must be a positive integer"));
+        st = absl::InvalidArgumentError(
+            StrCat("--config ", path, ": threads must be a positive integer"));
       } else if (cmd.count("--threads") == 0) {
         flags.threads = it->get<int>();
       }
     } else {
-      st = absl::InvalidArgumentError(StrCat("--config ", path, ": unknown setting \"", key,
-                                             "\" (known: dataDir, listen, logLevel, threads, watchHistory)"));
+      st = absl::InvalidArgumentError(
+          StrCat("--config ", path, ": unknown setting \"", key,
+                 "\" (known: dataDir, listen, logLevel, threads, watchHistory, maxRunningBackups, "
+                 "backupAttempts, backupStoreCommand, backupDeleteCommand)"));
     }
     if (!st.ok()) return st;
   }
@@ -152,9 +183,35 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   spdlog::info("snapkeep {} serving on http://{}:{} (data in {})", SNAPKEEP_VERSION,
                flags.listen.substr(0, colon), *bound, db_path);
 
+  // Backups: the built-in pipeline, or the operator's commands for either step.
+  const std::string work_dir = (std::filesystem::path(flags.data_dir) / "work").string();
+  std::filesystem::remove_all(work_dir, ec);  // what a killed server left mid-backup
+  controller::CommandBackupExecutor executor(
+      {.store = flags.backup_store_command,
+       .del = flags.backup_delete_command,
+       .work_dir = work_dir},
+      std::make_unique<controller::PipelineBackupExecutor>(objectstore::S3Options{},
+                                                           snapshot::SaveOptions{}));
+  controller::BackupControllerOptions backup_options;
+  backup_options.max_running_backups = flags.max_running_backups;
+  backup_options.max_running_deletions = flags.max_running_backups;
+  backup_options.plan.max_attempts = flags.backup_attempts;
+  std::optional<controller::BackupController> backups;
+  if (flags.controllers) {
+    backups.emplace(registry, clock, executor, metrics, backup_options);
+    if (auto st = backups->Start(); !st.ok()) {
+      spdlog::error("{}", st.message());
+      server.Stop();
+      return 1;
+    }
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // Running backups are cancelled and record themselves Failed while the store is
+  // still open; then the API goes.
+  if (backups) backups->Stop();
   server.Stop();
   return 0;
 }
@@ -178,6 +235,22 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
                   "Revisions of change history kept for watches to resume from")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-running-backups", flags->max_running_backups,
+                  "Backups that may run at the same time (due runs beyond it wait their turn)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--backup-attempts", flags->backup_attempts,
+                  "Attempts per scheduled backup, the first included (1: never retry)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--backup-store-command", flags->backup_store_command,
+                  "Shell command that stores each backup instead of the built-in uploader "
+                  "(gets SNAPSHOT_FILE, stdin and Kubermatic's environment variables)");
+  cmd->add_option("--backup-delete-command", flags->backup_delete_command,
+                  "Shell command that deletes a backup instead of the built-in step "
+                  "(gets BACKUP_TO_DELETE and Kubermatic's environment variables)");
+  cmd->add_flag("!--no-controllers", flags->controllers,
+                "Serve the API only: take no backups (for tests and read-only replicas)");
   cmd->callback([flags, exit_code, cmd] { *exit_code = RunServer(*flags, *cmd); });
 }
 

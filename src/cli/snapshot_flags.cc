@@ -38,7 +38,9 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdFlags::ToOptions() const {
       etcd::ParseEtcdEndpoints(endpoints, "--endpoints");
   if (!parsed.ok()) return parsed.status();
   options.endpoints = *std::move(parsed);
-  options.tls = {cacert, cert, key};
+  options.tls.ca_file = cacert;
+  options.tls.cert_file = cert;
+  options.tls.key_file = key;
   options.username = user;
   options.password = password.empty() ? Env("ETCDCTL_PASSWORD") : password;
   if (size_t colon = user.find(':'); colon != std::string::npos) {

@@ -35,8 +35,8 @@ void MarkStarted(json& entry, const BackupRun& run, absl::Time now) {
   entry["backupStartTime"] = FormatRfc3339(now);
   entry["backupPhase"] = "Running";
   entry["attempt"] = run.attempt;
-  for (const char* stale :
-       {"backupFinishedTime", "backupMessage", "sizeBytes", "sha256", "etcdRevision"}) {
+  for (const char* stale : {"backupFinishedTime", "backupMessage", "sizeBytes", "sha256",
+                            "etcdRevision", "pendingUpload"}) {
     entry.erase(stale);
   }
 }

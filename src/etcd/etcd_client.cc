@@ -30,22 +30,26 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(
     const EtcdEndpoint& endpoint, const EtcdTlsFiles& tls) {
   if (!endpoint.tls && !tls.any()) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;
-  if (!tls.ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadPemFile(tls.ca_file, "--cacert");
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *std::move(ca);
+  // Each piece comes from its PEM text (a Secret) or else its file (a flag).
+  auto load = [](const std::string& pem, const std::string& file,
+                 absl::string_view flag) -> absl::StatusOr<std::string> {
+    if (!pem.empty()) return pem;
+    if (file.empty()) return std::string();
+    return ReadPemFile(file, flag);
+  };
+  absl::StatusOr<std::string> ca = load(tls.ca_pem, tls.ca_file, "--cacert");
+  if (!ca.ok()) return ca.status();
+  absl::StatusOr<std::string> cert = load(tls.cert_pem, tls.cert_file, "--cert");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = load(tls.key_pem, tls.key_file, "--key");
+  if (!key.ok()) return key.status();
+  if (cert->empty() != key->empty()) {
+    return absl::InvalidArgumentError(
+        "--cert and --key (tls.crt and tls.key) must be given together");
   }
-  if (tls.cert_file.empty() != tls.key_file.empty()) {
-    return absl::InvalidArgumentError("--cert and --key must be given together");
-  }
-  if (!tls.cert_file.empty()) {
-    absl::StatusOr<std::string> cert = ReadPemFile(tls.cert_file, "--cert");
-    if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = ReadPemFile(tls.key_file, "--key");
-    if (!key.ok()) return key.status();
-    ssl.pem_cert_chain = *std::move(cert);
-    ssl.pem_private_key = *std::move(key);
-  }
+  ssl.pem_root_certs = *std::move(ca);
+  ssl.pem_cert_chain = *std::move(cert);
+  ssl.pem_private_key = *std::move(key);
   return grpc::SslCredentials(ssl);
 }
 

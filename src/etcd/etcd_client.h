@@ -20,7 +20,14 @@ struct EtcdTlsFiles {
   std::string ca_file;    // --cacert: PEM CA bundle that signed the servers
   std::string cert_file;  // --cert: client certificate (PEM)
   std::string key_file;   // --key: client private key (PEM)
-  bool any() const { return !ca_file.empty() || !cert_file.empty() || !key_file.empty(); }
+  // PEM contents given directly (from a Secret); each wins over its file.
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+  bool any() const {
+    return !ca_file.empty() || !cert_file.empty() || !key_file.empty() || !ca_pem.empty() ||
+           !cert_pem.empty() || !key_pem.empty();
+  }
 };
 
 struct EtcdClientOptions {

@@ -32,6 +32,11 @@ class ObjectWriter {
   virtual absl::Status Write(absl::string_view data) = 0;
   virtual absl::Status Commit() = 0;
   virtual void Abort() = 0;
+  // What a process that dies mid-write leaves behind, named so that a later
+  // process can remove it with ObjectStore::AbortPendingUpload: an S3 multipart
+  // upload id, or the file store's temp file name. Empty while nothing is left
+  // outside the process (a small S3 object is sent whole by Commit()).
+  virtual std::string pending_upload() const = 0;
 };
 
 // A flat namespace of objects named by '/'-separated keys: an S3 bucket or a
@@ -62,6 +67,11 @@ class ObjectStore {
   virtual absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) = 0;
   // Removes the object; deleting a missing object succeeds (as in S3).
   virtual absl::Status Delete(absl::string_view key) = 0;
+  // Removes what an interrupted writer of `key` left: `upload` is the writer's
+  // pending_upload(). Succeeds when there is nothing (left) to remove. Lets a
+  // restarted server clean up after one that was killed mid-upload, also on S3
+  // servers that cannot list multipart uploads.
+  virtual absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) = 0;
 };
 
 }  // namespace snapkeep::objectstore

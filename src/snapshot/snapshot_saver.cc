@@ -84,13 +84,25 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   Sha256Hasher stored_hash;
   BoltStreamScanner scanner;
   uint64_t stored_size = 0;
+  bool pending_reported = false;
   auto store_bytes = [&](absl::string_view bytes) {
     // Uncompressed, the stored bytes are the file's: one hash serves both.
     if (compressor) stored_hash.Update(bytes);
     stored_size += bytes.size();
-    return (*writer)->Write(bytes);
+    absl::Status written = (*writer)->Write(bytes);
+    if (!pending_reported && options.on_pending_upload) {
+      if (std::string pending = (*writer)->pending_upload(); !pending.empty()) {
+        pending_reported = true;
+        options.on_pending_upload(pending);
+      }
+    }
+    return written;
   };
   absl::Status streamed = etcd.Snapshot([&](const etcdserverpb::SnapshotResponse& chunk) {
+    if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+      return absl::CancelledError(
+          absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
+    }
     const std::string& blob = chunk.blob();
     etcd_digest.Update(blob);
     file_hash.Update(blob);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,6 +17,13 @@ struct SaveOptions {
   int compression_level = 3;
   // Refuse to replace an existing snapshot of the same name.
   bool overwrite = false;
+  // When set and true, the save stops at the next chunk, aborts the upload and
+  // returns Cancelled (a server shutting down, a config being deleted).
+  const std::atomic<bool>* cancel = nullptr;
+  // Called once, from the saving thread, when the upload first leaves state
+  // outside this process (ObjectWriter::pending_upload()), so the caller can
+  // record it and a successor can remove it should this process die.
+  std::function<void(const std::string& pending_upload)> on_pending_upload;
 };
 
 // Checks a save request before anything is contacted: the key can name a

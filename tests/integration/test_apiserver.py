@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from harness.server import EXAMPLES, Server, kubectl
+from harness.server import API_ONLY, EXAMPLES, Server, kubectl
 
 GROUP = "/apis/kubermatic.k8c.io/v1"
 NS = "cluster-zvc78xnnz7"
@@ -18,7 +18,7 @@ EBC = f"{GROUP}/namespaces/{NS}/etcdbackupconfigs"
 
 @pytest.fixture
 def server(tmp_path):
-    with Server(tmp_path / "data") as s:
+    with Server(tmp_path / "data", extra_args=API_ONLY) as s:
         yield s
 
 
@@ -221,7 +221,7 @@ def test_watch_sees_every_change_in_order_and_resumes(server):
 
 
 def test_watch_from_compacted_revision_is_gone(tmp_path):
-    with Server(tmp_path / "data", extra_args=["--watch-history", "10"]) as server:
+    with Server(tmp_path / "data", extra_args=[*API_ONLY, "--watch-history", "10"]) as server:
         s = requests.Session()
         s.post(server.url + f"{GROUP}/clusters", json={"metadata": {"name": "zvc78xnnz7"}, "spec": {}})
         for i in range(40):
@@ -232,7 +232,7 @@ def test_watch_from_compacted_revision_is_gone(tmp_path):
 
 def test_kill9_keeps_every_acknowledged_write(tmp_path):
     data = tmp_path / "data"
-    server = Server(data).start()
+    server = Server(data, extra_args=API_ONLY).start()
     s = requests.Session()
     s.post(server.url + f"{GROUP}/clusters", json={"metadata": {"name": "zvc78xnnz7"}, "spec": {}})
     acked = []
@@ -255,7 +255,7 @@ def test_kill9_keeps_every_acknowledged_write(tmp_path):
     stop.set()
     t.join()
     assert len(acked) > 10
-    with Server(data, port=server.port) as again:
+    with Server(data, port=server.port, extra_args=API_ONLY) as again:
         items = {i["metadata"]["name"]: i["metadata"]["resourceVersion"]
                  for i in requests.get(again.url + EBC).json()["items"]}
         for name, rv in acked:
@@ -329,7 +329,7 @@ def test_hundreds_of_idle_watchers_all_get_the_change(server):
 
 
 def test_one_server_per_data_dir(server):
-    second = Server(server.data_dir)
+    second = Server(server.data_dir, extra_args=API_ONLY)
     with pytest.raises(RuntimeError) as err:
         second.start(timeout=10)
     assert "another snapkeep server" in str(err.value)

@@ -9,7 +9,7 @@ import requests
 import yaml
 
 from harness.process import free_port
-from harness.server import EXAMPLES, Server, snapkeep
+from harness.server import API_ONLY, EXAMPLES, Server, snapkeep
 
 NS = "cluster-zvc78xnnz7"
 EXAMPLE_LINES = [
@@ -23,7 +23,7 @@ EXAMPLE_LINES = [
 
 @pytest.fixture
 def server(tmp_path):
-    with Server(tmp_path / "data") as s:
+    with Server(tmp_path / "data", extra_args=API_ONLY) as s:
         yield s
 
 

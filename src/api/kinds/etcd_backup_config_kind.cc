@@ -53,7 +53,10 @@ KindInfo EtcdBackupConfigKind() {
        {"sizeBytes", s::Integer("Bytes stored.")},
        {"sha256", s::String("sha256 of the etcd snapshot.")},
        {"etcdRevision", s::Integer("etcd revision the snapshot was taken at.")},
-       {"attempt", s::Integer("1 for the first try, more for retries.")}});
+       {"attempt", s::Integer("1 for the first try, more for retries.")},
+       {"pendingUpload",
+        s::String("What the running upload leaves at the destination until it ends (an S3 "
+                  "multipart upload id), so a restarted server can remove it.")}});
   k.schema = kinds::ObjectSchema(
       k, "Scheduled or one-time etcd backups of one Cluster (Kubermatic-compatible).",
       {{"spec",

@@ -94,6 +94,12 @@ class FileObjectWriter : public ObjectWriter {
     temp_path_.clear();
   }
 
+  // The temp file's name (its directory is the object's).
+  std::string pending_upload() const override {
+    if (committed_ || temp_path_.empty()) return {};
+    return std::filesystem::path(temp_path_).filename().string();
+  }
+
  private:
   std::string final_path_;
   std::string temp_path_;
@@ -199,6 +205,23 @@ absl::Status FileObjectStore::Delete(absl::string_view key) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   if (::unlink(PathOf(key).c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, absl::StrCat("delete ", PathOf(key)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload) {
+  if (upload.empty()) return absl::OkStatus();
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  std::filesystem::path path(PathOf(key));
+  // Only ever a temp file of this very key: the id comes from stored status.
+  std::string expected_prefix = absl::StrCat(".", path.filename().string(), ".tmp-");
+  if (!absl::StartsWith(upload, expected_prefix) || upload.find('/') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", upload, "' is not a temp file of ", Describe(key)));
+  }
+  std::string temp = (path.parent_path() / std::string(upload)).string();
+  if (::unlink(temp.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, absl::StrCat("delete ", temp));
   }
   return absl::OkStatus();
 }

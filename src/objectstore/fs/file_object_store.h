@@ -23,6 +23,9 @@ class FileObjectStore : public ObjectStore {
   absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
   absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;
   absl::Status Delete(absl::string_view key) override;
+  // Removes the temp file `upload` (a writer's pending_upload()) if it is still
+  // there; refuses a name that is not a temp file of `key`.
+  absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) override;
 
  private:
   std::string PathOf(absl::string_view key) const;

@@ -30,6 +30,8 @@ class S3MultipartWriter : public ObjectWriter {
   absl::Status Write(absl::string_view data) override;
   absl::Status Commit() override;
   void Abort() override;
+  // The multipart upload id once the first part started, until commit or abort.
+  std::string pending_upload() const override { return finished_ ? std::string() : upload_id_; }
 
   const std::string& upload_id() const { return upload_id_; }
 

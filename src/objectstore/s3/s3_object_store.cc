@@ -109,4 +109,17 @@ absl::Status S3ObjectStore::Delete(absl::string_view key) {
   return status;
 }
 
+absl::Status S3ObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload) {
+  if (upload.empty()) return absl::OkStatus();
+  S3Request abort;
+  abort.method = "DELETE";
+  abort.key = std::string(key);
+  abort.query = {{"uploadId", std::string(upload)}};
+  absl::Status status =
+      client_.Call(abort, absl::StrCat("abort multipart upload ", upload, " of ", Describe(key)))
+          .status();
+  if (status.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+  return status;
+}
+
 }  // namespace snapkeep::objectstore

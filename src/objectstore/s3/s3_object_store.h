@@ -23,6 +23,8 @@ class S3ObjectStore : public ObjectStore {
   absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
   absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;
   absl::Status Delete(absl::string_view key) override;
+  // AbortMultipartUpload; an upload that is already gone (NoSuchUpload) is fine.
+  absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) override;
 
   S3Client& client() { return client_; }
 

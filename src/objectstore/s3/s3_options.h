@@ -22,6 +22,9 @@ struct S3Options {
   std::string session_token;  // optional (temporary credentials)
   std::string ca_file;        // extra CA bundle (self-signed MinIO); empty = system store
   S3Addressing addressing = S3Addressing::kAuto;
+  // Skip verification of the server's TLS certificate (a Seed destination's
+  // `insecure: true`). Requests are still encrypted and signed.
+  bool insecure_skip_verify = false;
 
   // Objects up to part_size go up in one PUT; larger ones as a multipart
   // upload of part_size parts, at most parts_in_flight uploading at once.

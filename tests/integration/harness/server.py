@@ -16,6 +16,11 @@ if not os.path.isdir(EXAMPLES):
     EXAMPLES = os.path.join(SOURCE, "examples")
 
 
+# For tests of the API's own semantics: no controller adds finalizers or writes
+# status under them (the examples would otherwise start backups).
+API_ONLY = ("--no-controllers",)
+
+
 class Server:
     """A running snapkeep server. Use as a context manager or call stop()."""
 

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace snapkeep {
+
+// One external command to run to completion (an operator's store or delete hook).
+struct CommandSpec {
+  // argv[0] is looked up on PATH.
+  std::vector<std::string> argv;
+  // Added to (or replacing entries of) this process's environment.
+  std::vector<std::pair<std::string, std::string>> env;
+  // File the command reads as stdin; empty: /dev/null.
+  std::string stdin_path;
+  // The command and everything it started are sent SIGTERM (then SIGKILL after
+  // `kill_grace`) when this passes or `*cancel` becomes true.
+  absl::Duration timeout = absl::Hours(1);
+  absl::Duration kill_grace = absl::Seconds(5);
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct CommandResult {
+  int exit_code = -1;      // -1 when ended by a signal
+  int term_signal = 0;     // the signal that ended it, 0 if it exited
+  bool timed_out = false;  // it was stopped because `timeout` passed
+  bool cancelled = false;  // it was stopped because `*cancel` became true
+  // The end of what it wrote to stdout and stderr (interleaved), for messages.
+  std::string output_tail;
+};
+
+// Runs `spec` in its own process group with default signal dispositions and an
+// empty signal mask (whatever the calling thread blocks), waits for it, and
+// reports how it ended. An error only when it could not be started.
+absl::StatusOr<CommandResult> RunCommand(const CommandSpec& spec);
+
+}  // namespace snapkeep

@@ -1,0 +1,667 @@
+#include "controller/backup_controller.h"
+
+#include <algorithm>
+
+#include "common/str_cat.h"
+#include "common/time_format.h"
+#include "controller/backup_status.h"
+#include "controller/cluster_etcd.h"
+#include "controller/queue_key.h"
+#include "spdlog/spdlog.h"
+
+namespace snapkeep::controller {
+
+using nlohmann::json;
+
+namespace {
+
+// Attempts of one read-modify-write of a status before giving up.
+constexpr int kStatusWriteAttempts = 20;
+
+std::string JobId(std::string_view key, std::string_view backup_name, bool deletion) {
+  return StrCat(key, "\n", backup_name, deletion ? "\nD" : "\nB");
+}
+
+const api::KindInfo& KindOrDie(const api::KindCatalog& catalog, std::string_view kind) {
+  const api::KindInfo* info = catalog.ByKind("kubermatic.k8c.io/v1", kind);
+  if (info == nullptr) {
+    spdlog::critical("kind {} is not registered", std::string(kind));
+    std::abort();
+  }
+  return *info;
+}
+
+std::string Str(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool HasFinalizer(const json& config) {
+  const json& finalizers = config["metadata"].value("finalizers", json::array());
+  return std::any_of(finalizers.begin(), finalizers.end(), [](const json& f) {
+    return f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer;
+  });
+}
+
+std::string ClusterNameOf(const json& config) {
+  return config.value("spec", json::object()).value("cluster", json::object()).value("name", "");
+}
+
+// The message of a failed step as the status shows it.
+std::string Describe(const absl::Status& status) { return std::string(status.message()); }
+
+}  // namespace
+
+BackupController::BackupController(apiserver::ObjectRegistry& registry, const Clock& clock,
+                                   BackupExecutor& executor, MetricsRegistry& metrics,
+                                   BackupControllerOptions options)
+    : registry_(registry),
+      clock_(clock),
+      executor_(executor),
+      options_(std::move(options)),
+      config_kind_(KindOrDie(registry.catalog(), "EtcdBackupConfig")),
+      cluster_kind_(KindOrDie(registry.catalog(), "Cluster")),
+      queue_(clock, options_.queue),
+      configs_(registry, config_kind_),
+      clusters_(registry, cluster_kind_),
+      seeds_(registry, KindOrDie(registry.catalog(), "Seed"),
+             InformerOptions{.ns = options_.seed_namespace}) {
+  backup_slots_.limit = std::max(1, options_.max_running_backups);
+  deletion_slots_.limit = std::max(1, options_.max_running_deletions);
+  if (absl::StatusOr<BackupMetrics> m = BackupMetrics::Register(metrics); m.ok()) {
+    metrics_ = *std::move(m);
+  } else {
+    spdlog::warn("backup metrics not registered: {}", m.status().message());
+  }
+  metrics
+      .AddGaugeFunction("snapkeep_backup_queue_depth",
+                        "Configs waiting for the backup controller to look at them.",
+                        [this] { return static_cast<double>(queue_.ReadyCount()); })
+      .IgnoreError();
+  metrics
+      .AddGaugeFunction("snapkeep_backup_waiting_for_slot",
+                        "Configs with a due backup waiting for one of max_running_backups.",
+                        [this] {
+                          std::lock_guard lock(mu_);
+                          return static_cast<double>(backup_slots_.waiting.size());
+                        })
+      .IgnoreError();
+}
+
+BackupController::~BackupController() { Stop(); }
+
+absl::Status BackupController::Start() {
+  if (started_) return absl::OkStatus();
+  started_ = true;
+  configs_.AddHandlers({
+      .on_add = [this](const json& obj) { queue_.Add(QueueKeyOf(obj)); },
+      .on_update = [this](const json&, const json& obj) { queue_.Add(QueueKeyOf(obj)); },
+      .on_delete =
+          [this](const json& obj) {
+            auto [ns, name] = SplitQueueKey(QueueKeyOf(obj));
+            if (metrics_) metrics_->RemoveConfig(ns, name);
+          },
+  });
+  auto cluster_changed = [this](const json& obj) {
+    EnqueueConfigsOfCluster(obj["metadata"].value("name", ""));
+  };
+  clusters_.AddHandlers({
+      .on_add = cluster_changed,
+      .on_update = [cluster_changed](const json&, const json& obj) { cluster_changed(obj); },
+      .on_delete = cluster_changed,
+  });
+  // A config waiting to delete its backups may be waiting for its destination.
+  seeds_.AddHandlers({
+      .on_add = [this](const json&) { EnqueueDeletingConfigs(); },
+      .on_update = [this](const json&, const json&) { EnqueueDeletingConfigs(); },
+      .on_delete = [this](const json&) { EnqueueDeletingConfigs(); },
+  });
+  clusters_.Start();
+  seeds_.Start();
+  configs_.Start();
+  for (Informer* informer : {&clusters_, &seeds_, &configs_}) {
+    if (!informer->WaitForSync(absl::Seconds(30))) {
+      return absl::DeadlineExceededError("backup controller: the caches did not fill in 30 s");
+    }
+  }
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { RunWorker(); });
+  }
+  spdlog::info("backup controller started: {} configs, at most {} backups at a time",
+               configs_.Size(), backup_slots_.limit);
+  return absl::OkStatus();
+}
+
+void BackupController::Stop() {
+  if (!started_) return;
+  started_ = false;
+  configs_.Stop();
+  clusters_.Stop();
+  seeds_.Stop();
+  queue_.ShutDown();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (auto& [id, job] : jobs_) job->cancel = true;
+    if (!jobs_.empty()) {
+      spdlog::info("cancelling {} running backup job(s); they record themselves Failed",
+                   jobs_.size());
+    }
+  }
+  // Jobs end promptly once cancelled (at the next chunk); join them all.
+  for (;;) {
+    ReapFinishedJobs();
+    bool all_done = false;
+    {
+      std::lock_guard lock(mu_);
+      all_done = jobs_.empty() && finished_.empty();
+    }
+    if (all_done) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void BackupController::RunWorker() {
+  while (std::optional<std::string> key = queue_.Get()) {
+    absl::Status status = Reconcile(*key);
+    if (status.ok()) {
+      queue_.Forget(*key);
+    } else if (absl::IsAborted(status)) {
+      // Someone wrote the config meanwhile: decide again from what is stored now.
+      queue_.Add(*key);
+    } else {
+      absl::Duration delay = queue_.AddRateLimited(*key);
+      spdlog::warn("backup controller: {}: {} (again in {})", *key, status.message(),
+                   absl::FormatDuration(delay));
+    }
+    queue_.Done(*key);
+    ReapFinishedJobs();
+  }
+}
+
+absl::Status BackupController::Reconcile(const std::string& key) {
+  auto [ns, name] = SplitQueueKey(key);
+  absl::StatusOr<json> stored = registry_.Get(config_kind_, ns, name);
+  if (!stored.ok()) {
+    if (stored.status().code() == absl::StatusCode::kNotFound) {
+      if (metrics_) metrics_->RemoveConfig(ns, name);
+      std::lock_guard lock(mu_);
+      StopWaiting(backup_slots_, key);
+      StopWaiting(deletion_slots_, key);
+      return absl::OkStatus();
+    }
+    return stored.status();
+  }
+  json& config = *stored;
+  absl::StatusOr<bool> recovered = RecoverInterrupted(key, config);
+  if (!recovered.ok()) return recovered.status();
+  if (*recovered) return absl::OkStatus();  // the write's event brings it back
+  if (config["metadata"].contains("deletionTimestamp")) return Finalize(key, config);
+  if (!HasFinalizer(config)) {
+    json updated = config;
+    json& finalizers = updated["metadata"]["finalizers"];
+    if (!finalizers.is_array()) finalizers = json::array();
+    finalizers.push_back(kDeleteAllBackupsFinalizer);
+    absl::StatusOr<apiserver::WriteResult> written =
+        registry_.Update(config_kind_, ns, name, std::move(updated), /*status=*/false, {});
+    return written.status();
+  }
+
+  json cluster_object;
+  const json* cluster = nullptr;
+  if (absl::StatusOr<json> c = registry_.Get(cluster_kind_, "", ClusterNameOf(config)); c.ok()) {
+    cluster_object = *std::move(c);
+    cluster = &cluster_object;
+  } else if (c.status().code() != absl::StatusCode::kNotFound) {
+    return c.status();
+  }
+  const absl::Time now = clock_.Now();
+  BackupPlan plan = PlanBackups(config, ClusterStateOf(cluster), now, options_.plan);
+
+  // Take the slots the plan needs; what does not fit waits for a slot to free up.
+  size_t deletions_allowed = 0;
+  bool run_allowed = false;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return absl::OkStatus();
+    if (plan.run) {
+      run_allowed = TryTakeSlot(backup_slots_, key);
+    } else {
+      StopWaiting(backup_slots_, key);
+    }
+    if (plan.deletions.empty()) StopWaiting(deletion_slots_, key);
+    while (deletions_allowed < plan.deletions.size() && TryTakeSlot(deletion_slots_, key)) {
+      ++deletions_allowed;
+    }
+  }
+  std::optional<BackupRun> run = run_allowed ? plan.run : std::nullopt;
+  if (!run_allowed) plan.run.reset();
+  std::vector<BackupDeletion> deletions(plan.deletions.begin(),
+                                        plan.deletions.begin() + deletions_allowed);
+  plan.deletions = deletions;
+
+  json status = config.value("status", json::object());
+  const json before = status;
+  ApplyPlanToStatus(&status, plan, now);
+  if (status != before) {
+    config["status"] = status;
+    if (absl::Status written = WriteStatus(config); !written.ok()) {
+      std::lock_guard lock(mu_);
+      if (run) ReleaseSlot(backup_slots_);
+      for (size_t i = 0; i < deletions.size(); ++i) ReleaseSlot(deletion_slots_);
+      return written;
+    }
+  }
+  if (run) StartBackupJob(key, config, *run);
+  for (const BackupDeletion& d : deletions) StartDeletionJob(key, config, d);
+
+  if (metrics_) metrics_->SetNextScheduled(ns, name, plan.next_backup_time);
+  if (plan.next_review_time != absl::InfiniteFuture()) {
+    queue_.AddAfter(key, plan.next_review_time - now);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BackupController::WriteStatus(const json& config) {
+  const json& md = config["metadata"];
+  return registry_
+      .Update(config_kind_, md.value("namespace", ""), md.value("name", ""), config,
+              /*status=*/true, {})
+      .status();
+}
+
+absl::StatusOr<bool> BackupController::RecoverInterrupted(const std::string& key, json& config) {
+  json& backups = config["status"]["currentBackups"];
+  if (!backups.is_array()) {
+    if (backups.is_null()) config["status"].erase("currentBackups");
+    return false;
+  }
+  bool changed = false;
+  const absl::Time now = clock_.Now();
+  for (json& entry : backups) {
+    const std::string backup_name = Str(entry, "backupName");
+    bool backup_orphaned = false;
+    bool deletion_orphaned = false;
+    {
+      std::lock_guard lock(mu_);
+      backup_orphaned =
+          Str(entry, "backupPhase") == "Running" && !jobs_.contains(JobId(key, backup_name, false));
+      deletion_orphaned =
+          Str(entry, "deletePhase") == "Running" && !jobs_.contains(JobId(key, backup_name, true));
+    }
+    if (backup_orphaned) {
+      std::string message = "interrupted: the server stopped while this backup was running";
+      absl::StatusOr<BackupTarget> target = TargetFor(config, backup_name, Str(entry, "objectKey"));
+      absl::Status cleaned =
+          target.ok() ? executor_.CleanUpInterrupted(*target, Str(entry, "pendingUpload"))
+                      : target.status();
+      if (absl::IsUnavailable(cleaned)) {
+        // The destination is down: keep the entry Running (no new run starts) and
+        // clean up once it is back, so no pending upload is forgotten.
+        return absl::UnavailableError(
+            StrCat("cleaning up the interrupted backup ", backup_name, ": ", cleaned.message()));
+      }
+      if (cleaned.ok()) {
+        entry.erase("pendingUpload");
+        message += "; what it had uploaded was removed";
+      } else {
+        message += StrCat("; cleaning up its upload failed: ", cleaned.message());
+      }
+      entry["backupPhase"] = "Failed";
+      entry["backupFinishedTime"] = FormatRfc3339(now);
+      entry["backupMessage"] = message;
+      spdlog::warn("{}: backup {} {}", key, backup_name, message);
+      changed = true;
+    }
+    if (deletion_orphaned) {
+      entry["deletePhase"] = "Failed";
+      entry["deleteFinishedTime"] = FormatRfc3339(now);
+      entry["deleteMessage"] = "interrupted: the server stopped while this deletion was running";
+      changed = true;
+    }
+  }
+  if (!changed) return false;
+  absl::Status written = WriteStatus(config);
+  if (!written.ok()) return written;
+  return true;
+}
+
+absl::Status BackupController::Finalize(const std::string& key, json& config) {
+  {
+    std::lock_guard lock(mu_);
+    if (HasJobs(key)) {
+      // Stop them first; each records its end and brings the config back here.
+      for (auto& [id, job] : jobs_) {
+        if (job->config_key == key) job->cancel = true;
+      }
+      return absl::OkStatus();
+    }
+  }
+  if (!HasFinalizer(config)) return absl::OkStatus();
+  const json& annotations = config["metadata"].value("annotations", json::object());
+  const bool keep_annotated = annotations.value(std::string(kKeepBackupsAnnotation), "") == "true";
+  // Deleted with its namespace (its Cluster was deleted, or the namespace itself): the
+  // user deleted the cluster, not its backups, which are what would bring it back.
+  bool namespace_going = false;
+  if (const api::KindInfo* ns_kind = registry_.catalog().ByKind("v1", "Namespace")) {
+    absl::StatusOr<json> ns =
+        registry_.Get(*ns_kind, "", config["metadata"].value("namespace", ""));
+    namespace_going = !ns.ok() || (*ns)["metadata"].contains("deletionTimestamp");
+  }
+  const bool keep_backups = keep_annotated || namespace_going;
+
+  json& backups = config["status"]["currentBackups"];
+  std::vector<json*> stored;
+  if (backups.is_array()) {
+    for (json& entry : backups) {
+      const std::string phase = Str(entry, "backupPhase");
+      if ((phase == "Completed" || phase == "Failed") && Str(entry, "deletePhase") != "Completed" &&
+          !Str(entry, "objectKey").empty()) {
+        stored.push_back(&entry);
+      }
+    }
+  }
+  if (keep_backups && !stored.empty()) {
+    std::string keys;
+    for (const json* entry : stored) {
+      StrAppend(&keys, keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
+    }
+    spdlog::warn("{}: deleted {}: its {} backup(s) stay at destination \"{}\": {}", key,
+                 keep_annotated ? StrCat("with ", kKeepBackupsAnnotation, "=true")
+                                : std::string("with its namespace (Cluster deleted)"),
+                 stored.size(), Str(config.value("spec", json::object()), "destination"), keys);
+  } else if (!stored.empty()) {
+    absl::StatusOr<BackupTarget> probe = TargetFor(config, "", "");
+    if (!probe.ok() &&
+        (absl::IsNotFound(probe.status()) || absl::IsFailedPrecondition(probe.status()))) {
+      // The destination's definition or credentials are gone: nothing can delete these
+      // objects, and holding the config forever helps no one (Kubermatic's stuck
+      // finalizers). They are left where they are, and the log says which.
+      std::string keys;
+      for (const json* entry : stored)
+        StrAppend(&keys, keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
+      spdlog::warn(
+          "{}: deleted, but its destination cannot be used ({}); its {} backup(s) were "
+          "NOT deleted and stay at the destination: {}",
+          key, probe.status().message(), stored.size(), keys);
+    } else if (!probe.ok()) {
+      return probe.status();
+    } else {
+      std::vector<std::string> failures;
+      for (json* entry : stored) {
+        absl::StatusOr<BackupTarget> target =
+            TargetFor(config, Str(*entry, "backupName"), Str(*entry, "objectKey"));
+        absl::Status deleted = target.ok() ? executor_.Delete(*target) : target.status();
+        const absl::Time now = clock_.Now();
+        (*entry)["deleteStartTime"] = FormatRfc3339(now);
+        (*entry)["deleteFinishedTime"] = FormatRfc3339(now);
+        if (deleted.ok()) {
+          (*entry)["deletePhase"] = "Completed";
+          entry->erase("deleteMessage");
+        } else {
+          (*entry)["deletePhase"] = "Failed";
+          (*entry)["deleteMessage"] = Describe(deleted);
+          failures.push_back(StrCat(Str(*entry, "backupName"), ": ", deleted.message()));
+        }
+      }
+      if (!failures.empty()) {
+        SetCondition(&config["status"]["conditions"], "BackupCleanup",
+                     {.status = "False",
+                      .reason = "DeletionFailed",
+                      .message = StrCat(failures.size(), " backup(s) could not be deleted (",
+                                        failures.front(),
+                                        "); retrying. To delete the config "
+                                        "and leave them, annotate it ",
+                                        kKeepBackupsAnnotation, "=true")},
+                     clock_.Now());
+        if (absl::Status written = WriteStatus(config); !written.ok()) return written;
+        return absl::UnavailableError(StrCat("deleting backups: ", failures.front()));
+      }
+    }
+  }
+  // Every backup is deleted (or deliberately kept): let the deletion finish.
+  json updated = config;
+  json remaining = json::array();
+  for (const json& f : config["metadata"].value("finalizers", json::array())) {
+    if (!(f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer)) {
+      remaining.push_back(f);
+    }
+  }
+  updated["metadata"]["finalizers"] = remaining;
+  const json& md = config["metadata"];
+  absl::StatusOr<apiserver::WriteResult> written =
+      registry_.Update(config_kind_, md.value("namespace", ""), md.value("name", ""),
+                       std::move(updated), /*status=*/false, {});
+  if (!written.ok() && !absl::IsNotFound(written.status())) return written.status();
+  spdlog::info("{}: deleted; {} backup(s) {}", key, stored.size(),
+               keep_backups ? "kept at the destination" : "removed");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BackupTarget> BackupController::TargetFor(const json& config,
+                                                         std::string_view backup_name,
+                                                         std::string_view object_key) {
+  const json& md = config["metadata"];
+  const json spec = config.value("spec", json::object());
+  absl::StatusOr<BackupDestination> destination =
+      ResolveDestination(registry_, options_.seed_namespace, Str(spec, "destination"));
+  if (!destination.ok()) return destination.status();
+  BackupTarget target;
+  target.ns = md.value("namespace", "");
+  target.config = md.value("name", "");
+  target.cluster = ClusterNameOf(config);
+  target.schedule = Str(spec, "schedule");
+  target.keep = spec.value("keep", 0);
+  target.backup_name = std::string(backup_name);
+  target.object_key = std::string(object_key);
+  target.destination = *std::move(destination);
+  return target;
+}
+
+bool BackupController::TryTakeSlot(Slots& slots, const std::string& key) {
+  if (slots.in_use < slots.limit) {
+    ++slots.in_use;
+    // It got one: it need not wait any more.
+    auto it = std::find(slots.waiting.begin(), slots.waiting.end(), key);
+    if (it != slots.waiting.end()) slots.waiting.erase(it);
+    return true;
+  }
+  if (std::find(slots.waiting.begin(), slots.waiting.end(), key) == slots.waiting.end()) {
+    slots.waiting.push_back(key);
+  }
+  return false;
+}
+
+void BackupController::ReleaseSlot(Slots& slots) {
+  --slots.in_use;
+  // Wake the longest waiter; if another key takes the slot first, it waits again.
+  if (!slots.waiting.empty()) queue_.Add(slots.waiting.front());
+}
+
+void BackupController::StopWaiting(Slots& slots, const std::string& key) {
+  auto it = std::find(slots.waiting.begin(), slots.waiting.end(), key);
+  if (it == slots.waiting.end()) return;
+  const bool was_first = it == slots.waiting.begin();
+  slots.waiting.erase(it);
+  // It may have been woken for a free slot it no longer needs: pass the turn on.
+  if (was_first && slots.in_use < slots.limit && !slots.waiting.empty()) {
+    queue_.Add(slots.waiting.front());
+  }
+}
+
+bool BackupController::HasJobs(const std::string& key) const {
+  auto it = jobs_.lower_bound(StrCat(key, "\n"));
+  return it != jobs_.end() && it->second->config_key == key;
+}
+
+void BackupController::StartBackupJob(const std::string& key, const json& config,
+                                      const BackupRun& run) {
+  auto job = std::make_unique<Job>();
+  job->config_key = key;
+  job->backup_name = run.names.backup_name;
+  Job* raw = job.get();
+  std::lock_guard lock(mu_);
+  jobs_[JobId(key, run.names.backup_name, false)] = std::move(job);
+  auto [ns, name] = SplitQueueKey(key);
+  if (metrics_) metrics_->SetRunning(ns, name, true);
+  raw->thread = std::thread([this, raw, config, run] { RunBackup(*raw, config, run); });
+}
+
+void BackupController::StartDeletionJob(const std::string& key, const json& config,
+                                        const BackupDeletion& deletion) {
+  auto job = std::make_unique<Job>();
+  job->config_key = key;
+  job->backup_name = deletion.backup_name;
+  job->deletion = true;
+  Job* raw = job.get();
+  std::lock_guard lock(mu_);
+  jobs_[JobId(key, deletion.backup_name, true)] = std::move(job);
+  raw->thread = std::thread([this, raw, config, deletion] { RunDeletion(*raw, config, deletion); });
+}
+
+void BackupController::RunBackup(Job& job, json config, BackupRun run) {
+  const absl::Time started = clock_.Now();
+  const std::string& key = job.config_key;
+  absl::StatusOr<StoredBackup> stored = [&]() -> absl::StatusOr<StoredBackup> {
+    absl::StatusOr<BackupTarget> target =
+        TargetFor(config, run.names.backup_name, run.names.object_key);
+    if (!target.ok()) return target.status();
+    absl::StatusOr<json> cluster = registry_.Get(cluster_kind_, "", target->cluster);
+    if (!cluster.ok()) return cluster.status();
+    absl::StatusOr<etcd::EtcdClientOptions> etcd = EtcdOptionsForCluster(registry_, *cluster);
+    if (!etcd.ok()) return etcd.status();
+    BackupRequest request;
+    request.target = *std::move(target);
+    request.etcd = *std::move(etcd);
+    request.cancel = &job.cancel;
+    request.on_pending_upload = [this, &key, &run](const std::string& upload) {
+      absl::Status recorded = MutateStatus(key, [&](json& status) {
+        for (json& entry : status["currentBackups"]) {
+          if (Str(entry, "backupName") == run.names.backup_name &&
+              Str(entry, "backupPhase") == "Running") {
+            entry["pendingUpload"] = upload;
+          }
+        }
+        return absl::OkStatus();
+      });
+      if (!recorded.ok()) {
+        spdlog::warn("{}: could not record the pending upload of {}: {}", key,
+                     run.names.backup_name, recorded.message());
+      }
+    };
+    return executor_.Store(request);
+  }();
+  const absl::Time finished = clock_.Now();
+  BackupOutcome outcome;
+  outcome.succeeded = stored.ok();
+  outcome.finished = finished;
+  if (stored.ok()) {
+    outcome.size_bytes = stored->size_bytes;
+    outcome.sha256 = stored->sha256;
+    outcome.etcd_revision = stored->etcd_revision;
+    spdlog::info("{}: backup {} completed: {} bytes, revision {}, {}", key, run.names.backup_name,
+                 stored->size_bytes, stored->etcd_revision,
+                 absl::FormatDuration(finished - started));
+  } else {
+    outcome.message = job.cancel ? StrCat("cancelled (server shutting down or config deleted): ",
+                                          stored.status().message())
+                                 : Describe(stored.status());
+    spdlog::warn("{}: backup {} failed: {}", key, run.names.backup_name, outcome.message);
+  }
+  absl::Status recorded = MutateStatus(key, [&](json& status) {
+    absl::Status st = RecordBackupOutcome(&status, run.names.backup_name, outcome);
+    if (st.ok()) {
+      for (json& entry : status["currentBackups"]) {
+        if (Str(entry, "backupName") == run.names.backup_name) entry.erase("pendingUpload");
+      }
+    }
+    return st;
+  });
+  if (!recorded.ok() && !absl::IsNotFound(recorded)) {
+    spdlog::error("{}: could not record the end of backup {}: {}", key, run.names.backup_name,
+                  recorded.message());
+  }
+  if (metrics_) {
+    auto [ns, name] = SplitQueueKey(key);
+    if (stored.ok()) {
+      metrics_->RecordSuccess(ns, name, finished, finished - started, stored->size_bytes);
+    } else {
+      metrics_->RecordFailure(ns, name);
+    }
+    metrics_->SetRunning(ns, name, false);
+  }
+  FinishJob(job);
+}
+
+void BackupController::RunDeletion(Job& job, json config, BackupDeletion deletion) {
+  const std::string& key = job.config_key;
+  absl::StatusOr<BackupTarget> target =
+      TargetFor(config, deletion.backup_name, deletion.object_key);
+  absl::Status deleted = target.ok() ? executor_.Delete(*target) : target.status();
+  if (!deleted.ok()) {
+    spdlog::warn("{}: deleting backup {} failed: {}", key, deletion.backup_name, deleted.message());
+  }
+  absl::Status recorded = MutateStatus(key, [&](json& status) {
+    return RecordDeletionOutcome(&status, deletion.backup_name, deleted.ok(), Describe(deleted),
+                                 clock_.Now());
+  });
+  if (!recorded.ok() && !absl::IsNotFound(recorded)) {
+    spdlog::error("{}: could not record the deletion of {}: {}", key, deletion.backup_name,
+                  recorded.message());
+  }
+  FinishJob(job);
+}
+
+absl::Status BackupController::MutateStatus(
+    const std::string& key, const std::function<absl::Status(json& status)>& mutate) {
+  auto [ns, name] = SplitQueueKey(key);
+  absl::Status last;
+  for (int attempt = 0; attempt < kStatusWriteAttempts; ++attempt) {
+    absl::StatusOr<json> config = registry_.Get(config_kind_, ns, name);
+    if (!config.ok()) return config.status();
+    json& status = (*config)["status"];
+    if (!status.is_object()) status = json::object();
+    if (absl::Status st = mutate(status); !st.ok()) return st;
+    last = WriteStatus(*config);
+    if (!absl::IsAborted(last)) return last;
+  }
+  return last;
+}
+
+void BackupController::FinishJob(Job& job) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(JobId(job.config_key, job.backup_name, job.deletion));
+  if (it == jobs_.end()) return;
+  finished_.push_back(std::move(it->second));
+  jobs_.erase(it);
+  ReleaseSlot(job.deletion ? deletion_slots_ : backup_slots_);
+  // Its end may unblock the next run, retention, or a deletion of the config.
+  queue_.Add(job.config_key);
+}
+
+void BackupController::ReapFinishedJobs() {
+  std::vector<std::unique_ptr<Job>> done;
+  {
+    std::lock_guard lock(mu_);
+    done.swap(finished_);
+  }
+  for (auto& job : done) {
+    if (job->thread.joinable()) job->thread.join();
+  }
+}
+
+void BackupController::EnqueueConfigsOfCluster(const std::string& cluster) {
+  for (const auto& config : configs_.List()) {
+    if (ClusterNameOf(*config) == cluster) queue_.Add(QueueKeyOf(*config));
+  }
+}
+
+void BackupController::EnqueueDeletingConfigs() {
+  for (const auto& config : configs_.List()) {
+    if ((*config)["metadata"].contains("deletionTimestamp")) queue_.Add(QueueKeyOf(*config));
+  }
+}
+
+}  // namespace snapkeep::controller

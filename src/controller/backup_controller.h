@@ -1,0 +1,142 @@
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "apiserver/object_registry.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "controller/backup_executor.h"
+#include "controller/backup_metrics.h"
+#include "controller/backup_plan.h"
+#include "controller/informer.h"
+#include "controller/work_queue.h"
+
+namespace snapkeep::controller {
+
+// The finalizer that makes deleting a config delete its backups (Kubermatic's name).
+inline constexpr std::string_view kDeleteAllBackupsFinalizer =
+    "kubermatic.k8c.io/delete-all-backups";
+// Annotation on a config: "true" keeps its backups at the destination when the config
+// is deleted (the finalizer is then released without deleting anything).
+inline constexpr std::string_view kKeepBackupsAnnotation = "snapkeep.io/keep-backups";
+
+struct BackupControllerOptions {
+  // Reconcile threads (decisions and status writes; they never wait for a backup).
+  int workers = 4;
+  // Backups that may run at once, server-wide; due runs beyond it wait their turn.
+  int max_running_backups = 4;
+  // Retention deletions that may run at once.
+  int max_running_deletions = 4;
+  // Where the Seeds (destinations) live.
+  std::string seed_namespace = "kubermatic";
+  BackupPlanSettings plan;
+  WorkQueueOptions queue;
+};
+
+// The backup controller: for every EtcdBackupConfig it takes the runs the schedule
+// calls for, retries failed ones, prunes beyond `keep`, and keeps status and metrics
+// current; deleting a config deletes its backups. See README.md for the rules and the
+// decisions, backup_plan.h for what is decided when.
+//
+// Level-triggered: each reconcile reads the config as stored and decides from it. A
+// backup runs on a thread of its own (bounded by max_running_backups) and records its
+// outcome with optimistic concurrency when it ends. Entries Running in status that no
+// thread of this process runs were left by a server that died: they are cleaned up
+// (pending upload aborted, half-written object removed) and marked Failed, and then
+// retried like any failed run.
+//
+// Lifecycle: construct, Start(), ... Stop() (cancels running backups, which record
+// themselves Failed). The registry, executor and metrics registry must outlive it.
+class BackupController {
+ public:
+  BackupController(apiserver::ObjectRegistry& registry, const Clock& clock,
+                   BackupExecutor& executor, MetricsRegistry& metrics,
+                   BackupControllerOptions options);
+  ~BackupController();
+  BackupController(const BackupController&) = delete;
+  BackupController& operator=(const BackupController&) = delete;
+
+  absl::Status Start();
+  void Stop();
+
+ private:
+  // One backup or deletion running on its own thread.
+  struct Job {
+    std::string config_key;
+    std::string backup_name;
+    bool deletion = false;
+    std::atomic<bool> cancel{false};
+    std::thread thread;
+  };
+  // A bounded number of jobs of one sort; keys that found it full wait in order.
+  struct Slots {
+    int limit = 1;
+    int in_use = 0;
+    std::deque<std::string> waiting;
+  };
+
+  void RunWorker();
+  absl::Status Reconcile(const std::string& key);
+  // Marks entries Running in status without a job here as Failed (after cleanup).
+  // Returns whether status changed.
+  absl::StatusOr<bool> RecoverInterrupted(const std::string& key, nlohmann::json& config);
+  absl::Status Finalize(const std::string& key, nlohmann::json& config);
+  absl::Status WriteStatus(const nlohmann::json& config);
+
+  // The target of an entry of `config` (destination resolved).
+  absl::StatusOr<BackupTarget> TargetFor(const nlohmann::json& config, std::string_view backup_name,
+                                         std::string_view object_key);
+  void StartBackupJob(const std::string& key, const nlohmann::json& config, const BackupRun& run);
+  void StartDeletionJob(const std::string& key, const nlohmann::json& config,
+                        const BackupDeletion& deletion);
+  void RunBackup(Job& job, nlohmann::json config, BackupRun run);
+  void RunDeletion(Job& job, nlohmann::json config, BackupDeletion deletion);
+  // Read-modify-write of one config's status, retried on conflicts. NotFound when
+  // the config is gone.
+  absl::Status MutateStatus(const std::string& key,
+                            const std::function<absl::Status(nlohmann::json& status)>& mutate);
+  void FinishJob(Job& job);
+
+  bool TryTakeSlot(Slots& slots, const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseSlot(Slots& slots) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `key` no longer needs a slot of this sort.
+  void StopWaiting(Slots& slots, const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool HasJobs(const std::string& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReapFinishedJobs();
+  void EnqueueConfigsOfCluster(const std::string& cluster);
+  void EnqueueDeletingConfigs();
+
+  apiserver::ObjectRegistry& registry_;
+  const Clock& clock_;
+  BackupExecutor& executor_;
+  const BackupControllerOptions options_;
+  const api::KindInfo& config_kind_;
+  const api::KindInfo& cluster_kind_;
+  std::optional<BackupMetrics> metrics_;
+  WorkQueue queue_;
+  Informer configs_;
+  Informer clusters_;
+  Informer seeds_;
+  std::vector<std::thread> workers_;
+  bool started_ = false;
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Job>> jobs_ ABSL_GUARDED_BY(mu_);  // by JobId
+  std::vector<std::unique_ptr<Job>> finished_ ABSL_GUARDED_BY(mu_);        // to join
+  Slots backup_slots_ ABSL_GUARDED_BY(mu_);
+  Slots deletion_slots_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace snapkeep::controller

@@ -1,0 +1,109 @@
+#include "controller/backup_destination.h"
+
+#include "absl/strings/match.h"
+#include "common/str_cat.h"
+#include "controller/secret_data.h"
+#include "objectstore/fs/file_object_store.h"
+#include "objectstore/s3/s3_object_store.h"
+
+namespace snapkeep::controller {
+namespace {
+
+std::string StringAt(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
+                                                     std::string_view seed_namespace,
+                                                     std::string_view name) {
+  const api::KindInfo* seed_kind = registry.catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
+  if (seed_kind == nullptr) return absl::InternalError("the Seed kind is not registered");
+  absl::StatusOr<apiserver::ObjectList> seeds = registry.List(*seed_kind, seed_namespace);
+  if (!seeds.ok()) return seeds.status();
+  // The registry lists in key order, so "first Seed by name" is stable.
+  for (const nlohmann::json& seed : seeds->items) {
+    const nlohmann::json backup_restore =
+        seed.value("spec", nlohmann::json::object()).value("etcdBackupRestore", nlohmann::json());
+    if (!backup_restore.is_object()) continue;
+    std::string wanted(name);
+    if (wanted.empty()) wanted = StringAt(backup_restore, "defaultDestination");
+    if (wanted.empty()) continue;
+    const nlohmann::json destinations = backup_restore.value("destinations", nlohmann::json());
+    if (!destinations.is_object() || !destinations.contains(wanted)) continue;
+    const nlohmann::json& spec = destinations[wanted];
+    const nlohmann::json& md = seed["metadata"];
+    BackupDestination d;
+    d.name = wanted;
+    d.seed = StrCat(md.value("namespace", ""), "/", md.value("name", ""));
+    d.endpoint = StringAt(spec, "endpoint");
+    d.bucket = StringAt(spec, "bucketName");
+    if (std::string region = StringAt(spec, "region"); !region.empty()) d.region = region;
+    d.insecure = spec.value("insecure", false);
+    const std::string where = StrCat("destination \"", wanted, "\" of Seed ", d.seed);
+    if (absl::StartsWith(d.endpoint, "file://")) {
+      d.kind = BackupDestination::Kind::kFile;
+      d.directory = d.endpoint.substr(7);
+      if (d.directory.empty() || d.directory[0] != '/') {
+        return absl::FailedPreconditionError(
+            StrCat(where, ": endpoint ", d.endpoint, " must be file:///absolute/path"));
+      }
+      return d;
+    }
+    if (d.endpoint.find("://") != std::string::npos && !absl::StartsWith(d.endpoint, "http://") &&
+        !absl::StartsWith(d.endpoint, "https://")) {
+      return absl::FailedPreconditionError(StrCat(
+          where, ": endpoint ", d.endpoint, " is not http(s)://host[:port], host or file:///path"));
+    }
+    // Kubermatic's Seeds name the host alone ("s3.amazonaws.com"): TLS then.
+    d.endpoint_url =
+        d.endpoint.find("://") == std::string::npos ? StrCat("https://", d.endpoint) : d.endpoint;
+    if (d.endpoint.empty()) d.endpoint_url.clear();  // AWS for the region
+    if (d.bucket.empty()) {
+      return absl::FailedPreconditionError(StrCat(where, ": bucketName is required"));
+    }
+    const nlohmann::json credentials = spec.value("credentials", nlohmann::json());
+    if (!credentials.is_object() || StringAt(credentials, "name").empty()) {
+      return absl::FailedPreconditionError(StrCat(where, ": credentials (a Secret) are required"));
+    }
+    std::string secret_ns = StringAt(credentials, "namespace");
+    if (secret_ns.empty()) secret_ns = md.value("namespace", "");
+    absl::StatusOr<SecretData> secret = ReadSecretData(
+        registry, secret_ns, StringAt(credentials, "name"), StrCat("credentials of ", where));
+    if (!secret.ok()) return secret.status();
+    auto key = secret->find("ACCESS_KEY_ID");
+    auto secret_key = secret->find("SECRET_ACCESS_KEY");
+    if (key == secret->end() || secret_key == secret->end()) {
+      return absl::FailedPreconditionError(
+          StrCat("Secret ", secret_ns, "/", StringAt(credentials, "name"), " (credentials of ",
+                 where, ") needs ACCESS_KEY_ID and SECRET_ACCESS_KEY"));
+    }
+    d.access_key_id = key->second;
+    d.secret_access_key = secret_key->second;
+    return d;
+  }
+  if (name.empty()) {
+    return absl::NotFoundError(StrCat("no destination given and no Seed in namespace ",
+                                      seed_namespace, " has a defaultDestination"));
+  }
+  return absl::NotFoundError(
+      StrCat("no Seed in namespace ", seed_namespace, " defines destination \"", name, "\""));
+}
+
+std::unique_ptr<objectstore::ObjectStore> OpenDestination(const BackupDestination& destination,
+                                                          const objectstore::S3Options& tuning) {
+  if (destination.kind == BackupDestination::Kind::kFile) {
+    return std::make_unique<objectstore::FileObjectStore>(destination.directory);
+  }
+  objectstore::S3Options options = tuning;
+  options.endpoint = destination.endpoint_url;
+  options.region = destination.region;
+  options.access_key_id = destination.access_key_id;
+  options.secret_access_key = destination.secret_access_key;
+  options.insecure_skip_verify = destination.insecure;
+  return std::make_unique<objectstore::S3ObjectStore>(destination.bucket, std::move(options));
+}
+
+}  // namespace snapkeep::controller

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "apiserver/object_registry.h"
+#include "objectstore/object_store.h"
+#include "objectstore/s3/s3_options.h"
+
+namespace snapkeep::controller {
+
+// A Seed destination with its credentials read: everything needed to store, list
+// and delete backups there, and the values a custom store/delete command receives.
+struct BackupDestination {
+  enum class Kind { kS3, kFile };
+  std::string name;  // the key in spec.etcdBackupRestore.destinations
+  std::string seed;  // "namespace/name" of the Seed that defines it
+  Kind kind = Kind::kS3;
+  // As the Seed writes it ("http://127.0.0.1:4568", "s3.amazonaws.com", "file:///dir").
+  std::string endpoint;
+  std::string endpoint_url;  // S3: with its scheme (https:// when the Seed has none)
+  std::string bucket;        // S3
+  std::string directory;     // file: absolute path
+  std::string region = "us-east-1";
+  bool insecure = false;  // skip TLS verification
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+// Finds destination `name` among the Seeds in namespace `seed_namespace` (in name
+// order: the first Seed that defines it wins) and reads its credentials Secret (whose
+// namespace defaults to the Seed's). An empty `name` means the Seed's
+// defaultDestination. Errors:
+//  NotFound            no Seed defines it, or its credentials Secret does not exist —
+//                      the configuration is gone, the message says which part;
+//  FailedPrecondition  the definition is unusable (no bucketName, unknown scheme,
+//                      Secret without ACCESS_KEY_ID / SECRET_ACCESS_KEY).
+absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
+                                                     std::string_view seed_namespace,
+                                                     std::string_view name);
+
+// The object store behind a destination; keys are object names in the bucket or
+// directory. `tuning` supplies part sizes, retries and timeouts; endpoint, region
+// and credentials come from the destination.
+std::unique_ptr<objectstore::ObjectStore> OpenDestination(const BackupDestination& destination,
+                                                          const objectstore::S3Options& tuning);
+
+}  // namespace snapkeep::controller
