@@ -11,7 +11,7 @@ namespace snapkeep::cli {
 // `snapkeep server`: the API server and controllers (src/cli/server_command.cc).
 void RegisterServerCommand(CLI::App& app, int* exit_code);
 
-// `snapkeep apply|get|describe|delete`: resource commands against a server
+// `snapkeep apply|get|describe|delete|backups list`: resource commands against a server
 // (src/cli/resource_commands.cc).
 void RegisterResourceCommands(CLI::App& app, int* exit_code);
 

@@ -11,6 +11,7 @@
 #include "api/kind_catalog.h"
 #include "cli/api_client.h"
 #include "cli/apply_command.h"
+#include "cli/backups_command.h"
 #include "cli/client_flags.h"
 #include "cli/commands.h"
 #include "cli/delete_command.h"
@@ -96,6 +97,27 @@ void RegisterDescribe(CLI::App& app, int* exit_code) {
   });
 }
 
+void RegisterBackups(CLI::App& app, int* exit_code) {
+  struct Flags {
+    ClientFlags client;
+    BackupsListOptions list;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* group = app.add_subcommand("backups", "The backups of EtcdBackupConfigs");
+  group->require_subcommand(1);
+  CLI::App* cmd = group->add_subcommand(
+      "list", "List the backups of configs (all configs of the namespace when none is named)");
+  flags->client.AddTo(*cmd);
+  cmd->add_option("configs", flags->list.configs, "EtcdBackupConfig names");
+  cmd->add_flag("-A,--all-namespaces", flags->list.all_namespaces, "Every namespace");
+  cmd->add_option("-o,--output", flags->list.output, "wide, json or yaml");
+  cmd->callback([flags, exit_code] {
+    flags->list.ns = flags->client.ns;
+    ApiClient client(flags->client.ServerUrl());
+    *exit_code = RunBackupsList(flags->list, client, absl::Now(), std::cout, std::cerr);
+  });
+}
+
 void RegisterDelete(CLI::App& app, int* exit_code) {
   struct Flags {
     ClientFlags client;
@@ -140,6 +162,7 @@ void RegisterResourceCommands(CLI::App& app, int* exit_code) {
   RegisterGet(app, exit_code);
   RegisterDescribe(app, exit_code);
   RegisterDelete(app, exit_code);
+  RegisterBackups(app, exit_code);
 }
 
 }  // namespace snapkeep::cli

@@ -174,6 +174,15 @@ def test_one_time_snapshot_restores_the_data(env):
     assert data_keys(s3) == [entry["objectKey"]]
     table = snapkeep(server, "get", "etcdbackupconfigs", "-n", NS).stdout
     assert "before-upgrade" in table and "<once>" in table
+    listed = snapkeep(server, "backups", "list", "-n", NS, "before-upgrade").stdout.splitlines()
+    assert listed[0].split()[:3] == ["BACKUP", "PHASE", "SCHEDULED"]
+    assert len(listed) == 2 and listed[1].split()[:2] == [entry["backupName"], "Completed"]
+    assert str(entry["etcdRevision"]) in listed[1].split()
+    as_json = json.loads(snapkeep(server, "backups", "list", "-n", NS, "-o", "json").stdout)
+    assert [(e["config"], e["backupName"], e["sha256"]) for e in as_json] == \
+        [("before-upgrade", entry["backupName"], entry["sha256"])]
+    missing = snapkeep(server, "backups", "list", "-n", NS, "nope", check=False)
+    assert missing.returncode == 1 and "not found" in missing.stderr
 
 
 def test_deleting_a_config_deletes_its_backups(env):
