@@ -194,7 +194,7 @@ void CheckSeed(const json& obj, FieldErrors& errs) {
   }
   const std::string interval = Str(br, "backupInterval");
   if (!interval.empty()) {
-    if (auto s = Schedule::Parse(interval); !s.ok()) {
+    if (auto s = Schedule::Parse(ScheduleForBackupInterval(interval)); !s.ok()) {
       errs.push_back(
           Invalid("spec.etcdBackupRestore.backupInterval",
                   StrCat("Invalid value: ", Quote(interval), ": ", s.status().message())));

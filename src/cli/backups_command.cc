@@ -77,8 +77,8 @@ int RunBackupsList(const BackupsListOptions& options, ApiClient& client, absl::T
   std::vector<std::string> header;
   if (options.all_namespaces) header.push_back("NAMESPACE");
   if (show_config) header.push_back("CONFIG");
-  for (const char* h : {"BACKUP", "PHASE", "SCHEDULED", "TOOK", "SIZE", "REVISION", "DELETION",
-                        "AGE", "MESSAGE"}) {
+  for (const char* h :
+       {"BACKUP", "PHASE", "SCHEDULED", "TOOK", "SIZE", "REVISION", "DELETION", "AGE", "MESSAGE"}) {
     header.push_back(h);
   }
   if (wide) {
@@ -89,7 +89,8 @@ int RunBackupsList(const BackupsListOptions& options, ApiClient& client, absl::T
   json entries = json::array();
   for (const json& config : configs) {
     const json& md = config["metadata"];
-    const json backups = config.value("status", json::object()).value("currentBackups", json::array());
+    const json backups =
+        config.value("status", json::object()).value("currentBackups", json::array());
     for (const json& b : backups) {
       if (!b.is_object()) continue;
       json with_config = b;

@@ -18,6 +18,7 @@
 #include "common/str_cat.h"
 #include "controller/backup_controller.h"
 #include "controller/command_backup_executor.h"
+#include "controller/default_backups_controller.h"
 #include "controller/pipeline_backup_executor.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
@@ -197,12 +198,16 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   backup_options.max_running_deletions = flags.max_running_backups;
   backup_options.plan.max_attempts = flags.backup_attempts;
   std::optional<controller::BackupController> backups;
+  std::optional<controller::DefaultBackupsController> default_backups;
   if (flags.controllers) {
     backups.emplace(registry, clock, executor, metrics, backup_options);
-    if (auto st = backups->Start(); !st.ok()) {
-      spdlog::error("{}", st.message());
-      server.Stop();
-      return 1;
+    default_backups.emplace(registry, clock);
+    for (absl::Status st : {backups->Start(), default_backups->Start()}) {
+      if (!st.ok()) {
+        spdlog::error("{}", st.message());
+        server.Stop();
+        return 1;
+      }
     }
   }
 
@@ -211,6 +216,7 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   // Running backups are cancelled and record themselves Failed while the store is
   // still open; then the API goes.
+  if (default_backups) default_backups->Stop();
   if (backups) backups->Stop();
   server.Stop();
   return 0;

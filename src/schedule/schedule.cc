@@ -537,4 +537,10 @@ std::string Schedule::ToString() const {
                        " ");
 }
 
+std::string ScheduleForBackupInterval(std::string_view interval) {
+  absl::string_view text(interval.data(), interval.size());
+  if (absl::StartsWith(text, "@") || absl::StrContains(text, " ")) return std::string(interval);
+  return absl::StrCat("@every ", text);
+}
+
 }  // namespace snapkeep

@@ -87,6 +87,12 @@ class Schedule {
   int64_t every_seconds_ = 0;
 };
 
+// The schedule a Seed's backupInterval stands for: Kubermatic writes a duration
+// ("20m", "1h30m"), which means "@every <duration>"; anything else (a descriptor
+// or a cron expression) is taken as the schedule itself. Parse the result to
+// check it.
+std::string ScheduleForBackupInterval(std::string_view interval);
+
 }  // namespace snapkeep
 
 #endif  // SNAPKEEP_SCHEDULE_SCHEDULE_H_

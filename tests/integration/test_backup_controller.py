@@ -313,3 +313,40 @@ def test_custom_store_and_delete_commands(etcd_server, s3_server, tmp_path):  # 
         else:
             pytest.fail(f"no kept backup in the bucket: {keys}")
         assert "cmd @every 2s 2 true" in (tmp_path / "env.log").read_text()
+
+
+def seed_with_default(s3, default=True):
+    extra = "    defaultDestination: s3\n    backupInterval: 2s\n    backupCount: 2\n" if default else ""
+    return f"""
+apiVersion: kubermatic.k8c.io/v1
+kind: Seed
+metadata: {{name: test-seed, namespace: kubermatic}}
+spec:
+  etcdBackupRestore:
+{extra}    destinations:
+      s3:
+        bucketName: backups
+        endpoint: {s3.endpoint}
+        credentials: {{name: s3-creds, namespace: kube-system}}
+"""
+
+
+def test_seed_default_destination_gives_every_cluster_default_backups(env):
+    server, etcd, s3, _ = env
+    apply(server, seed_with_default(s3))
+    wait_until(lambda: get_config(server, "default-backups") is not None, 20, "default-backups created")
+    config = get_config(server, "default-backups")
+    assert config["spec"]["schedule"] == "@every 2s"
+    assert config["spec"]["keep"] == 2
+    assert config["spec"]["destination"] == "s3"
+    assert config["metadata"]["labels"]["snapkeep.io/default-backups"] == "true"
+    wait_until(lambda: len(kept(server, "default-backups")) >= 1, 30, "a default backup", interval=0.3)
+    # A second cluster gets its own.
+    apply(server, cluster_yaml(etcd).replace("prod1", "prod2"))
+    url = f"{server.url}/apis/kubermatic.k8c.io/v1/namespaces/cluster-prod2/etcdbackupconfigs/default-backups"
+    wait_until(lambda: requests.get(url, timeout=5).status_code == 200, 20, "prod2's default-backups")
+    # Without a default destination they go again, and so do their backups.
+    apply(server, seed_with_default(s3, default=False))
+    wait_until(lambda: get_config(server, "default-backups") is None, 30, "default-backups removed")
+    wait_until(lambda: requests.get(url, timeout=5).status_code == 404, 30, "prod2's removed")
+    wait_until(lambda: data_keys(s3, "prod1-default-backups") == [], 10, "its backups deleted")

@@ -24,22 +24,26 @@ KindInfo SeedKind() {
        {"insecure", s::Boolean("Skip TLS verification of the endpoint (not recommended).")}});
   json backup_restore = s::Object(
       "Where backups go.",
-      {{"destinations", s::Map("Destinations by name; EtcdBackupConfig.spec.destination names one.",
-                               destination)},
+      {{"destinations",
+        s::Map("Destinations by name; EtcdBackupConfig.spec.destination names one.", destination)},
        {"defaultDestination",
         s::String("When set, every Cluster gets a default-backups config to this destination.")},
-       {"backupInterval", s::String("Schedule of default-backups; @every 20m by default.")},
+       {"backupInterval", s::String("How often default-backups run: a duration (\"20m\", the "
+                                    "default, means @every 20m) or a schedule.")},
        {"backupCount", s::Integer("keep of default-backups; 20 by default.", 1)}});
   // Kubermatic's Seed has many more fields (datacenters, kubeconfig, ...). They
   // are kept as given, so an existing Seed applies unchanged; only
   // etcdBackupRestore, which snapkeep reads, is checked field by field.
   k.schema = kinds::ObjectSchema(
       k, "A seed: here, the place that defines backup destinations.",
-      {{"spec", s::OpenObject("Desired state, written by the user.", {{"etcdBackupRestore", backup_restore}})},
-       {"status", s::OpenObject("Observed state, written by snapkeep through the status subresource.")}});
+      {{"spec", s::OpenObject("Desired state, written by the user.",
+                              {{"etcdBackupRestore", backup_restore}})},
+       {"status",
+        s::OpenObject("Observed state, written by snapkeep through the status subresource.")}});
   k.columns = {
       kinds::PathColumn("Default Destination", "string",
-                        "spec.etcdBackupRestore.defaultDestination", "Destination of default-backups."),
+                        "spec.etcdBackupRestore.defaultDestination",
+                        "Destination of default-backups."),
       {"Destinations", "string", "Configured destination names.", 0,
        [](const json& obj, absl::Time) -> json {
          const json& d = kinds::At(obj, "spec.etcdBackupRestore.destinations");

@@ -494,5 +494,14 @@ TEST(ScheduleTest, FuzzishTokens) {
   EXPECT_GT(brute, 10000);
 }
 
+TEST(ScheduleForBackupIntervalTest, DurationMeansEvery) {
+  EXPECT_EQ(ScheduleForBackupInterval("20m"), "@every 20m");
+  EXPECT_EQ(ScheduleForBackupInterval("1h30m"), "@every 1h30m");
+  EXPECT_EQ(ScheduleForBackupInterval("@daily"), "@daily");
+  EXPECT_EQ(ScheduleForBackupInterval("00 22 * * 1"), "00 22 * * 1");
+  EXPECT_TRUE(Schedule::Parse(ScheduleForBackupInterval("90s")).ok());
+  EXPECT_FALSE(Schedule::Parse(ScheduleForBackupInterval("often")).ok());
+}
+
 }  // namespace
 }  // namespace snapkeep
