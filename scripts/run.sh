@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one run command: installs what is needed, builds, and starts a local etcd
 # to protect (client URL http://127.0.0.1:2379) and `snapkeep server` on the
-# embedded default (SQLite in .data/server, API on http://127.0.0.1:8080).
-# Ctrl-C stops both. Data stays in .data/ between runs.
+# embedded default (SQLite in .data/server, API on http://127.0.0.1:8080), then
+# applies examples/quickstart: backups of that etcd every 5 minutes (and one right
+# away) into .data/backups. Ctrl-C stops both. Data stays in .data/ between runs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/scripts/setup.sh"
@@ -34,8 +35,17 @@ else
   echo "run: etcd serving on http://127.0.0.1:2379 (log: $data/etcd/etcd.log)"
 fi
 
-echo "run: snapkeep server on http://$listen — try:"
-echo "  build/snapkeep apply -f examples/ && build/snapkeep get etcdbackupconfigs -A"
 "$here/build/snapkeep" server --data-dir "$data/server" --listen "$listen" &
 pids+=($!)
+for _ in $(seq 100); do
+  curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sed -e "s|@BACKUP_DIR@|$data/backups|" -e "s|@ETCD_ENDPOINT@|http://127.0.0.1:2379|" \
+  "$here/examples/quickstart/quickstart.yaml.in" |
+  "$here/build/snapkeep" apply --server "http://$listen" -f -
+echo "run: snapkeep server on http://$listen, backing up the local etcd into $data/backups — try:"
+echo "  build/snapkeep backups list -n cluster-local"
+echo "  build/snapkeep get etcdbackupconfigs -A"
+echo "  build/snapkeep describe etcdbackupconfig every-5m -n cluster-local"
 wait -n "${pids[@]}"
