@@ -301,7 +301,13 @@ def test_custom_store_and_delete_commands(etcd_server, s3_server, tmp_path):  # 
         apply(server, config_yaml("cmd", schedule="@every 2s", keep=2))
         wait_until(lambda: len([e for e in entries(server, "cmd") if e.get("deletePhase") == "Completed"]) >= 1,
                    60, "a backup stored and one deleted by the commands", interval=0.3)
+        # Stop the schedule so retention does not delete what is checked next.
+        apply(server, config_yaml("cmd", schedule="@yearly", keep=2))
+        wait_until(lambda: not any(e.get("backupPhase") == "Running" or e.get("deletePhase") == "Running"
+                                   for e in entries(server, "cmd")), 30, "nothing running", interval=0.3)
         keys = data_keys(s3_server)
+        # The delete command removed what retention pruned.
+        assert sorted(e["objectKey"] for e in kept(server, "cmd")) == keys
         assert keys and all(SNAPSHOT_KEY.match(k) for k in keys)
         for e in kept(server, "cmd"):
             if e["objectKey"] in keys:
