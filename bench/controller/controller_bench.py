@@ -60,6 +60,7 @@ class Settings:
         self.client_threads = env_int("CLIENT_THREADS", 16)
         self.burst_timeout = env_int("BURST_TIMEOUT", 900)
         self.due_mode = os.environ.get("DUE_MODE", "minutely").strip() or "minutely"
+        self.slots = env_int("SLOTS", 1) if self.due_mode == "minutely" else 1
         self.workdir = os.environ["BENCH_TMP"]
         if not 0 < self.due <= self.configs:
             sys.exit("need 0 < DUE <= CONFIGS")
@@ -264,6 +265,127 @@ def log_problems(server):
     return lines, len(lines)
 
 
+class MetricsWatcher(threading.Thread):
+    """Scrapes /metrics once a second: every success each config reports (finish,
+    duration), the number of backups running and waiting, and the store revision."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.successes = {}  # (ns, name) -> {finish: duration}
+        self.timeline = []   # (unix time, running, waiting, queue depth, store revision)
+        self.failures = {}
+        self.scrape_seconds = []
+        self.stop_event = threading.Event()
+
+    def run(self):
+        s = requests.Session()
+        while not self.stop_event.is_set():
+            begin = time.time()
+            try:
+                m = scrape(s, self.url)
+            except requests.RequestException:
+                self.stop_event.wait(1.0)
+                continue
+            self.scrape_seconds.append(time.time() - begin)
+            self.timeline.append((
+                begin, int(sum(m.get("snapkeep_backup_running", {}).values())),
+                int(m.get("snapkeep_backup_waiting_for_slot", {}).get(None, 0)),
+                int(m.get("snapkeep_backup_queue_depth", {}).get(None, 0)),
+                int(m.get("snapkeep_store_revision", {}).get(None, 0))))
+            self.failures = m.get("snapkeep_backup_failures_total", {})
+            durations = m.get("snapkeep_backup_last_duration_seconds", {})
+            for key, finish in m.get("snapkeep_backup_last_success_timestamp_seconds",
+                                     {}).items():
+                if key in durations:
+                    self.successes.setdefault(key, {})[finish] = durations[key]
+            self.stop_event.wait(max(0.0, 1.0 - (time.time() - begin)))
+
+    def revision_at(self, t):
+        """Store revision of the last scrape at or before t (else the first one)."""
+        before = [x for x in self.timeline if x[0] <= t]
+        return (before[-1] if before else self.timeline[0])[4] if self.timeline else 0
+
+    def precise(self, key, finished_text):
+        """(start, finish) with sub-ms resolution of the success whose finish falls in
+        the status's (truncated) backupFinishedTime second, or None."""
+        second = parse_rfc3339(finished_text)
+        best = None
+        for finish, duration in self.successes.get(key, {}).items():
+            if second - 0.5 <= finish < second + 1.5:
+                if best is None or abs(finish - second - 0.5) < abs(best[1] - second - 0.5):
+                    best = (finish - duration, finish)
+        return best
+
+
+def watch_slot(cfg, session, url, slot, watcher, sampler, pid):
+    """Polls the due configs' status until each has a finished entry for `slot`."""
+    slot_text = rfc3339(slot)
+    entries = {}
+    done_at = None
+    deadline = slot + cfg.burst_timeout
+    time.sleep(max(0.0, slot - time.time()))
+    while time.time() < deadline:
+        time.sleep(2.0)
+        for c in list_group(session, url, "due"):
+            md = c["metadata"]
+            for e in c.get("status", {}).get("currentBackups", []):
+                if e.get("scheduledTime") == slot_text:
+                    entries[(md["namespace"], md["name"])] = e
+        finished = [e for e in entries.values()
+                    if e.get("backupPhase") in ("Completed", "Failed", "Skipped")]
+        if len(finished) == cfg.due:
+            done_at = time.time()
+            break
+    time.sleep(1.5)  # a metrics scrape after the last finish
+    end = done_at or time.time()
+    st = proc_status(pid)
+    return {"slot": slot, "entries": entries, "done_at": done_at,
+            "finished": sum(1 for e in entries.values()
+                            if e.get("backupPhase") in ("Completed", "Failed", "Skipped")),
+            "window": sampler.window(slot - 1, end), "rss": st["VmRSS"], "hwm": st["VmHWM"],
+            "threads": st["Threads"],
+            "writes": watcher.revision_at(end + 1.5) - watcher.revision_at(slot - 0.5),
+            "timeline": [x for x in watcher.timeline if slot - 1 <= x[0] <= end]}
+
+
+def slot_stats(r, watcher, gap_s):
+    slot, entries = r["slot"], r["entries"]
+    out = {"phases": {}}
+    for e in entries.values():
+        out["phases"][e.get("backupPhase")] = out["phases"].get(e.get("backupPhase"), 0) + 1
+    offsets = {k: spread_offset_s(k[0], k[1], gap_s) for k in entries}
+    started = {k: parse_rfc3339(e["backupStartTime"]) for k, e in entries.items()
+               if "backupStartTime" in e}
+    out["raw_s"] = [t - slot for t in started.values()]
+    out["beyond_s"] = [t - slot - offsets[k] for k, t in started.items()]
+    precise = {}
+    for k, e in entries.items():
+        if e.get("backupPhase") == "Completed" and "backupFinishedTime" in e:
+            p = watcher.precise(k, e["backupFinishedTime"])
+            if p:
+                precise[k] = p
+    out["precise_n"] = len(precise)
+    out["raw_p"] = [a - slot for a, _ in precise.values()]
+    out["beyond_p"] = [precise[k][0] - slot - offsets[k] for k in precise]
+    out["durations"] = [b - a for a, b in precise.values()]
+    out["overlap"] = max_overlap(list(precise.values())) if precise else 0
+    if precise:
+        first = min(a for a, _ in precise.values())
+        last = max(b for _, b in precise.values())
+        out["first_start"], out["last_finish"] = first - slot, last - slot
+        out["avg_running"] = sum(out["durations"]) / (last - first) if last > first else 0.0
+    finishes = [parse_rfc3339(e["backupFinishedTime"]) for e in entries.values()
+                if "backupFinishedTime" in e]
+    out["last_finish_s"] = max(finishes) - slot if finishes else None
+    out["sizes"] = sorted({e.get("sizeBytes") for e in entries.values() if "sizeBytes" in e})
+    out["failed"] = out["phases"].get("Failed", 0)
+    tl = r["timeline"]
+    out["running_sampled"] = max((x[1] for x in tl), default=0)
+    out["waiting_sampled"] = max((x[2] for x in tl), default=0)
+    return out
+
+
 # ---------------------------------------------------------------- phases
 
 def due_schedule(cfg, earliest):
@@ -318,7 +440,7 @@ def main():
           f"{cfg.due} due at one slot, mode {cfg.due_mode}) on {n_clusters} clusters, "
           f"--max-running-backups {cfg.max_running}, {os.cpu_count()} CPUs", flush=True)
 
-    etcd = server = sampler = None
+    etcd = server = sampler = watcher = None
     try:
         etcd = EtcdServer(cfg.workdir, name="bench-etcd").start()
         with open(pids_file, "a") as f:
@@ -396,63 +518,20 @@ spec:
         rest_status = proc_status(pid)
         rest_wall = time.time() - rest_start
 
-        # (2) the burst
+        # (2) the burst(s): slot T, and T+60 s ... in minutely mode with SLOTS > 1.
         if time.time() > slot - 2:
             print(f"warning: only {slot - time.time():.1f} s left before the slot", flush=True)
-        slot_text = rfc3339(slot)
-        first_seen = {}  # (ns, name) -> (finish, duration) of the first success after T
-        running_max = {"running": 0, "waiting": 0, "queue": 0}
-        failures_at_start = {}
-        stop_metrics = threading.Event()
-
-        def watch_metrics():
-            s = requests.Session()
-            while not stop_metrics.is_set():
-                try:
-                    m = scrape(s, url)
-                except requests.RequestException:
-                    stop_metrics.wait(1.0)
-                    continue
-                now = time.time()
-                if not failures_at_start and now < slot:
-                    failures_at_start.update(m.get("snapkeep_backup_failures_total", {}))
-                running_max["running"] = max(running_max["running"], int(sum(
-                    m.get("snapkeep_backup_running", {}).values())))
-                running_max["waiting"] = max(running_max["waiting"], int(
-                    m.get("snapkeep_backup_waiting_for_slot", {}).get(None, 0)))
-                running_max["queue"] = max(running_max["queue"], int(
-                    m.get("snapkeep_backup_queue_depth", {}).get(None, 0)))
-                durations = m.get("snapkeep_backup_last_duration_seconds", {})
-                for key, finish in m.get("snapkeep_backup_last_success_timestamp_seconds",
-                                         {}).items():
-                    if finish >= slot and key not in first_seen and key in durations:
-                        first_seen[key] = (finish, durations[key])
-                stop_metrics.wait(1.0)
-
         time.sleep(max(0.0, slot - 5 - time.time()))
-        metrics_thread = threading.Thread(target=watch_metrics, daemon=True)
-        metrics_thread.start()
-        entries = {}
-        done_at = None
-        deadline = slot + cfg.burst_timeout
+        watcher = MetricsWatcher(url)
+        watcher.start()
         time.sleep(max(0.0, slot - time.time()))
-        while time.time() < deadline:
-            time.sleep(2.0)
-            for c in list_group(session, url, "due"):
-                md = c["metadata"]
-                for e in c.get("status", {}).get("currentBackups", []):
-                    if e.get("scheduledTime") == slot_text:
-                        entries[(md["namespace"], md["name"])] = e
-            finished = [e for e in entries.values()
-                        if e.get("backupPhase") in ("Completed", "Failed", "Skipped")]
-            if len(finished) == cfg.due:
-                done_at = time.time()
-                break
-        time.sleep(1.5)  # one more metrics scrape after the last finish
-        stop_metrics.set()
-        metrics_thread.join()
-        burst_end = done_at or time.time()
-        burst = sampler.window(slot - 1, burst_end)
+        slots = []
+        for k in range(cfg.slots):
+            slots.append(watch_slot(cfg, session, url, slot + k * gap_s, watcher, sampler, pid))
+            print(f"slot {rfc3339(slots[-1]['slot'])}: {slots[-1]['finished']}/{cfg.due} "
+                  f"finished", flush=True)
+        watcher.stop_event.set()
+        watcher.join()
         after_status = proc_status(pid)
 
         # Idle configs must not have run (their first @yearly slot is months away).
@@ -472,32 +551,18 @@ spec:
     finally:
         if sampler:
             sampler.stop_event.set()
+        if watcher:
+            watcher.stop_event.set()
         if server:
             server.stop()
         if etcd:
             etcd.stop()
 
     # ------------------------------------------------------------ report
-    phases = {}
-    for e in entries.values():
-        phases[e.get("backupPhase")] = phases.get(e.get("backupPhase"), 0) + 1
-    completed = {k: e for k, e in entries.items() if e.get("backupPhase") == "Completed"}
-    offsets = {k: spread_offset_s(k[0], k[1], gap_s) for k in entries}
-    raw_s = [parse_rfc3339(e["backupStartTime"]) - slot for e in entries.values()
-             if "backupStartTime" in e]
-    # Precise (sub-millisecond) times from the metrics: start = finish - duration.
-    precise = {k: (f - d, f) for k, (f, d) in first_seen.items() if k in completed}
-    raw_p = [s - slot for s, _ in precise.values()]
-    beyond_p = [precise[k][0] - slot - offsets[k] for k in precise]
-    beyond_s = [parse_rfc3339(e["backupStartTime"]) - slot - offsets[k]
-                for k, e in entries.items() if "backupStartTime" in e]
-    durations = [f - s for s, f in precise.values()]
-    finishes = [parse_rfc3339(e["backupFinishedTime"]) for e in entries.values()
-                if "backupFinishedTime" in e]
-    last_finish_p = max((f for _, f in precise.values()), default=None)
-    overlap = max_overlap(list(precise.values())) if precise else 0
-    sizes = sorted({e.get("sizeBytes") for e in completed.values()})
     bound_s = min(MAX_SPREAD_MS, gap_s * 1000 // 10) / 1000.0
+    first = slots[0]
+    st = slot_stats(first, watcher, gap_s)
+    burst = first["window"]
 
     def ms(v):
         return f"{v * 1000:9.0f} ms" if v is not None else f"{'-':>12}"
@@ -508,98 +573,124 @@ spec:
     W = 96
     print()
     print("=" * W)
-    print(f"server (snapkeep {os.environ.get('SNAPKEEP_BIN', '')})")
+    print(f"server (binary {os.environ.get('SNAPKEEP_BIN', '')})")
     print("-" * W)
     line("", "RSS MiB", "CPU (1 core = 100%)")
     line("empty, just started", f"{empty['VmRSS']:.1f}", "")
     if rest:
         line(f"at rest, {loaded} configs loaded, {rest_wall:.0f} s",
-             f"{rest_status['VmRSS']:.1f}",
-             f"{rest[1] * 100:.2f}% ({rest[0]:.2f} cpu-s)")
+             f"{rest_status['VmRSS']:.1f}", f"{rest[1] * 100:.2f}% ({rest[0]:.2f} cpu-s)")
     line("  peak so far (VmHWM, includes creating them)", f"{rest_status['VmHWM']:.1f}", "")
     line("  threads at rest", f"{rest_status['Threads']}", "")
     if burst:
-        line(f"during the burst (T-1 s .. last finish)", f"peak {burst[3]:.1f}",
+        line("during the first burst (T-1 s .. all finished)", f"peak {burst[3]:.1f}",
              f"avg {burst[1] * 100:.0f}%, peak {burst[2] * 100:.0f}%")
         line("  threads, peak", f"{burst[4]}", "")
-    line("after the burst", f"{after_status['VmRSS']:.1f}", f"VmHWM {after_status['VmHWM']:.1f}")
-    line("creating configs over HTTP", f"{idle_n / idle_secs:.0f}/s", f"{len(create_errors)} errors")
+    line(f"after {'the burst' if len(slots) == 1 else 'the last burst'}",
+         f"{after_status['VmRSS']:.1f}", f"VmHWM {after_status['VmHWM']:.1f}")
+    line("creating idle configs over HTTP", f"{idle_n / idle_secs:.0f}/s",
+         f"{len(create_errors)} errors")
     line("configs without finalizer after settling", f"{unfinalized}", "")
     line("idle configs that ran a backup anyway", f"{early_runs}", "")
     print()
     print("=" * W)
-    print(f"{cfg.due} configs due at {slot_text} (schedule '{cron}'; intended spread "
+    print(f"{cfg.due} configs due at {rfc3339(first['slot'])} (schedule '{cron}'; intended spread "
           f"0..{bound_s:.0f} s after the slot)")
     print("-" * W)
     line("", "snapkeep controller",
          f"baseline{' (N=%d)' % base_n if base_n != cfg.due else ''}")
     line("parallelism", f"--max-running-backups {cfg.max_running}",
          f"{cfg.baseline_parallel} at a time")
-    line("backups with an entry for the slot", f"{len(entries)}/{cfg.due}", "")
-    line("  phases", ", ".join(f"{k} {v}" for k, v in sorted(phases.items(), key=str)), "")
-    base_delay = [s for s, _, _, _ in base]
-    base_dur = [e - s for s, e, _, _ in base]
-    if raw_s:
-        line("start delay p50, status (1 s resolution)", f"{pct(raw_s, 50):9.0f} s", "")
-        line("start delay p99, status (1 s resolution)", f"{pct(raw_s, 99):9.0f} s", "")
-        line("start delay max, status (1 s resolution)", f"{max(raw_s):9.0f} s", "")
-    if raw_p:
-        line("start delay p50 (metrics: finish - duration)", ms(pct(raw_p, 50)),
+    line("backups with an entry for the slot", f"{len(first['entries'])}/{cfg.due}", "")
+    line("  phases", ", ".join(f"{k} {v}" for k, v in sorted(st["phases"].items(), key=str)), "")
+    base_delay = [b[0] for b in base]
+    base_dur = [b[1] - b[0] for b in base]
+    if st["raw_s"]:
+        line("start delay p50 / p99 / max, status (1 s res.)",
+             f"{pct(st['raw_s'], 50):.0f} / {pct(st['raw_s'], 99):.0f} / "
+             f"{max(st['raw_s']):.0f} s", "")
+    if st["raw_p"]:
+        line("start delay p50 (metrics: finish - duration)", ms(pct(st["raw_p"], 50)),
              ms(pct(base_delay, 50)) if base else "")
-        line("start delay p99", ms(pct(raw_p, 99)), ms(pct(base_delay, 99)) if base else "")
-        line("start delay max", ms(max(raw_p)), ms(max(base_delay)) if base else "")
-        line("delay beyond the intended spread p50", ms(pct(beyond_p, 50)), "(no spread)")
-        line("delay beyond the intended spread p99", ms(pct(beyond_p, 99)), "")
-        line("delay beyond the intended spread max", ms(max(beyond_p)), "")
-        line("  same from status, p50/p99 (truncated: +0..1 s)", f"{pct(beyond_s, 50):.2f}/"
-             f"{pct(beyond_s, 99):.2f} s", "")
-        line("  backups with sub-ms (metrics) times", f"{len(precise)}/{cfg.due}", "")
-        line("per-backup duration p50", ms(pct(durations, 50)), ms(pct(base_dur, 50)) if base else "")
-        line("per-backup duration p99", ms(pct(durations, 99)), ms(pct(base_dur, 99)) if base else "")
+        line("start delay p99", ms(pct(st["raw_p"], 99)), ms(pct(base_delay, 99)) if base else "")
+        line("start delay max", ms(max(st["raw_p"])), ms(max(base_delay)) if base else "")
+        line("delay beyond the intended spread p50", ms(pct(st["beyond_p"], 50)), "(no spread)")
+        line("delay beyond the intended spread p99", ms(pct(st["beyond_p"], 99)), "")
+        line("delay beyond the intended spread max", ms(max(st["beyond_p"])), "")
+        line("  same from status, p50/p99 (truncated: +0..1 s)",
+             f"{pct(st['beyond_s'], 50):.2f} / {pct(st['beyond_s'], 99):.2f} s", "")
+        line("  backups with sub-ms (metrics) times", f"{st['precise_n']}/{cfg.due}", "")
+        line("per-backup duration p50", ms(pct(st["durations"], 50)),
+             ms(pct(base_dur, 50)) if base else "")
+        line("per-backup duration p99", ms(pct(st["durations"], 99)),
+             ms(pct(base_dur, 99)) if base else "")
         if base:
             line("  baseline: etcdctl save / cp p50", "",
                  f"{pct([b[2] for b in base], 50) * 1000:.0f} / "
                  f"{pct([b[3] for b in base], 50) * 1000:.0f} ms")
-        line("most running at once (from start/finish)", f"{overlap}", "")
-    line("most running at once (sampled gauge, 1/s)", f"{running_max['running']}", "")
-    line("most waiting for a slot (sampled, 1/s)", f"{running_max['waiting']}", "")
-    total_base = max((e for _, e, _, _ in base), default=None)
-    if last_finish_p is not None:
-        line("slot -> last backup finished", f"{last_finish_p - slot:9.1f} s",
+        line("most running at once (from start/finish)", f"{st['overlap']}", "")
+        line("average running (sum of durations / wall)", f"{st['avg_running']:.2f}",
+             f"{sum(base_dur) / max(b[1] for b in base):.2f}" if base else "")
+    line("most running at once (sampled gauge, 1/s)", f"{st['running_sampled']}", "")
+    line("most waiting for a slot (sampled, 1/s)", f"{st['waiting_sampled']}", "")
+    total_base = max((b[1] for b in base), default=None)
+    if st.get("last_finish") is not None:
+        line("slot -> last backup finished", f"{st['last_finish']:9.1f} s",
              f"{total_base:9.1f} s" if total_base is not None else "")
         if base and base_n != cfg.due:
             line("  baseline extrapolated to N=%d" % cfg.due, "",
                  f"{total_base * cfg.due / base_n:9.1f} s (x{cfg.due / base_n:.1f})")
-        first_start = min(s for s, _ in precise.values())
-        line("first start -> last finish", f"{last_finish_p - first_start:9.1f} s",
+        line("first start -> last finish", f"{st['last_finish'] - st['first_start']:9.1f} s",
              f"{total_base:9.1f} s" if total_base is not None else "")
-    elif finishes:
-        line("slot -> last backup finished (status)", f"{max(finishes) - slot:9.0f} s", "")
+    elif st["last_finish_s"] is not None:
+        line("slot -> last backup finished (status)", f"{st['last_finish_s']:9.0f} s", "")
+    sizes = st["sizes"]
     line("snapshot size", f"{sizes[0] if len(sizes) == 1 else sizes} B",
          f"{base_size} B" if base else "")
-    line("files at the destination", f"{len(stored_files)}", "")
+    line("store writes during the burst (revisions)", f"{first['writes']}",
+         f"{first['writes'] / max(1, len(first['entries'])):.1f} per backup")
     if burst:
-        line("server CPU during the burst", f"{burst[0]:.1f} cpu-s", "")
-    fails = sum(1 for e in entries.values() if e.get("backupPhase") == "Failed")
-    line("failed backups (status) / server log warn+error lines", f"{fails} / {n_problems}", "")
+        line("server CPU during the burst", f"{burst[0]:.1f} cpu-s",
+             f"{burst[0] / max(1, len(first['entries'])) * 1000:.0f} ms per backup")
+    line("files at the destination (all slots)", f"{len(stored_files)}", "")
+    fails = sum(slot_stats(r, watcher, gap_s)["failed"] for r in slots)
+    line("failed backups (status) / server log warn+error", f"{fails} / {n_problems}", "")
     print("=" * W)
+    if len(slots) > 1:
+        print("every slot (minutely schedule, each config again every minute)")
+        print(f"  {'slot':21} {'done':>9} {'start p50/p99 s':>16} {'beyond spread p50/p99':>22} "
+              f"{'last finish':>11} {'writes':>7} {'cpu-s':>6} {'RSS after':>9} {'VmHWM':>7}")
+        for r in slots:
+            x = slot_stats(r, watcher, gap_s)
+            d = (f"{pct(x['raw_p'], 50):6.1f}/{pct(x['raw_p'], 99):6.1f}" if x["raw_p"] else "-")
+            b = (f"{pct(x['beyond_p'], 50):6.2f}/{pct(x['beyond_p'], 99):6.2f}"
+                 if x["beyond_p"] else "-")
+            lf = f"{x['last_finish']:.1f} s" if x.get("last_finish") is not None else "-"
+            cpu = f"{r['window'][0]:.1f}" if r["window"] else "-"
+            print(f"  {rfc3339(r['slot']):21} {r['finished']:>4}/{cfg.due:<4} {d:>16} {b:>22} "
+                  f"{lf:>11} {r['writes']:>7} {cpu:>6} {r['rss']:>9.1f} {r['hwm']:>7.1f}")
+        print("=" * W)
+    scrape_ms = statistics.median(watcher.scrape_seconds) * 1000 if watcher.scrape_seconds else 0
     print("Notes: status times (scheduledTime, backupStartTime) are RFC3339 with 1 s resolution,"
           " truncated;\n  the metrics give sub-ms starts (snapkeep_backup_last_success_timestamp_"
           "seconds - last_duration_seconds,\n  measured where the job thread begins, just after "
           "the Running status is written). The intended spread\n  is the controller's SpreadOffset"
-          " (FNV-1a of namespace/name mod min(60 s, gap/10)), recomputed here.\n  Baseline: "
-          "etcdctl snapshot save + cp per backup, all due at once, no pod/job scheduling cost "
-          "(Kubermatic\n  runs each in a Job pod, which adds seconds per backup); run after the "
-          "server stopped.")
+          " (FNV-1a of namespace/name mod min(60 s, gap/10)), recomputed here.\n"
+          f"  During the bursts this script scrapes /metrics once a second (median {scrape_ms:.0f}"
+          " ms each) and lists\n  the due configs every 2 s; none of that runs during the at-rest "
+          "window.\n  Baseline: etcdctl snapshot save + cp per backup, all due at once, no pod/job"
+          " scheduling cost (Kubermatic\n  runs each in a Job pod, which adds seconds per backup);"
+          " run after the server stopped.")
     if create_errors:
         print(f"creation errors ({len(create_errors)}): {create_errors[:3]}")
-    if done_at is None:
-        print(f"WARNING: not every due config finished the slot within {cfg.burst_timeout} s")
+    if any(r["done_at"] is None for r in slots):
+        print(f"WARNING: not every due config finished its slot within {cfg.burst_timeout} s")
     if problems:
         print(f"server log: {n_problems} warning/error lines; first ones:")
         for p in problems[:8]:
             print("  " + p[:300])
-    bad = create_errors or done_at is None or fails or unfinalized or early_runs
+    bad = (create_errors or any(r["done_at"] is None for r in slots) or fails or unfinalized
+           or early_runs)
     return 1 if bad else 0
 
 

@@ -16,6 +16,8 @@
 #   PER_CLUSTER=100      configs per Cluster (namespace cluster-cNNN)
 #   MAX_RUNNING=8        the server's --max-running-backups
 #   REST_SECONDS=30      length of the at-rest CPU measurement
+#   SLOTS=1              minutely mode: also measure the next SLOTS-1 slots (T+1 min ...)
+#                        and print RSS after each (does memory keep growing?)
 #   ETCD_MB=1            MiB of 1 KiB values written to etcd before the run
 #   BASELINE_N=$DUE      snapshots in the baseline (fewer: extrapolated, labelled)
 #   BASELINE_PARALLEL=$MAX_RUNNING

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
 #include "cli/snapshot_flags.h"
+#include "common/termination_signals.h"
 #include "nlohmann/json.hpp"
 #include "snapshot/bolt_database_summary.h"
 #include "snapshot/etcd_snapshot_digest.h"
@@ -65,8 +66,11 @@ struct SaveCommand {
   bool overwrite = false;
 
   int Run() {
+    // Ctrl-C or SIGTERM aborts the upload cleanly instead of leaving it half done.
+    TerminationSignals signals;
     snapshot::SaveOptions options;
     options.overwrite = overwrite;
+    options.cancel = &signals.cancelled();
     if (absl::Status status = ParseCompress(&options); !status.ok()) return Fail("save", status);
     absl::StatusOr<etcd::EtcdClientOptions> etcd_options = etcd.ToOptions();
     if (!etcd_options.ok()) return Fail("save", etcd_options.status());
@@ -81,7 +85,10 @@ struct SaveCommand {
     if (!client.ok()) return Fail("save", client.status());
     absl::StatusOr<snapshot::SnapshotManifest> manifest =
         snapshot::SaveSnapshot(**client, *dest->store, dest->url.key, options);
-    if (!manifest.ok()) return Fail("save", manifest.status());
+    if (!manifest.ok()) {
+      Fail("save", manifest.status());
+      return signals.signal() != 0 ? 128 + signals.signal() : 1;
+    }
     double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     double mb_per_second = seconds > 0 ? static_cast<double>(manifest->size) / 1e6 / seconds : 0;
     std::string url = dest->store->Describe(dest->url.key);

@@ -1,0 +1,33 @@
+#include "common/termination_signals.h"
+
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace snapkeep {
+
+TerminationSignals::TerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, &previous_mask_);
+  waiter_ = std::thread([this, signals] {
+    // A short timeout lets the destructor stop the wait without sending a signal.
+    const timespec tick{0, 100 * 1000 * 1000};
+    while (!stopping_.load()) {
+      int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig <= 0) continue;
+      if (cancelled_.exchange(true)) _exit(128 + sig);  // asked twice: stop now
+      signal_ = sig;
+    }
+  });
+}
+
+TerminationSignals::~TerminationSignals() {
+  stopping_ = true;
+  waiter_.join();
+  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+}
+
+}  // namespace snapkeep

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
+namespace snapkeep {
+
+// Turns the first SIGINT or SIGTERM into a cancellation flag that long work checks
+// (a snapshot save aborts its upload and exits), instead of dying with an upload
+// left half done; a second signal ends the process at once (exit 128 + signal).
+//
+// Construct it on the main thread before any other thread starts (the signals are
+// blocked in the calling thread, and threads started later inherit that); one thread
+// waits for them. The destructor stops that thread and restores the signal mask.
+class TerminationSignals {
+ public:
+  TerminationSignals();
+  ~TerminationSignals();
+  TerminationSignals(const TerminationSignals&) = delete;
+  TerminationSignals& operator=(const TerminationSignals&) = delete;
+
+  const std::atomic<bool>& cancelled() const { return cancelled_; }
+  // The signal received first, 0 if none.
+  int signal() const { return signal_.load(); }
+
+ private:
+  sigset_t previous_mask_;
+  std::atomic<bool> cancelled_{false};
+  std::atomic<int> signal_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread waiter_;
+};
+
+}  // namespace snapkeep
