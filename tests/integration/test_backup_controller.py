@@ -11,11 +11,12 @@ import time
 
 import pytest
 import requests
+import yaml
 
 from harness.etcd import etcd_server  # noqa: F401 (fixture)
 from harness.process import wait_until
 from harness.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY, s3_server  # noqa: F401 (fixture)
-from harness.server import Server, snapkeep
+from harness.server import Server, kubectl, snapkeep
 
 NS = "cluster-prod1"
 SNAPSHOT_KEY = re.compile(r"^prod1-(\w[\w-]*)-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
@@ -181,6 +182,10 @@ def test_one_time_snapshot_restores_the_data(env):
     as_json = json.loads(snapkeep(server, "backups", "list", "-n", NS, "-o", "json").stdout)
     assert [(e["config"], e["backupName"], e["sha256"]) for e in as_json] == \
         [("before-upgrade", entry["backupName"], entry["sha256"])]
+    # kubectl sees the same status.
+    cache = os.path.join(workdir, "kubecache")
+    as_yaml = yaml.safe_load(kubectl(server, cache, "get", "ebc", "before-upgrade", "-n", NS, "-o", "yaml").stdout)
+    assert as_yaml["status"]["currentBackups"] == entries(server, "before-upgrade")
     missing = snapkeep(server, "backups", "list", "-n", NS, "nope", check=False)
     assert missing.returncode == 1 and "not found" in missing.stderr
 
