@@ -171,11 +171,11 @@ def max_overlap(intervals):
     return best
 
 
-METRIC_LINE = re.compile(r'^(snapkeep_backup_\w+)(?:\{namespace="([^"]*)",config="([^"]*)"\})? (\S+)$')
+METRIC_LINE = re.compile(r'^(snapkeep_\w+)(?:\{namespace="([^"]*)",config="([^"]*)"\})? (\S+)$')
 
 
 def scrape(session, url):
-    """{metric: {(ns, config) or None: value}} of the snapkeep_backup_* series."""
+    """{metric: {(ns, config) or None: value}}: unlabelled and per-config snapkeep_* series."""
     out = {}
     text = session.get(url + "/metrics", timeout=30).text
     for line in text.splitlines():

@@ -14,17 +14,64 @@ std::string StringAt(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+absl::StatusOr<SecretData> ReadSecret(DestinationSource& source, std::string_view ns,
+                                      std::string_view name, std::string_view purpose) {
+  absl::StatusOr<nlohmann::json> secret = source.GetSecret(ns, name);
+  if (!secret.ok()) {
+    if (absl::IsNotFound(secret.status())) {
+      return absl::NotFoundError(StrCat("Secret ", ns, "/", name, " (", purpose, ") not found"));
+    }
+    return secret.status();
+  }
+  return DecodeSecretData(*secret, StrCat("Secret ", ns, "/", name, " (", purpose, ")"));
+}
+
+absl::Status TakeCredentials(const SecretData& secret, std::string_view what,
+                             BackupDestination& d) {
+  auto key = secret.find("ACCESS_KEY_ID");
+  auto secret_key = secret.find("SECRET_ACCESS_KEY");
+  if (key == secret.end() || secret_key == secret.end()) {
+    return absl::FailedPreconditionError(
+        StrCat(what, " needs ACCESS_KEY_ID and SECRET_ACCESS_KEY"));
+  }
+  d.access_key_id = key->second;
+  d.secret_access_key = secret_key->second;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
-                                                     std::string_view seed_namespace,
-                                                     std::string_view name) {
-  const api::KindInfo* seed_kind = registry.catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
+absl::StatusOr<std::vector<nlohmann::json>> RegistryDestinationSource::ListSeeds(
+    std::string_view ns) {
+  const api::KindInfo* seed_kind = registry_.catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
   if (seed_kind == nullptr) return absl::InternalError("the Seed kind is not registered");
-  absl::StatusOr<apiserver::ObjectList> seeds = registry.List(*seed_kind, seed_namespace);
+  absl::StatusOr<apiserver::ObjectList> seeds = registry_.List(*seed_kind, ns);
   if (!seeds.ok()) return seeds.status();
   // The registry lists in key order, so "first Seed by name" is stable.
-  for (const nlohmann::json& seed : seeds->items) {
+  return std::move(seeds->items);
+}
+
+absl::StatusOr<nlohmann::json> RegistryDestinationSource::GetSecret(std::string_view ns,
+                                                                    std::string_view name) {
+  const api::KindInfo* kind = registry_.catalog().ByKind("v1", "Secret");
+  if (kind == nullptr) return absl::InternalError("the Secret kind is not registered");
+  return registry_.Get(*kind, ns, name);
+}
+
+absl::Status UseCredentialsFrom(DestinationSource& source, std::string_view ns,
+                                std::string_view name, BackupDestination& destination) {
+  absl::StatusOr<SecretData> secret = ReadSecret(source, ns, name, "download credentials");
+  if (!secret.ok()) return secret.status();
+  return TakeCredentials(*secret, StrCat("Secret ", ns, "/", name, " (download credentials)"),
+                         destination);
+}
+
+absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
+                                                     std::string_view seed_namespace,
+                                                     std::string_view name) {
+  absl::StatusOr<std::vector<nlohmann::json>> seeds = source.ListSeeds(seed_namespace);
+  if (!seeds.ok()) return seeds.status();
+  for (const nlohmann::json& seed : *seeds) {
     const nlohmann::json backup_restore =
         seed.value("spec", nlohmann::json::object()).value("etcdBackupRestore", nlohmann::json());
     if (!backup_restore.is_object()) continue;
@@ -70,18 +117,17 @@ absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& 
     }
     std::string secret_ns = StringAt(credentials, "namespace");
     if (secret_ns.empty()) secret_ns = md.value("namespace", "");
-    absl::StatusOr<SecretData> secret = ReadSecretData(
-        registry, secret_ns, StringAt(credentials, "name"), StrCat("credentials of ", where));
+    absl::StatusOr<SecretData> secret = ReadSecret(source, secret_ns, StringAt(credentials, "name"),
+                                                   StrCat("credentials of ", where));
     if (!secret.ok()) return secret.status();
-    auto key = secret->find("ACCESS_KEY_ID");
-    auto secret_key = secret->find("SECRET_ACCESS_KEY");
-    if (key == secret->end() || secret_key == secret->end()) {
-      return absl::FailedPreconditionError(
-          StrCat("Secret ", secret_ns, "/", StringAt(credentials, "name"), " (credentials of ",
-                 where, ") needs ACCESS_KEY_ID and SECRET_ACCESS_KEY"));
+    if (absl::Status taken =
+            TakeCredentials(*secret,
+                            StrCat("Secret ", secret_ns, "/", StringAt(credentials, "name"),
+                                   " (credentials of ", where, ")"),
+                            d);
+        !taken.ok()) {
+      return taken;
     }
-    d.access_key_id = key->second;
-    d.secret_access_key = secret_key->second;
     return d;
   }
   if (name.empty()) {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "apiserver/object_registry.h"
@@ -29,6 +30,28 @@ struct BackupDestination {
   std::string secret_access_key;
 };
 
+// Where destinations and their credentials are read from: the server's registry, or
+// the API over HTTP (a launcher downloading a backup to restore).
+class DestinationSource {
+ public:
+  virtual ~DestinationSource() = default;
+  // The Seeds of a namespace, in name order.
+  virtual absl::StatusOr<std::vector<nlohmann::json>> ListSeeds(std::string_view ns) = 0;
+  // A Secret as the API returns it (data base64-encoded); NotFound if absent.
+  virtual absl::StatusOr<nlohmann::json> GetSecret(std::string_view ns, std::string_view name) = 0;
+};
+
+// The server's own: reads the registry.
+class RegistryDestinationSource : public DestinationSource {
+ public:
+  explicit RegistryDestinationSource(apiserver::ObjectRegistry& registry) : registry_(registry) {}
+  absl::StatusOr<std::vector<nlohmann::json>> ListSeeds(std::string_view ns) override;
+  absl::StatusOr<nlohmann::json> GetSecret(std::string_view ns, std::string_view name) override;
+
+ private:
+  apiserver::ObjectRegistry& registry_;
+};
+
 // Finds destination `name` among the Seeds in namespace `seed_namespace` (in name
 // order: the first Seed that defines it wins) and reads its credentials Secret (whose
 // namespace defaults to the Seed's). An empty `name` means the Seed's
@@ -37,9 +60,20 @@ struct BackupDestination {
 //                      the configuration is gone, the message says which part;
 //  FailedPrecondition  the definition is unusable (no bucketName, unknown scheme,
 //                      Secret without ACCESS_KEY_ID / SECRET_ACCESS_KEY).
-absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
+absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
                                                      std::string_view seed_namespace,
                                                      std::string_view name);
+inline absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
+                                                            std::string_view seed_namespace,
+                                                            std::string_view name) {
+  RegistryDestinationSource source(registry);
+  return ResolveDestination(source, seed_namespace, name);
+}
+
+// Replaces the destination's credentials with those of Secret `ns`/`name`
+// (ACCESS_KEY_ID, SECRET_ACCESS_KEY): an EtcdRestore's backupDownloadCredentialsSecret.
+absl::Status UseCredentialsFrom(DestinationSource& source, std::string_view ns,
+                                std::string_view name, BackupDestination& destination);
 
 // The object store behind a destination; keys are object names in the bucket or
 // directory. `tuning` supplies part sizes, retries and timeouts; endpoint, region
