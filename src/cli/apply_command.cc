@@ -48,13 +48,13 @@ json ForCreate(json declared) {
   return declared;
 }
 
-void CollectWarnings(const ApiResponse& response, std::vector<std::string>& warnings) {
+void CollectWarnings(const client::ApiResponse& response, std::vector<std::string>& warnings) {
   warnings.insert(warnings.end(), response.warnings.begin(), response.warnings.end());
 }
 
 }  // namespace
 
-absl::StatusOr<ApplyOutcome> ApplyObject(ApiClient& client, const api::KindInfo& kind,
+absl::StatusOr<ApplyOutcome> ApplyObject(client::ApiClient& client, const api::KindInfo& kind,
                                          const std::string& ns, const json& declared,
                                          std::vector<std::string>& warnings) {
   const std::string name = declared["metadata"].value("name", "");
@@ -72,12 +72,12 @@ absl::StatusOr<ApplyOutcome> ApplyObject(ApiClient& client, const api::KindInfo&
       CollectWarnings(*created, warnings);
       if (created->ok()) return ApplyOutcome::kCreated;
       if (created->code == 409) {  // created by someone else meanwhile: update it
-        last_conflict = ErrorFromResponse(*created);
+        last_conflict = client::ErrorFromResponse(*created);
         continue;
       }
-      return ErrorFromResponse(*created);
+      return client::ErrorFromResponse(*created);
     }
-    if (!current->ok()) return ErrorFromResponse(*current);
+    if (!current->ok()) return client::ErrorFromResponse(*current);
 
     auto current_object = current->Json();
     if (!current_object.ok()) return current_object.status();
@@ -88,10 +88,10 @@ absl::StatusOr<ApplyOutcome> ApplyObject(ApiClient& client, const api::KindInfo&
     CollectWarnings(*updated, warnings);
     if (updated->code == 409 || updated->code == 404) {
       // Changed (or deleted) since our GET: start over from what is there now.
-      last_conflict = ErrorFromResponse(*updated);
+      last_conflict = client::ErrorFromResponse(*updated);
       continue;
     }
-    if (!updated->ok()) return ErrorFromResponse(*updated);
+    if (!updated->ok()) return client::ErrorFromResponse(*updated);
     auto written = updated->Json();
     if (!written.ok()) return written.status();
     // The server keeps the resourceVersion when the PUT changed nothing.
@@ -102,8 +102,8 @@ absl::StatusOr<ApplyOutcome> ApplyObject(ApiClient& client, const api::KindInfo&
       StrCat("gave up after ", kMaxAttempts, " attempts: ", last_conflict.message()));
 }
 
-int RunApply(const ApplyOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-             std::istream& in, std::ostream& out, std::ostream& err) {
+int RunApply(const ApplyOptions& options, const api::KindCatalog& catalog,
+             client::ApiClient& client, std::istream& in, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   ManifestSet manifests = ReadManifests(options.files, options.recursive, in);
   for (const auto& e : manifests.errors) {

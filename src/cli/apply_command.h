@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "api/kind.h"
 #include "api/kind_catalog.h"
-#include "cli/api_client.h"
+#include "client/api_client.h"
 #include "nlohmann/json.hpp"
 
 namespace snapkeep::cli {
@@ -22,8 +22,8 @@ struct ApplyOptions {
 // "<kind>/<name> created|configured|unchanged" line each on `out`. Errors go
 // to `err` naming the object, and the other objects are still applied.
 // Returns the exit code: 0, or 1 if anything failed.
-int RunApply(const ApplyOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-             std::istream& in, std::ostream& out, std::ostream& err);
+int RunApply(const ApplyOptions& options, const api::KindCatalog& catalog,
+             client::ApiClient& client, std::istream& in, std::ostream& out, std::ostream& err);
 
 enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
 
@@ -31,7 +31,7 @@ enum class ApplyOutcome { kCreated, kConfigured, kUnchanged };
 // server has none, else GET → MergeDeclared → PUT with the current
 // resourceVersion, retried on a conflict. Server warnings are appended to
 // `warnings`.
-absl::StatusOr<ApplyOutcome> ApplyObject(ApiClient& client, const api::KindInfo& kind,
+absl::StatusOr<ApplyOutcome> ApplyObject(client::ApiClient& client, const api::KindInfo& kind,
                                          const std::string& ns, const nlohmann::json& declared,
                                          std::vector<std::string>& warnings);
 

@@ -30,7 +30,7 @@ std::string Duration(const json& entry) {
 
 }  // namespace
 
-int RunBackupsList(const BackupsListOptions& options, ApiClient& client, absl::Time now,
+int RunBackupsList(const BackupsListOptions& options, client::ApiClient& client, absl::Time now,
                    std::ostream& out, std::ostream& err) {
   if (!options.output.empty() && options.output != "wide" && options.output != "json" &&
       options.output != "yaml") {
@@ -48,7 +48,7 @@ int RunBackupsList(const BackupsListOptions& options, ApiClient& client, absl::T
   auto fetch = [&](const std::string& target) -> absl::StatusOr<json> {
     auto response = client.Get(target);
     if (!response.ok()) return response.status();
-    if (!response->ok()) return ErrorFromResponse(*response);
+    if (!response->ok()) return client::ErrorFromResponse(*response);
     return response->Json();
   };
   int exit_code = 0;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "cli/api_client.h"
+#include "client/api_client.h"
 
 namespace snapkeep::cli {
 
@@ -21,7 +21,7 @@ struct BackupsListOptions {
 // phase, scheduled time, how long it took, size, etcd revision, retention's deletion
 // phase, age and message; `wide` adds the object key and sha256. json/yaml print the
 // entries with their config. Returns the exit code.
-int RunBackupsList(const BackupsListOptions& options, ApiClient& client, absl::Time now,
+int RunBackupsList(const BackupsListOptions& options, client::ApiClient& client, absl::Time now,
                    std::ostream& out, std::ostream& err);
 
 }  // namespace snapkeep::cli

@@ -40,11 +40,11 @@ std::string Finalizers(const json& object) {
 }
 
 // The object as it is now; nullopt once it is gone.
-absl::StatusOr<std::optional<json>> Current(ApiClient& client, const std::string& path) {
+absl::StatusOr<std::optional<json>> Current(client::ApiClient& client, const std::string& path) {
   auto response = client.Get(path);
   if (!response.ok()) return response.status();
   if (response->code == 404) return std::nullopt;
-  if (!response->ok()) return ErrorFromResponse(*response);
+  if (!response->ok()) return client::ErrorFromResponse(*response);
   auto obj = response->Json();
   if (!obj.ok()) return obj.status();
   return std::optional<json>(std::move(*obj));
@@ -58,8 +58,8 @@ std::string PendingMessage(const json& object) {
 }
 
 // Returns false on an error (already reported on `err`).
-bool DeleteOne(const Target& t, const DeleteOptions& options, ApiClient& client, std::ostream& out,
-               std::ostream& err, bool& unreachable) {
+bool DeleteOne(const Target& t, const DeleteOptions& options, client::ApiClient& client,
+               std::ostream& out, std::ostream& err, bool& unreachable) {
   const std::string path = ResourcePath(*t.kind, t.ns, t.name);
   const std::string subject = StrCat(DisplayKind(*t.kind), " \"", t.name, "\"");
   auto fail = [&](const absl::Status& st) {
@@ -71,9 +71,9 @@ bool DeleteOne(const Target& t, const DeleteOptions& options, ApiClient& client,
   if (!response.ok()) return fail(response.status());
   if (response->code == 404) {
     if (options.ignore_not_found) return true;
-    return fail(ErrorFromResponse(*response));
+    return fail(client::ErrorFromResponse(*response));
   }
-  if (!response->ok()) return fail(ErrorFromResponse(*response));
+  if (!response->ok()) return fail(client::ErrorFromResponse(*response));
 
   // The server answers with the object: still there with a deletionTimestamp
   // when finalizers hold it, or as it was when it is gone (or a v1 Status).
@@ -121,8 +121,8 @@ bool DeleteOne(const Target& t, const DeleteOptions& options, ApiClient& client,
 
 }  // namespace
 
-int RunDelete(const DeleteOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-              std::istream& in, std::ostream& out, std::ostream& err) {
+int RunDelete(const DeleteOptions& options, const api::KindCatalog& catalog,
+              client::ApiClient& client, std::istream& in, std::ostream& out, std::ostream& err) {
   const bool by_name = !options.kind.empty();
   if (by_name == !options.files.empty()) {
     err << "error: give either KIND NAME... or -f PATH (see snapkeep delete --help)\n";

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "api/kind_catalog.h"
-#include "cli/api_client.h"
+#include "client/api_client.h"
 
 namespace snapkeep::cli {
 
@@ -26,7 +26,7 @@ struct DeleteOptions {
 // hold it. Objects from files are deleted in reverse dependency order (the
 // rest, then Clusters, then Namespaces). Returns the exit code: 0, 1 on any
 // error, 2 on a usage error.
-int RunDelete(const DeleteOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-              std::istream& in, std::ostream& out, std::ostream& err);
+int RunDelete(const DeleteOptions& options, const api::KindCatalog& catalog,
+              client::ApiClient& client, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace snapkeep::cli

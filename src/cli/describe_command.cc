@@ -9,8 +9,8 @@ namespace snapkeep::cli {
 
 using nlohmann::json;
 
-int RunDescribe(const DescribeOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-                absl::Time now, std::ostream& out, std::ostream& err) {
+int RunDescribe(const DescribeOptions& options, const api::KindCatalog& catalog,
+                client::ApiClient& client, absl::Time now, std::ostream& out, std::ostream& err) {
   auto resolved = ResolveKind(catalog, options.kind);
   if (!resolved.ok()) {
     err << "error: " << resolved.status().message() << "\n";
@@ -24,7 +24,7 @@ int RunDescribe(const DescribeOptions& options, const api::KindCatalog& catalog,
   auto fetch = [&](const std::string& target) -> absl::StatusOr<json> {
     auto response = client.Get(target);
     if (!response.ok()) return response.status();
-    if (!response->ok()) return ErrorFromResponse(*response);
+    if (!response->ok()) return client::ErrorFromResponse(*response);
     return response->Json();
   };
   if (options.names.empty()) {

@@ -6,7 +6,7 @@
 
 #include "absl/time/time.h"
 #include "api/kind_catalog.h"
-#include "cli/api_client.h"
+#include "client/api_client.h"
 
 namespace snapkeep::cli {
 
@@ -18,7 +18,7 @@ struct DescribeOptions {
 
 // `snapkeep describe`: DescribeObject for each named object (blank line
 // between). Returns the exit code: 0, or 1 if any object could not be read.
-int RunDescribe(const DescribeOptions& options, const api::KindCatalog& catalog, ApiClient& client,
-                absl::Time now, std::ostream& out, std::ostream& err);
+int RunDescribe(const DescribeOptions& options, const api::KindCatalog& catalog,
+                client::ApiClient& client, absl::Time now, std::ostream& out, std::ostream& err);
 
 }  // namespace snapkeep::cli

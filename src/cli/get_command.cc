@@ -16,11 +16,11 @@ constexpr char kTableAccept[] = "application/json;as=Table;v=v1;g=meta.k8s.io,ap
 
 // GETs `target` and parses the JSON answer; HTTP errors become a Status with
 // the server's message.
-absl::StatusOr<json> Fetch(ApiClient& client, const std::string& target,
+absl::StatusOr<json> Fetch(client::ApiClient& client, const std::string& target,
                            std::string_view accept = "application/json") {
   auto response = client.Get(target, accept);
   if (!response.ok()) return response.status();
-  if (!response->ok()) return ErrorFromResponse(*response);
+  if (!response->ok()) return client::ErrorFromResponse(*response);
   return response->Json();
 }
 
@@ -67,7 +67,7 @@ void PrintObjects(const std::vector<json>& objects, bool as_list, const GetOptio
 
 }  // namespace
 
-int RunGet(const GetOptions& options, const api::KindCatalog& catalog, ApiClient& client,
+int RunGet(const GetOptions& options, const api::KindCatalog& catalog, client::ApiClient& client,
            std::ostream& out, std::ostream& err) {
   auto resolved = ResolveKind(catalog, options.kind);
   if (!resolved.ok()) {
@@ -92,7 +92,7 @@ int RunGet(const GetOptions& options, const api::KindCatalog& catalog, ApiClient
   if (options.names.empty()) {
     std::string target = ResourcePath(kind, ns);
     if (!options.selector.empty())
-      StrAppend(&target, "?labelSelector=", UrlEncode(options.selector));
+      StrAppend(&target, "?labelSelector=", client::UrlEncode(options.selector));
     auto list = Fetch(client, target, table ? kTableAccept : "application/json");
     if (!list.ok()) {
       err << "error: " << list.status().message() << "\n";

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "api/kind_catalog.h"
-#include "cli/api_client.h"
+#include "client/api_client.h"
 
 namespace snapkeep::cli {
 
@@ -22,7 +22,7 @@ struct GetOptions {
 // objects as YAML/JSON (one object as is, several as a v1 List), or
 // "<kind>/<name>" lines. Returns the exit code (0, 1 on any error, 2 for
 // flag combinations that make no sense).
-int RunGet(const GetOptions& options, const api::KindCatalog& catalog, ApiClient& client,
+int RunGet(const GetOptions& options, const api::KindCatalog& catalog, client::ApiClient& client,
            std::ostream& out, std::ostream& err);
 
 }  // namespace snapkeep::cli

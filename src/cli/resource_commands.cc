@@ -9,7 +9,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/kind_catalog.h"
-#include "cli/api_client.h"
 #include "cli/apply_command.h"
 #include "cli/backups_command.h"
 #include "cli/client_flags.h"
@@ -17,6 +16,7 @@
 #include "cli/delete_command.h"
 #include "cli/describe_command.h"
 #include "cli/get_command.h"
+#include "client/api_client.h"
 
 namespace snapkeep::cli {
 namespace {
@@ -50,7 +50,7 @@ void RegisterApply(CLI::App& app, int* exit_code) {
   cmd->callback([flags, exit_code] {
     flags->apply.ns = flags->client.ns;
     api::KindCatalog catalog;
-    ApiClient client(flags->client.ServerUrl());
+    client::ApiClient client(flags->client.ServerUrl());
     *exit_code = RunApply(flags->apply, catalog, client, std::cin, std::cout, std::cerr);
   });
 }
@@ -74,7 +74,7 @@ void RegisterGet(CLI::App& app, int* exit_code) {
   cmd->callback([flags, exit_code] {
     flags->get.ns = flags->client.ns;
     api::KindCatalog catalog;
-    ApiClient client(flags->client.ServerUrl());
+    client::ApiClient client(flags->client.ServerUrl());
     *exit_code = RunGet(flags->get, catalog, client, std::cout, std::cerr);
   });
 }
@@ -92,7 +92,7 @@ void RegisterDescribe(CLI::App& app, int* exit_code) {
   cmd->callback([flags, exit_code] {
     flags->describe.ns = flags->client.ns;
     api::KindCatalog catalog;
-    ApiClient client(flags->client.ServerUrl());
+    client::ApiClient client(flags->client.ServerUrl());
     *exit_code = RunDescribe(flags->describe, catalog, client, absl::Now(), std::cout, std::cerr);
   });
 }
@@ -113,7 +113,7 @@ void RegisterBackups(CLI::App& app, int* exit_code) {
   cmd->add_option("-o,--output", flags->list.output, "wide, json or yaml");
   cmd->callback([flags, exit_code] {
     flags->list.ns = flags->client.ns;
-    ApiClient client(flags->client.ServerUrl());
+    client::ApiClient client(flags->client.ServerUrl());
     *exit_code = RunBackupsList(flags->list, client, absl::Now(), std::cout, std::cerr);
   });
 }
@@ -150,7 +150,7 @@ void RegisterDelete(CLI::App& app, int* exit_code) {
     }
     flags->del.timeout_seconds = *timeout;
     api::KindCatalog catalog;
-    ApiClient client(flags->client.ServerUrl());
+    client::ApiClient client(flags->client.ServerUrl());
     *exit_code = RunDelete(flags->del, catalog, client, std::cin, std::cout, std::cerr);
   });
 }

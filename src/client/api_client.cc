@@ -1,4 +1,4 @@
-#include "cli/api_client.h"
+#include "client/api_client.h"
 
 #include <curl/curl.h>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "common/str_cat.h"
 
-namespace snapkeep::cli {
+namespace snapkeep::client {
 namespace {
 
 using nlohmann::json;
@@ -199,4 +199,4 @@ std::string UrlEncode(std::string_view value) {
   return out;
 }
 
-}  // namespace snapkeep::cli
+}  // namespace snapkeep::client

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
-namespace snapkeep::cli {
+namespace snapkeep::client {
 
 // One HTTP response from the API server: the status code and the raw body.
 struct ApiResponse {
@@ -68,4 +68,4 @@ absl::Status ErrorFromResponse(const ApiResponse& response);
 // Percent-encodes a query parameter value.
 std::string UrlEncode(std::string_view value);
 
-}  // namespace snapkeep::cli
+}  // namespace snapkeep::client
