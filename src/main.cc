@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   snapkeep::cli::RegisterServerCommand(app, &exit_code);
   snapkeep::cli::RegisterResourceCommands(app, &exit_code);
   snapkeep::cli::RegisterSnapshotCommands(app, &exit_code);
+  snapkeep::cli::RegisterLauncherCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

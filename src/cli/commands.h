@@ -19,4 +19,7 @@ void RegisterResourceCommands(CLI::App& app, int* exit_code);
 // destination (src/cli/snapshot_commands.cc).
 void RegisterSnapshotCommands(CLI::App& app, int* exit_code);
 
+// `snapkeep launcher`: one etcd member under snapkeep (src/cli/launcher_command.cc).
+void RegisterLauncherCommand(CLI::App& app, int* exit_code);
+
 }  // namespace snapkeep::cli

@@ -85,6 +85,39 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 
 }  // namespace
 
+absl::StatusOr<pid_t> SpawnProcess(const std::vector<std::string>& argv_in,
+                                   const std::vector<std::pair<std::string, std::string>>& env,
+                                   int stdin_fd, int stdout_fd, int stderr_fd) {
+  if (argv_in.empty()) return absl::InvalidArgumentError("command: empty");
+  SpawnSetup setup;
+  posix_spawn_file_actions_adddup2(&setup.actions, stdin_fd, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&setup.actions, stdout_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&setup.actions, stderr_fd, STDERR_FILENO);
+  // The server blocks SIGTERM/SIGINT in every thread to take them with sigwait;
+  // the child must not inherit that, or it could not be stopped.
+  sigset_t empty_mask;
+  sigemptyset(&empty_mask);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
+  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
+  posix_spawnattr_setpgroup(&setup.attr, 0);  // its own group: stop it and its children
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  std::vector<std::string> argv_strings = argv_in;
+  std::vector<std::string> env_strings = MergedEnvironment(env);
+  std::vector<char*> argv = CStrings(argv_strings);
+  std::vector<char*> envp = CStrings(env_strings);
+  pid_t pid = 0;
+  int spawned = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  if (spawned != 0) {
+    return absl::FailedPreconditionError(
+        StrCat("cannot run '", argv_in[0], "': ", std::strerror(spawned)));
+  }
+  return pid;
+}
+
 absl::StatusOr<CommandResult> RunCommand(const CommandSpec& spec) {
   if (spec.argv.empty()) return absl::InvalidArgumentError("command: empty");
   int pipe_fds[2];
@@ -100,33 +133,10 @@ absl::StatusOr<CommandResult> RunCommand(const CommandSpec& spec) {
     return absl::NotFoundError(StrCat("command input ", stdin_path, ": ", std::strerror(errno)));
   }
 
-  SpawnSetup setup;
-  posix_spawn_file_actions_adddup2(&setup.actions, input.get(), STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), STDERR_FILENO);
-  // The server blocks SIGTERM/SIGINT in every thread to take them with sigwait;
-  // the command must not inherit that, or it could not be stopped.
-  sigset_t empty_mask;
-  sigemptyset(&empty_mask);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int sig : {SIGTERM, SIGINT, SIGPIPE, SIGHUP}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
-  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setpgroup(&setup.attr, 0);  // its own group: stop it and its children
-  posix_spawnattr_setflags(&setup.attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  std::vector<std::string> argv_strings = spec.argv;
-  std::vector<std::string> env_strings = MergedEnvironment(spec.env);
-  std::vector<char*> argv = CStrings(argv_strings);
-  std::vector<char*> envp = CStrings(env_strings);
-  pid_t pid = 0;
-  int spawned = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (spawned != 0) {
-    return absl::FailedPreconditionError(
-        StrCat("cannot run '", spec.argv[0], "': ", std::strerror(spawned)));
-  }
+  absl::StatusOr<pid_t> spawned =
+      SpawnProcess(spec.argv, spec.env, input.get(), write_end.get(), write_end.get());
+  if (!spawned.ok()) return spawned.status();
+  const pid_t pid = *spawned;
   write_end.Reset();  // the child holds its copy; EOF arrives when it (and its children) exit
   input.Reset();
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <string>
 #include <utility>
@@ -33,6 +35,14 @@ struct CommandResult {
   // The end of what it wrote to stdout and stderr (interleaved), for messages.
   std::string output_tail;
 };
+
+// Starts `argv` (argv[0] looked up on PATH) with `env` added to this process's
+// environment and the given descriptors as its stdin/stdout/stderr, in its own
+// process group (the pid is the group id), with default signal dispositions and an
+// empty signal mask. The caller waits for it (waitpid).
+absl::StatusOr<pid_t> SpawnProcess(const std::vector<std::string>& argv,
+                                   const std::vector<std::pair<std::string, std::string>>& env,
+                                   int stdin_fd, int stdout_fd, int stderr_fd);
 
 // Runs `spec` in its own process group with default signal dispositions and an
 // empty signal mask (whatever the calling thread blocks), waits for it, and

@@ -1,0 +1,148 @@
+#include "launcher/launcher.h"
+
+#include <thread>
+
+#include "common/str_cat.h"
+#include "common/time_format.h"
+#include "etcd/etcd_client.h"
+#include "spdlog/spdlog.h"
+
+namespace snapkeep::launcher {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kReportAttempts = 10;
+
+json UrlList(const std::string& urls) {
+  json out = json::array();
+  for (const std::string& url : SplitUrls(urls)) out.push_back(url);
+  return out;
+}
+
+}  // namespace
+
+void UpsertMember(json& status, const json& entry) {
+  if (!status.is_object()) status = json::object();
+  json& members = status["members"];
+  if (!members.is_array()) members = json::array();
+  for (json& m : members) {
+    if (m.is_object() && m.value("name", "") == entry.value("name", "")) {
+      m = entry;
+      return;
+    }
+  }
+  members.push_back(entry);
+}
+
+Launcher::Launcher(LauncherOptions options)
+    : options_(std::move(options)),
+      api_(options_.server, 10),
+      etcd_(EtcdCommandLine(options_.member), options_.supervisor) {}
+
+MemberHealth Launcher::CheckHealth() {
+  MemberHealth health;
+  if (!etcd_.running()) {
+    health.message =
+        etcd_.last_exit().empty() ? "etcd is not running" : StrCat("etcd ", etcd_.last_exit());
+    return health;
+  }
+  etcd::EtcdClientOptions client;
+  absl::StatusOr<etcd::EtcdEndpoint> endpoint = etcd::ParseEtcdEndpoint(
+      FirstUrl(options_.member.advertise_client_urls), "--advertise-client-urls");
+  if (!endpoint.ok()) {
+    health.message = std::string(endpoint.status().message());
+    return health;
+  }
+  client.endpoints = {*endpoint};
+  client.tls.ca_file = options_.member.trusted_ca_file;
+  client.tls.cert_file = options_.member.cert_file;
+  client.tls.key_file = options_.member.key_file;
+  client.dial_timeout = absl::Seconds(2);
+  client.call_timeout = absl::Seconds(2);
+  absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> connected =
+      etcd::EtcdClient::Connect(std::move(client));
+  if (!connected.ok()) {
+    health.message = std::string(connected.status().message());
+    return health;
+  }
+  absl::StatusOr<etcdserverpb::StatusResponse> status = (*connected)->Status();
+  if (!status.ok()) {
+    health.message = std::string(status.status().message());
+    return health;
+  }
+  health.revision = status->header().revision();
+  if (status->errors_size() > 0) {
+    health.message = status->errors(0);
+    return health;
+  }
+  health.healthy = true;
+  return health;
+}
+
+absl::Status Launcher::Report(const MemberHealth& health) {
+  const std::string path = StrCat("/apis/kubermatic.k8c.io/v1/clusters/", options_.cluster);
+  json entry = {{"name", options_.member.name},
+                {"clientURLs", UrlList(options_.member.advertise_client_urls)},
+                {"peerURLs", UrlList(options_.member.initial_advertise_peer_urls)},
+                {"healthy", health.healthy},
+                {"revision", health.revision},
+                {"launcherVersion", SNAPKEEP_VERSION},
+                {"lastHeartbeatTime", FormatRfc3339(absl::Now())}};
+  if (!health.message.empty()) entry["message"] = health.message;
+  absl::Status last;
+  for (int attempt = 0; attempt < kReportAttempts; ++attempt) {
+    absl::StatusOr<client::ApiResponse> got = api_.Get(path);
+    if (!got.ok()) return got.status();
+    if (!got->ok()) return client::ErrorFromResponse(*got);
+    absl::StatusOr<json> cluster = got->Json();
+    if (!cluster.ok()) return cluster.status();
+    UpsertMember((*cluster)["status"], entry);
+    absl::StatusOr<client::ApiResponse> put =
+        api_.Send("PUT", StrCat(path, "/status"), cluster->dump());
+    if (!put.ok()) return put.status();
+    if (put->ok()) return absl::OkStatus();
+    last = client::ErrorFromResponse(*put);
+    if (put->code != 409) return last;  // 409: the Cluster changed meanwhile; again
+  }
+  return last;
+}
+
+int Launcher::Run(const std::atomic<bool>& stop) {
+  spdlog::info("launcher for member {} of Cluster {} (server {})", options_.member.name,
+               options_.cluster, options_.server);
+  etcd_.Start();
+  MemberHealth reported;
+  bool ever_reported = false;
+  absl::Time last_report = absl::InfinitePast();
+  while (!stop.load()) {
+    MemberHealth health = CheckHealth();
+    const bool changed =
+        !ever_reported || health.healthy != reported.healthy || health.message != reported.message;
+    if (changed || absl::Now() - last_report >= options_.heartbeat_interval) {
+      if (absl::Status st = Report(health); st.ok()) {
+        reported = health;
+        ever_reported = true;
+        last_report = absl::Now();
+      } else {
+        spdlog::warn("cannot report member {} to Cluster {}: {}", options_.member.name,
+                     options_.cluster, st.message());
+      }
+    }
+    for (absl::Time until = absl::Now() + options_.check_interval;
+         absl::Now() < until && !stop.load();) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  spdlog::info("stopping etcd member {}", options_.member.name);
+  etcd_.Stop();
+  MemberHealth stopped;
+  stopped.message = "stopped by its launcher";
+  if (absl::Status st = Report(stopped); !st.ok()) {
+    spdlog::warn("cannot report member {} stopped: {}", options_.member.name, st.message());
+  }
+  return 0;
+}
+
+}  // namespace snapkeep::launcher
