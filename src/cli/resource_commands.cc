@@ -16,6 +16,7 @@
 #include "cli/delete_command.h"
 #include "cli/describe_command.h"
 #include "cli/get_command.h"
+#include "cli/restore_command.h"
 #include "client/api_client.h"
 
 namespace snapkeep::cli {
@@ -118,6 +119,40 @@ void RegisterBackups(CLI::App& app, int* exit_code) {
   });
 }
 
+void RegisterRestore(CLI::App& app, int* exit_code) {
+  struct Flags {
+    ClientFlags client;
+    RestoreOptions restore;
+    std::string timeout = "30m";
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "restore", "Restore a cluster's etcd from a backup: creates an EtcdRestore and follows it");
+  cmd->add_option("--server", flags->client.server,
+                  "snapkeep server URL (default: $SNAPKEEP_SERVER, else http://127.0.0.1:8080)");
+  cmd->add_option("--cluster", flags->restore.cluster, "The Cluster to restore")->required();
+  cmd->add_option("--backup", flags->restore.backup,
+                  "The backup (a name from `snapkeep backups list`)")
+      ->required();
+  cmd->add_option("--destination", flags->restore.destination,
+                  "Seed destination of the backup (default: that of the config listing it)");
+  cmd->add_option("--name", flags->restore.name, "Name of the EtcdRestore");
+  cmd->add_flag("!--no-wait", flags->restore.wait, "Create the EtcdRestore and return");
+  cmd->add_option("--timeout", flags->timeout, "How long to follow it (e.g. 30m)")
+      ->capture_default_str();
+  cmd->callback([flags, exit_code] {
+    std::optional<double> timeout = ParseTimeout(flags->timeout);
+    if (!timeout) {
+      std::cerr << "error: --timeout: \"" << flags->timeout << "\" is not a duration\n";
+      *exit_code = 2;
+      return;
+    }
+    flags->restore.timeout = absl::Seconds(*timeout);
+    client::ApiClient client(flags->client.ServerUrl());
+    *exit_code = RunRestore(flags->restore, client, std::cout, std::cerr);
+  });
+}
+
 void RegisterDelete(CLI::App& app, int* exit_code) {
   struct Flags {
     ClientFlags client;
@@ -163,6 +198,7 @@ void RegisterResourceCommands(CLI::App& app, int* exit_code) {
   RegisterDescribe(app, exit_code);
   RegisterDelete(app, exit_code);
   RegisterBackups(app, exit_code);
+  RegisterRestore(app, exit_code);
 }
 
 }  // namespace snapkeep::cli

@@ -20,6 +20,7 @@
 #include "controller/command_backup_executor.h"
 #include "controller/default_backups_controller.h"
 #include "controller/pipeline_backup_executor.h"
+#include "controller/restore_controller.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -199,10 +200,12 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   backup_options.plan.max_attempts = flags.backup_attempts;
   std::optional<controller::BackupController> backups;
   std::optional<controller::DefaultBackupsController> default_backups;
+  std::optional<controller::RestoreController> restores;
   if (flags.controllers) {
     backups.emplace(registry, clock, executor, metrics, backup_options);
     default_backups.emplace(registry, clock);
-    for (absl::Status st : {backups->Start(), default_backups->Start()}) {
+    restores.emplace(registry, clock);
+    for (absl::Status st : {backups->Start(), default_backups->Start(), restores->Start()}) {
       if (!st.ok()) {
         spdlog::error("{}", st.message());
         server.Stop();
@@ -216,6 +219,7 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   // Running backups are cancelled and record themselves Failed while the store is
   // still open; then the API goes.
+  if (restores) restores->Stop();
   if (default_backups) default_backups->Stop();
   if (backups) backups->Stop();
   server.Stop();

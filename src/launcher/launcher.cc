@@ -39,7 +39,8 @@ void UpsertMember(json& status, const json& entry) {
 Launcher::Launcher(LauncherOptions options)
     : options_(std::move(options)),
       api_(options_.server, 10),
-      etcd_(EtcdCommandLine(options_.member), options_.supervisor) {}
+      etcd_(EtcdCommandLine(options_.member), options_.supervisor),
+      restorer_(api_, options_.cluster, options_.member, etcd_) {}
 
 MemberHealth Launcher::CheckHealth() {
   MemberHealth health;
@@ -117,7 +118,10 @@ int Launcher::Run(const std::atomic<bool>& stop) {
   bool ever_reported = false;
   absl::Time last_report = absl::InfinitePast();
   while (!stop.load()) {
+    // A restore of the cluster first: it may stop and rebuild etcd.
+    const bool restoring = restorer_.Step();
     MemberHealth health = CheckHealth();
+    if (restoring && !health.healthy) health.message = "restoring: " + health.message;
     const bool changed =
         !ever_reported || health.healthy != reported.healthy || health.message != reported.message;
     if (changed || absl::Now() - last_report >= options_.heartbeat_interval) {
@@ -130,8 +134,8 @@ int Launcher::Run(const std::atomic<bool>& stop) {
                      options_.cluster, st.message());
       }
     }
-    for (absl::Time until = absl::Now() + options_.check_interval;
-         absl::Now() < until && !stop.load();) {
+    const absl::Duration pause = restoring ? absl::Milliseconds(300) : options_.check_interval;
+    for (absl::Time until = absl::Now() + pause; absl::Now() < until && !stop.load();) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }

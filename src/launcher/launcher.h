@@ -8,6 +8,7 @@
 #include "client/api_client.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
+#include "launcher/member_restore.h"
 #include "nlohmann/json.hpp"
 
 namespace snapkeep::launcher {
@@ -49,6 +50,7 @@ class Launcher {
   const LauncherOptions options_;
   client::ApiClient api_;
   EtcdSupervisor etcd_;
+  MemberRestorer restorer_;
 };
 
 // Sets member `entry` (by name) in a Cluster status's members array.

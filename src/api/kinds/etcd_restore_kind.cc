@@ -13,10 +13,13 @@ KindInfo EtcdRestoreKind() {
              .plural = "etcdrestores",
              .singular = "etcdrestore",
              .namespaced = true};
-  json member = s::Object("One member's part of the restore.",
-                          {{"name", s::String("")},
-                           {"phase", s::String("")},
-                           {"message", s::String("")}});
+  json member = s::Object(
+      "One member's part of the restore, as its launcher reports it.",
+      {{"name", s::String("Member name.")},
+       {"phase", s::String("Pending, Downloading, Ready (backup verified), Rebuilt, RolledBack "
+                           "or Failed.")},
+       {"message", s::String("")},
+       {"lastUpdateTime", s::Timestamp("")}});
   k.schema = kinds::ObjectSchema(
       k, "Restores a Cluster's etcd from a backup (Kubermatic-compatible).",
       {{"spec",
@@ -31,13 +34,28 @@ KindInfo EtcdRestoreKind() {
                         "the destination's credentials by default.")}},
             {"cluster", "backupName"})},
        {"status",
-        s::Object("Observed state, written by snapkeep through the status subresource.",
-                  {{"phase", s::Enum("", {"Started", "StsRebuilding", "Completed",
-                                          "EtcdLauncherNotEnabled", "Failed", "Pending"})},
-                   {"restoreTime", s::Timestamp("When the restore finished.")},
-                   {"message", s::String("Progress or the reason for failure.")},
-                   {"members", s::Array("", member)},
-                   {"conditions", s::Map("Conditions keyed by type.", kinds::ConditionSchema())}})}});
+        s::Object(
+            "Observed state, written by snapkeep through the status subresource.",
+            {{"phase", s::Enum("", {"Started", "StsRebuilding", "Completed",
+                                    "EtcdLauncherNotEnabled", "Failed", "Pending"})},
+             {"restoreTime", s::Timestamp("When the restore finished.")},
+             {"message", s::String("Progress or the reason for failure.")},
+             {"stage",
+              s::Enum("While StsRebuilding: every member downloads and verifies the backup "
+                      "(Downloading), then rebuilds (Rebuilding); on failure all go back to "
+                      "their old data (RollingBack).",
+                      {"Downloading", "Rebuilding", "RollingBack"})},
+             {"stageStartTime", s::Timestamp("When the current stage began.")},
+             {"startTime", s::Timestamp("When the restore started.")},
+             {"objectKey", s::String("The backup's object at the destination.")},
+             {"sha256", s::String("sha256 of the backup's etcd snapshot.")},
+             {"hasManifest", s::Boolean("The backup has snapkeep's manifest.")},
+             {"etcdRevision", s::Integer("etcd revision of the backup.")},
+             {"clusterToken", s::String("The new etcd cluster token of the rebuilt members.")},
+             {"initialCluster", s::String("name=peerURL,... of the rebuilt members.")},
+             {"previousPause", s::Boolean("spec.pause of the Cluster before the restore.")},
+             {"members", s::Array("", member)},
+             {"conditions", s::Map("Conditions keyed by type.", kinds::ConditionSchema())}})}});
   k.columns = {
       kinds::PathColumn("Cluster", "string", "spec.cluster.name", "The Cluster restored."),
       kinds::PathColumn("Backup", "string", "spec.backupName", "Backup restored from."),

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "client/api_client.h"
+#include "launcher/etcd_member.h"
+#include "launcher/etcd_supervisor.h"
+#include "nlohmann/json.hpp"
+#include "objectstore/s3/s3_options.h"
+
+namespace snapkeep::launcher {
+
+// This member's part of a restore of its cluster (see controller/restore_controller.h
+// for the whole protocol). Each Step() reads the cluster's EtcdRestores and does what
+// the restore's stage asks of this member, reporting in the restore's status.members:
+//   Downloading → download the backup next to the data dir, verify its sha256, check
+//                 there is room; Ready (or Failed: nothing was touched)
+//   Rebuilding  → stop etcd, move the data dir aside ("<data-dir>.pre-restore-<token>"),
+//                 `etcdutl`/`etcdctl snapshot restore` into a fresh one with the
+//                 restore's cluster token, start etcd; Rebuilt (or Failed)
+//   RollingBack → stop etcd, put the old data dir back, start etcd; RolledBack
+//   Completed   → remove the old data dir and the download
+// Everything it did is on disk (the aside dir), so a launcher killed at any point
+// resumes or rolls back when it starts again.
+class MemberRestorer {
+ public:
+  MemberRestorer(client::ApiClient& api, std::string cluster, const EtcdMemberConfig& member,
+                 EtcdSupervisor& etcd);
+
+  // One look at the cluster's restores. Returns whether one is in progress for this
+  // cluster (etcd may then be stopped on purpose).
+  bool Step();
+
+ private:
+  // What the restore's status asks of this member.
+  void Act(const nlohmann::json& restore);
+  absl::Status Download(const nlohmann::json& restore);
+  absl::Status Rebuild(const nlohmann::json& restore);
+  // Puts the old data dir back (if it was moved) and starts etcd.
+  absl::Status RollBack(const std::string& token);
+  void CleanUp(const std::string& token);
+  absl::Status ReportPhase(const nlohmann::json& restore, const std::string& phase,
+                           const std::string& message);
+
+  std::string AsideDir(const std::string& token) const;
+  std::string WorkDir(const std::string& token) const;
+
+  client::ApiClient& api_;
+  const std::string cluster_;
+  const EtcdMemberConfig& member_;
+  EtcdSupervisor& etcd_;
+  objectstore::S3Options s3_tuning_;
+};
+
+}  // namespace snapkeep::launcher

@@ -1,0 +1,184 @@
+"""Restore end to end: three etcd members under three launchers on loopback, a
+backup in s3rver, and `snapkeep restore`. etcdctl is the judge of the data."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+import requests
+
+from harness.etcd import ETCDCTL
+from harness.launcher import LauncherCluster
+from harness.process import wait_until
+from harness.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY, s3_server  # noqa: F401 (fixture)
+from harness.server import Server, snapkeep
+
+CLUSTER = "lc1"
+NS = f"cluster-{CLUSTER}"
+
+
+def seed_yaml(s3):
+    return f"""
+apiVersion: v1
+kind: Secret
+metadata: {{name: s3-creds, namespace: kube-system}}
+stringData: {{ACCESS_KEY_ID: {ACCESS_KEY_ID}, SECRET_ACCESS_KEY: {SECRET_ACCESS_KEY}}}
+---
+apiVersion: kubermatic.k8c.io/v1
+kind: Seed
+metadata: {{name: test-seed, namespace: kubermatic}}
+spec:
+  etcdBackupRestore:
+    destinations:
+      s3:
+        bucketName: backups
+        endpoint: {s3.endpoint}
+        credentials: {{name: s3-creds, namespace: kube-system}}
+"""
+
+
+def one_time_config(name):
+    return f"""
+apiVersion: kubermatic.k8c.io/v1
+kind: EtcdBackupConfig
+metadata: {{name: {name}, namespace: {NS}}}
+spec:
+  cluster: {{apiVersion: kubermatic.k8c.io/v1, kind: Cluster, name: {CLUSTER}}}
+  destination: s3
+"""
+
+
+@pytest.fixture
+def env(s3_server):  # noqa: F811
+    workdir = tempfile.mkdtemp(prefix="snapkeep-restore-")
+    server = Server(os.path.join(workdir, "data")).start()
+    cluster = LauncherCluster(workdir, server, CLUSTER)
+    try:
+        snapkeep(server, "apply", "-f", "-", input=seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
+        cluster.start()
+        yield server, cluster, s3_server, workdir
+    finally:
+        cluster.stop()
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def take_backup(server, name):
+    snapkeep(server, "apply", "-f", "-", input=one_time_config(name))
+
+    def completed():
+        r = requests.get(f"{server.url}/apis/kubermatic.k8c.io/v1/namespaces/{NS}/etcdbackupconfigs/{name}",
+                         timeout=5).json()
+        es = [e for e in r.get("status", {}).get("currentBackups", []) if e.get("backupPhase") == "Completed"]
+        return es[0] if es else None
+    wait_until(completed, 60, "the backup", interval=0.3)
+    return completed()
+
+
+def keys_on(endpoint):
+    out = subprocess.run([ETCDCTL, "--endpoints", endpoint, "get", "/app/", "--prefix", "-w", "json"],
+                         env=dict(os.environ, ETCDCTL_API="3"), capture_output=True, text=True,
+                         check=True, timeout=30).stdout
+    import base64
+    kvs = json.loads(out).get("kvs", [])
+    return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv["value"]).decode() for kv in kvs}
+
+
+def get_restore(server, name):
+    return requests.get(f"{server.url}/apis/kubermatic.k8c.io/v1/namespaces/{NS}/etcdrestores/{name}",
+                        timeout=5).json()
+
+
+def cluster_object(server):
+    return requests.get(f"{server.url}/apis/kubermatic.k8c.io/v1/clusters/{CLUSTER}", timeout=5).json()
+
+
+def test_restore_three_members_from_a_backup(env):
+    server, cluster, s3, _ = env
+    for i in range(5):
+        cluster.etcdctl("put", f"/app/k{i}", f"v{i}")
+    backup = take_backup(server, "before")
+    expected = {f"/app/k{i}": f"v{i}" for i in range(5)}
+    # Life goes on: changes and deletions the restore must undo.
+    cluster.etcdctl("put", "/app/k0", "changed")
+    cluster.etcdctl("del", "/app/k1")
+    cluster.etcdctl("put", "/app/new", "after-backup")
+
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+                      "--timeout", "5m", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr + cluster.logs()
+    assert "Completed" in result.stdout
+    assert "StsRebuilding/Rebuilding" in result.stdout
+
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == expected, m.name
+    members = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
+    assert sorted(m["name"] for m in members) == ["member-0", "member-1", "member-2"]
+    cluster.etcdctl("put", "/app/after-restore", "yes")
+    assert keys_on(cluster.members[2].endpoint)["/app/after-restore"] == "yes"
+
+    restore = get_restore(server, "restore-" + backup["backupName"].lower().replace(":", "-"))
+    assert restore["status"]["phase"] == "Completed"
+    assert restore["status"]["restoreTime"]
+    c = cluster_object(server)
+    assert c["status"]["phase"] == "Running"
+    assert c["spec"].get("pause") is False
+    assert c["status"]["lastRestore"] == restore["metadata"]["name"]
+    wait_until(lambda: len(cluster.healthy_members()) == 3, 30, "all members healthy in status")
+    # The old data dirs and downloads are removed once the restore completed.
+    wait_until(lambda: not any(".pre-restore-" in n or ".restore-" in n
+                               for n in os.listdir(os.path.dirname(cluster.members[0].data_dir))),
+               30, "aside data dirs removed")
+
+
+def test_corrupted_backup_fails_before_any_member_stops(env):
+    server, cluster, s3, workdir = env
+    cluster.etcdctl("put", "/app/keep", "me")
+    backup = take_backup(server, "corrupt")
+    # Someone overwrites the object: the manifest's sha256 no longer matches.
+    bogus = os.path.join(workdir, "bogus.db")
+    with open(bogus, "wb") as f:
+        f.write(os.urandom(64 * 1024))
+    s3.s3cmd("put", bogus, f"s3://backups/{backup['objectKey']}")
+    cluster.etcdctl("put", "/app/after", "still-here")
+    pids = {m.name: m.etcd_pid() for m in cluster.members}
+
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+                      "--timeout", "3m", check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Failed" in result.stdout
+    assert "no member was stopped" in result.stdout
+    # Nothing was touched: same etcd processes, same data, cluster unpaused.
+    assert {m.name: m.etcd_pid() for m in cluster.members} == pids
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/keep": "me", "/app/after": "still-here"}
+    c = cluster_object(server)
+    assert c["spec"].get("pause") is False and c["status"]["phase"] == "Running"
+
+
+def test_cluster_without_launchers_is_refused(env):
+    server, cluster, s3, _ = env
+    backup = take_backup(server, "plain")
+    # The same cluster, but not declared to run under launchers.
+    snapkeep(server, "apply", "-f", "-", input=cluster.cluster_yaml().replace("etcdLauncher: true",
+                                                                              "etcdLauncher: false"))
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+                      "--name", "no-launcher", check=False)
+    assert result.returncode == 1
+    restore = get_restore(server, "no-launcher")
+    assert restore["status"]["phase"] == "EtcdLauncherNotEnabled"   # persisted
+    assert "launchers" in restore["status"]["message"]
+
+
+def test_missing_backup_fails_and_changes_nothing(env):
+    server, cluster, s3, _ = env
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", "nope-2020-01-01T00:00:00",
+                      "--destination", "s3", "--name", "missing", check=False)
+    assert result.returncode == 1
+    restore = get_restore(server, "missing")
+    assert restore["status"]["phase"] == "Failed"
+    assert "not found" in restore["status"]["message"]
+    assert cluster_object(server)["spec"].get("pause") is not True
