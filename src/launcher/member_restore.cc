@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/child_process.h"
 #include "common/str_cat.h"
@@ -133,7 +134,12 @@ void MemberRestorer::Act(const json& restore) {
       ReportPhase(restore, "Failed", std::string(downloaded.message())).IgnoreError();
     }
   } else if (stage == "Rebuilding" && mine == "Ready") {
-    absl::Status rebuilt = Rebuild(restore);
+    // Rebuilt already, but the report was lost (server down): say it again.
+    const fs::path done = fs::path(WorkDir(token)) / "rebuilt";
+    absl::Status rebuilt = fs::exists(done, ec) ? absl::OkStatus() : Rebuild(restore);
+    if (rebuilt.ok()) {
+      std::ofstream(done.string()) << "rebuilt\n";
+    }
     if (rebuilt.ok()) {
       ReportPhase(restore, "Rebuilt", "etcd restored from the backup and started").IgnoreError();
     } else {

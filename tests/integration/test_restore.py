@@ -182,3 +182,27 @@ def test_missing_backup_fails_and_changes_nothing(env):
     assert restore["status"]["phase"] == "Failed"
     assert "not found" in restore["status"]["message"]
     assert cluster_object(server)["spec"].get("pause") is not True
+
+
+def test_server_killed_mid_rebuild_finishes_after_restart(env):
+    server, cluster, s3, _ = env
+    cluster.etcdctl("put", "/app/x", "1")
+    backup = take_backup(server, "crash")
+    cluster.etcdctl("put", "/app/x", "2")
+    snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+             "--name", "crash", "--no-wait")
+
+    def rebuilding():
+        st = get_restore(server, "crash").get("status", {})
+        return st.get("stage") == "Rebuilding" or st.get("phase") in ("Completed", "Failed")
+    wait_until(rebuilding, 60, "the rebuild stage", interval=0.05)
+    server.kill9()
+    server.start()
+    wait_until(lambda: get_restore(server, "crash").get("status", {}).get("phase") in ("Completed", "Failed"),
+               120, "the restore to end after the restart", interval=0.3)
+    status = get_restore(server, "crash")["status"]
+    assert status["phase"] == "Completed", status
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/x": "1"}
+    c = cluster_object(server)
+    assert c["spec"].get("pause") is False and c["status"]["phase"] == "Running"
