@@ -445,7 +445,8 @@ def main():
     pids_file = os.path.join(cfg.workdir, "pids")
     print(f"snapkeep controller benchmark: {cfg.configs} configs ({idle_n} idle on @yearly, "
           f"{cfg.due} due at one slot, mode {cfg.due_mode}) on {n_clusters} clusters, "
-          f"--max-running-backups {cfg.max_running}, {os.cpu_count()} CPUs", flush=True)
+          f"--max-running-backups {cfg.max_running}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f} at start", flush=True)
 
     etcd = server = sampler = watcher = None
     try:
@@ -601,7 +602,7 @@ spec:
          f"VmHWM {listed_status['VmHWM']:.1f}")
     line("creating idle configs over HTTP", f"{idle_n / idle_secs:.0f}/s",
          f"{len(create_errors)} errors")
-    line("configs without finalizer after settling", f"{unfinalized}", "")
+    line("configs without the finalizer (end of run)", f"{unfinalized}", "")
     line("idle configs that ran a backup anyway", f"{early_runs}", "")
     print()
     print("=" * W)

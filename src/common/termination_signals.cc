@@ -4,6 +4,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
 namespace snapkeep {
 
 TerminationSignals::TerminationSignals() {
@@ -15,11 +18,18 @@ TerminationSignals::TerminationSignals() {
   waiter_ = std::thread([this, signals] {
     // A short timeout lets the destructor stop the wait without sending a signal.
     const timespec tick{0, 100 * 1000 * 1000};
+    absl::Time first = absl::InfinitePast();
     while (!stopping_.load()) {
       int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig <= 0) continue;
-      if (cancelled_.exchange(true)) _exit(128 + sig);  // asked twice: stop now
-      signal_ = sig;
+      if (!cancelled_.exchange(true)) {
+        signal_ = sig;
+        first = absl::Now();
+        continue;
+      }
+      // Asked again: stop now. Not for a copy of the first request, though: `timeout`
+      // and shells signal a process group and its members alike.
+      if (absl::Now() - first >= absl::Seconds(1)) _exit(128 + sig);
     }
   });
 }

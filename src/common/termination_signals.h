@@ -9,7 +9,8 @@ namespace snapkeep {
 
 // Turns the first SIGINT or SIGTERM into a cancellation flag that long work checks
 // (a snapshot save aborts its upload and exits), instead of dying with an upload
-// left half done; a second signal ends the process at once (exit 128 + signal).
+// left half done; a second signal, a second or more after the first (not a copy sent
+// to the process group), ends the process at once (exit 128 + signal).
 //
 // Construct it on the main thread before any other thread starts (the signals are
 // blocked in the calling thread, and threads started later inherit that); one thread
