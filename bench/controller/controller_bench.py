@@ -5,7 +5,8 @@ a small etcd and a filesystem destination, and in the same run
       idle (none due during the measurement),
   (2) DUE configs falling due at the same slot: the delay from each backup's
       scheduled time to its start (p50/p99), how many ran at once, the time
-      until the last one finished, the server's CPU and peak RSS meanwhile,
+      until the last one finished, the server's CPU and peak RSS meanwhile
+      (with SLOTS > 1, the following minutes too: does RSS keep growing?),
   (3) the baseline: the same number of snapshots taken Kubermatic's way
       (`etcdctl snapshot save` to a file, then `cp` into the destination
       directory) with the same parallelism as --max-running-backups.
@@ -35,7 +36,6 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 from harness.etcd import ETCDCTL, EtcdServer  # noqa: E402
 from harness.server import Server, snapkeep  # noqa: E402
 
-GROUP = "v1"
 API = "/apis/kubermatic.k8c.io/v1"
 LABEL = "snapkeep-bench-group"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -492,10 +492,11 @@ spec:
             (f"{API}/namespaces/{ns}/etcdbackupconfigs",
              config_body(ns, name, c, "@yearly", 3, "idle")) for ns, name, c in idle],
             cfg.client_threads)
-        idle_settle = wait_settled(session, url, "creating the idle configs")
-        print(f"created {idle_n - len(idle_errors)} idle configs in {idle_secs:.1f} s "
-              f"({(idle_n - len(idle_errors)) / idle_secs:.0f}/s); controller caught up "
-              f"{idle_settle:.1f} s later", flush=True)
+        if idle_n:
+            idle_settle = wait_settled(session, url, "creating the idle configs")
+            print(f"created {idle_n - len(idle_errors)} idle configs in {idle_secs:.1f} s "
+                  f"({(idle_n - len(idle_errors)) / idle_secs:.0f}/s); controller caught up "
+                  f"{idle_settle:.1f} s later", flush=True)
 
         # Due configs: a cron that first fires at slot T, a whole minute far enough ahead
         # to create them, let the controller settle and measure the rest.
@@ -600,7 +601,8 @@ spec:
          f"{slots[-1]['rss']:.1f}", f"VmHWM {slots[-1]['hwm']:.1f}")
     line(f"after listing all {listed} configs once (end of run)", f"{listed_status['VmRSS']:.1f}",
          f"VmHWM {listed_status['VmHWM']:.1f}")
-    line("creating idle configs over HTTP", f"{idle_n / idle_secs:.0f}/s",
+    line("creating configs over HTTP (idle, due)",
+         f"{idle_n / idle_secs if idle_n else 0:.0f}/s, {cfg.due / due_secs:.0f}/s",
          f"{len(create_errors)} errors")
     line("configs without the finalizer (end of run)", f"{unfinalized}", "")
     line("idle configs that ran a backup anyway", f"{early_runs}", "")

@@ -15,7 +15,7 @@ struct RestoreOptions {
   std::string name;         // of the EtcdRestore; default "restore-<backup>"
   bool wait = true;
   absl::Duration timeout = absl::Minutes(30);
-  absl::Duration poll = absl::Milliseconds(500);
+  absl::Duration poll = absl::Milliseconds(200);
 };
 
 // `snapkeep restore`: creates an EtcdRestore for the cluster and, unless --no-wait,

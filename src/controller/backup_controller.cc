@@ -237,7 +237,12 @@ absl::Status BackupController::Reconcile(const std::string& key) {
     }
   }
   std::optional<BackupRun> run = run_allowed ? plan.run : std::nullopt;
-  if (!run_allowed) plan.run.reset();
+  if (!run_allowed && plan.run) {
+    // Due but waiting for a slot: status keeps saying it is due (not as if the slot
+    // were skipped), and nothing is written until it starts.
+    plan.next_backup_time = plan.run->scheduled_time;
+    plan.run.reset();
+  }
   std::vector<BackupDeletion> deletions(plan.deletions.begin(),
                                         plan.deletions.begin() + deletions_allowed);
   plan.deletions = deletions;

@@ -20,7 +20,7 @@ namespace {
 
 constexpr int kWriteAttempts = 10;
 // How often an active restore is looked at again (timeouts, member progress).
-constexpr absl::Duration kActivePoll = absl::Seconds(1);
+constexpr absl::Duration kActivePoll = absl::Milliseconds(250);
 
 const api::KindInfo& KindOrDie(const api::KindCatalog& catalog, std::string_view kind) {
   const api::KindInfo* info = catalog.ByKind("kubermatic.k8c.io/v1", kind);

@@ -44,7 +44,9 @@ void EtcdSupervisor::Start() {
   cv_.notify_all();
 }
 
-void EtcdSupervisor::Stop() {
+void EtcdSupervisor::Stop() { Stop(options_.stop_grace); }
+
+void EtcdSupervisor::Stop(absl::Duration grace) {
   pid_t pid = 0;
   {
     std::lock_guard lock(mu_);
@@ -54,7 +56,7 @@ void EtcdSupervisor::Stop() {
   cv_.notify_all();
   if (pid <= 0) return;
   ::kill(-pid, SIGTERM);
-  const absl::Time kill_at = absl::Now() + options_.stop_grace;
+  const absl::Time kill_at = absl::Now() + grace;
   std::unique_lock lock(mu_);
   while (pid_ == pid) {
     if (absl::Now() >= kill_at) ::kill(-pid, SIGKILL);

@@ -37,7 +37,9 @@ class EtcdSupervisor {
   // Starts etcd (and keeps it running) until Stop().
   void Start();
   // Stops etcd and waits until it is gone; it is not restarted until Start().
+  // SIGTERM, then SIGKILL after `grace` (default: options.stop_grace).
   void Stop();
+  void Stop(absl::Duration grace);
 
   bool running() const;
   pid_t pid() const;

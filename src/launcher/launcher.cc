@@ -117,26 +117,32 @@ int Launcher::Run(const std::atomic<bool>& stop) {
   MemberHealth reported;
   bool ever_reported = false;
   absl::Time last_report = absl::InfinitePast();
+  absl::Time last_check = absl::InfinitePast();
+  bool was_restoring = false;
   while (!stop.load()) {
-    // A restore of the cluster first: it may stop and rebuild etcd.
+    // Restores are looked for often (one cheap list), health every check_interval.
     const bool restoring = restorer_.Step();
-    MemberHealth health = CheckHealth();
-    if (restoring && !health.healthy) health.message = "restoring: " + health.message;
-    const bool changed =
-        !ever_reported || health.healthy != reported.healthy || health.message != reported.message;
-    if (changed || absl::Now() - last_report >= options_.heartbeat_interval) {
-      if (absl::Status st = Report(health); st.ok()) {
-        reported = health;
-        ever_reported = true;
-        last_report = absl::Now();
-      } else {
-        spdlog::warn("cannot report member {} to Cluster {}: {}", options_.member.name,
-                     options_.cluster, st.message());
+    if (restoring != was_restoring || absl::Now() - last_check >= options_.check_interval) {
+      was_restoring = restoring;
+      last_check = absl::Now();
+      MemberHealth health = CheckHealth();
+      if (restoring && !health.healthy) health.message = "restoring: " + health.message;
+      const bool changed = !ever_reported || health.healthy != reported.healthy ||
+                           health.message != reported.message;
+      if (changed || absl::Now() - last_report >= options_.heartbeat_interval) {
+        if (absl::Status st = Report(health); st.ok()) {
+          reported = health;
+          ever_reported = true;
+          last_report = absl::Now();
+        } else {
+          spdlog::warn("cannot report member {} to Cluster {}: {}", options_.member.name,
+                       options_.cluster, st.message());
+        }
       }
     }
-    const absl::Duration pause = restoring ? absl::Milliseconds(300) : options_.check_interval;
+    const absl::Duration pause = restoring ? absl::Milliseconds(200) : options_.restore_poll;
     for (absl::Time until = absl::Now() + pause; absl::Now() < until && !stop.load();) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
   spdlog::info("stopping etcd member {}", options_.member.name);

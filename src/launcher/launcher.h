@@ -21,6 +21,8 @@ struct LauncherOptions {
   // and at least every `heartbeat_interval`.
   absl::Duration check_interval = absl::Seconds(2);
   absl::Duration heartbeat_interval = absl::Seconds(30);
+  // How often the cluster's EtcdRestores are looked at while none is running.
+  absl::Duration restore_poll = absl::Milliseconds(500);
   SupervisorOptions supervisor;
 };
 

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kReportAttempts = 10;
+constexpr absl::Duration kRestoreStopGrace = absl::Seconds(2);
 
 std::string Str(const json& object, const char* key) {
   auto it = object.find(key);
@@ -212,7 +213,9 @@ absl::Status MemberRestorer::Rebuild(const json& restore) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return absl::NotFoundError(StrCat("the download ", file, " is gone"));
   spdlog::info("restore: stopping etcd member {} to rebuild it", member_.name);
-  etcd_.Stop();
+  // Short grace: a leader whose peers already stopped would spend seconds trying to
+  // hand over leadership. etcd is crash-safe, so the data set aside stays valid.
+  etcd_.Stop(kRestoreStopGrace);
   const std::string aside = AsideDir(token);
   if (!fs::exists(aside, ec)) {
     if (fs::exists(member_.data_dir, ec)) {
@@ -263,7 +266,7 @@ absl::Status MemberRestorer::RollBack(const std::string& token) {
   std::error_code ec;
   if (fs::exists(aside, ec)) {
     spdlog::warn("restore: putting member {}'s old data back", member_.name);
-    etcd_.Stop();
+    etcd_.Stop(kRestoreStopGrace);
     fs::remove_all(member_.data_dir, ec);
     fs::rename(aside, member_.data_dir, ec);
     if (ec) return absl::InternalError(StrCat("move ", aside, " back: ", ec.message()));
