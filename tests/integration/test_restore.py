@@ -206,3 +206,47 @@ def test_server_killed_mid_rebuild_finishes_after_restart(env):
         assert keys_on(m.endpoint) == {"/app/x": "1"}
     c = cluster_object(server)
     assert c["spec"].get("pause") is False and c["status"]["phase"] == "Running"
+
+
+def test_failed_rebuild_rolls_every_member_back(s3_server, tmp_path):  # noqa: F811
+    """member-2's restore tool fails (an etcdctl that refuses): every member goes back
+    to its old data, the cluster serves what it served before, and is unpaused."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    fake = fake_bin / "etcdctl"
+    fake.write_text("#!/bin/sh\necho 'simulated: disk I/O error' >&2\nexit 5\n")
+    fake.chmod(0o755)
+    server = Server(tmp_path / "data").start()
+    cluster = LauncherCluster(str(tmp_path), server, CLUSTER)
+    cluster.members[2].env = dict(os.environ, PATH=f"{fake_bin}:{os.environ['PATH']}")
+    try:
+        snapkeep(server, "apply", "-f", "-", input=seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
+        cluster.start()
+        cluster.etcdctl("put", "/app/x", "in-backup")
+        backup = take_backup(server, "rb")
+        cluster.etcdctl("put", "/app/x", "after-backup")
+        result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+                          "--timeout", "5m", check=False)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "RollingBack" in result.stdout
+        assert "simulated: disk I/O error" in result.stdout
+        assert "back on its old data" in result.stdout
+        wait_until(lambda: all(healthy_endpoint(m.endpoint) for m in cluster.members), 60,
+                   "every member up again")
+        for m in cluster.members:
+            assert keys_on(m.endpoint) == {"/app/x": "after-backup"}, m.name
+        members = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
+        assert len(members) == 3
+        c = cluster_object(server)
+        assert c["spec"].get("pause") is False and c["status"]["phase"] == "Running"
+        assert not any(".pre-restore-" in n for n in os.listdir(tmp_path))
+    finally:
+        cluster.stop()
+        server.stop()
+
+
+def healthy_endpoint(endpoint):
+    try:
+        return requests.get(endpoint + "/health", timeout=1).json().get("health") == "true"
+    except Exception:
+        return False

@@ -22,6 +22,7 @@ class LaunchedMember:
         self.data_dir = os.path.join(workdir, f"{name}.etcd")
         self.log_path = os.path.join(workdir, f"{name}-launcher.log")
         self.process = None
+        self.env = None  # the launcher's environment (None: the test's)
 
     def etcd_pid(self):
         """The pid of the launcher's etcd child, or None."""
@@ -56,7 +57,7 @@ class LauncherCluster:
                 "--listen-peer-urls", member.peer_url, "--initial-advertise-peer-urls", member.peer_url,
                 "--initial-cluster", self.initial_cluster, "--initial-cluster-token", f"{self.cluster}-token",
                 "--", "--logger", "zap"]
-        member.process = ManagedProcess(args, member.log_path)
+        member.process = ManagedProcess(args, member.log_path, env=member.env)
 
     def start(self, timeout=60):
         for m in self.members:
