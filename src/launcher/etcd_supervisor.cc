@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 
 #include "common/child_process.h"
 #include "common/str_cat.h"
@@ -84,7 +86,32 @@ std::string EtcdSupervisor::last_exit() const {
   return last_exit_;
 }
 
+void EtcdSupervisor::StopOrphan() {
+  if (options_.pid_file.empty()) return;
+  std::ifstream in(options_.pid_file);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 1) return;
+  // Only if it still is that etcd: the same command line (pids are reused).
+  std::ifstream cmdline_file(StrCat("/proc/", pid, "/cmdline"));
+  std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
+                      std::istreambuf_iterator<char>());
+  std::string expected;
+  for (const std::string& arg : command_line_) {
+    expected += arg;
+    expected.push_back('\0');
+  }
+  if (cmdline != expected) return;
+  spdlog::warn("stopping etcd pid {} left running by a previous launcher", pid);
+  ::kill(pid, SIGTERM);
+  const absl::Time kill_at = absl::Now() + options_.stop_grace;
+  while (::kill(pid, 0) == 0) {
+    if (absl::Now() >= kill_at) ::kill(pid, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 void EtcdSupervisor::Run() {
+  StopOrphan();
   int failures = 0;
   for (;;) {
     {
@@ -103,6 +130,7 @@ void EtcdSupervisor::Run() {
         std::lock_guard lock(mu_);
         pid_ = *spawned;
       }
+      if (!options_.pid_file.empty()) std::ofstream(options_.pid_file) << *spawned << "\n";
       spdlog::info("etcd started (pid {})", *spawned);
       while (::waitpid(*spawned, &status, 0) < 0 && errno == EINTR) {
       }

@@ -22,6 +22,10 @@ struct SupervisorOptions {
   absl::Duration stable_after = absl::Seconds(60);
   // SIGTERM, then SIGKILL after this long.
   absl::Duration stop_grace = absl::Seconds(20);
+  // Where the running etcd's pid is kept. An etcd left running by a launcher that
+  // was killed (etcd runs in its own process group, so it survives) is found here
+  // and stopped before a new one starts on the same data. Empty: not kept.
+  std::string pid_file;
 };
 
 // Keeps one etcd process running: starts it, restarts it with backoff when it dies,
@@ -49,6 +53,8 @@ class EtcdSupervisor {
 
  private:
   void Run();
+  // Stops an etcd a previous launcher left running (see SupervisorOptions::pid_file).
+  void StopOrphan();
 
   const std::vector<std::string> command_line_;
   const SupervisorOptions options_;

@@ -21,6 +21,11 @@ json UrlList(const std::string& urls) {
   return out;
 }
 
+SupervisorOptions WithPidFile(SupervisorOptions options, const EtcdMemberConfig& member) {
+  if (options.pid_file.empty()) options.pid_file = StrCat(member.data_dir, ".etcd.pid");
+  return options;
+}
+
 }  // namespace
 
 void UpsertMember(json& status, const json& entry) {
@@ -39,7 +44,7 @@ void UpsertMember(json& status, const json& entry) {
 Launcher::Launcher(LauncherOptions options)
     : options_(std::move(options)),
       api_(options_.server, 10),
-      etcd_(EtcdCommandLine(options_.member), options_.supervisor),
+      etcd_(EtcdCommandLine(options_.member), WithPidFile(options_.supervisor, options_.member)),
       restorer_(api_, options_.cluster, options_.member, etcd_) {}
 
 MemberHealth Launcher::CheckHealth() {

@@ -78,3 +78,17 @@ def test_bad_flags_are_named(tmp_path):
                   check=False)
     assert missing.returncode == 2
     assert "--advertise-client-urls" in missing.stdout + missing.stderr
+
+
+def test_restarted_launcher_takes_over_the_etcd_a_killed_one_left(launched):
+    server, cluster = launched
+    member = cluster.members[0]
+    orphan = member.etcd_pid()
+    member.process.kill()  # SIGKILL to the launcher's group; etcd has its own and lives on
+    assert os.path.exists(f"/proc/{orphan}")
+    cluster.start_member(member)
+    wait_until(lambda: not os.path.exists(f"/proc/{orphan}") or
+               open(f"/proc/{orphan}/stat").read().split()[2] == "Z", 30, "the orphan stopped")
+    wait_until(lambda: member.etcd_pid() not in (None, orphan), 30, "a new etcd under the new launcher")
+    wait_until(lambda: "member-0" in cluster.healthy_members(), 30, "member-0 healthy", interval=0.3)
+    assert "left running by a previous launcher" in open(member.log_path).read()
