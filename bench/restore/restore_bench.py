@@ -22,7 +22,8 @@ import requests  # noqa: E402
 from harness.etcd import ETCD, ETCDCTL, EtcdServer  # noqa: E402
 from harness.launcher import LauncherCluster  # noqa: E402
 from harness.process import wait_until  # noqa: E402
-from harness.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY, S3Server  # noqa: E402
+from harness.objects import s3_seed_yaml  # noqa: E402
+from harness.s3 import S3Server  # noqa: E402
 from harness.server import Server, snapkeep  # noqa: E402
 
 
@@ -56,21 +57,7 @@ def main():
     cluster = LauncherCluster(work, server, "bench")
     plain = []
     try:
-        seed = f"""
-apiVersion: v1
-kind: Secret
-metadata: {{name: s3-creds, namespace: kube-system}}
-stringData: {{ACCESS_KEY_ID: {ACCESS_KEY_ID}, SECRET_ACCESS_KEY: {SECRET_ACCESS_KEY}}}
----
-apiVersion: kubermatic.k8c.io/v1
-kind: Seed
-metadata: {{name: bench, namespace: kubermatic}}
-spec:
-  etcdBackupRestore:
-    destinations:
-      s3: {{bucketName: backups, endpoint: "{s3.endpoint}", credentials: {{name: s3-creds, namespace: kube-system}}}}
-"""
-        snapkeep(server, "apply", "-f", "-", input=seed + "---\n" + cluster.cluster_yaml())
+        snapkeep(server, "apply", "-f", "-", input=s3_seed_yaml(s3) + "---\n" + cluster.cluster_yaml())
         cluster.start()
         print(f"filling the launcher cluster with ~{args.megabytes} MB ...", flush=True)
         keys = fill(",".join(cluster.endpoints), args.megabytes)

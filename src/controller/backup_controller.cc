@@ -7,6 +7,7 @@
 #include "controller/backup_status.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
+#include "controller/reconcile_loop.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::controller {
@@ -164,21 +165,10 @@ void BackupController::Stop() {
 }
 
 void BackupController::RunWorker() {
-  while (std::optional<std::string> key = queue_.Get()) {
-    absl::Status status = Reconcile(*key);
-    if (status.ok()) {
-      queue_.Forget(*key);
-    } else if (absl::IsAborted(status)) {
-      // Someone wrote the config meanwhile: decide again from what is stored now.
-      queue_.Add(*key);
-    } else {
-      absl::Duration delay = queue_.AddRateLimited(*key);
-      spdlog::warn("backup controller: {}: {} (again in {})", *key, status.message(),
-                   absl::FormatDuration(delay));
-    }
-    queue_.Done(*key);
+  RunReconcileLoop(queue_, "backup controller", [this](const std::string& key) {
     ReapFinishedJobs();
-  }
+    return Reconcile(key);
+  });
 }
 
 absl::Status BackupController::Reconcile(const std::string& key) {

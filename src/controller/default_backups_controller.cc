@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "common/str_cat.h"
+#include "controller/reconcile_loop.h"
 #include "schedule/schedule.h"
 #include "spdlog/spdlog.h"
 
@@ -86,16 +87,7 @@ absl::Status DefaultBackupsController::Start() {
   }
   queue_.Add(kQueueKey);
   worker_ = std::thread([this] {
-    while (std::optional<std::string> key = queue_.Get()) {
-      if (absl::Status st = Reconcile(); st.ok()) {
-        queue_.Forget(*key);
-      } else {
-        absl::Duration delay = queue_.AddRateLimited(*key);
-        spdlog::warn("default-backups: {} (again in {})", st.message(),
-                     absl::FormatDuration(delay));
-      }
-      queue_.Done(*key);
-    }
+    RunReconcileLoop(queue_, "default-backups", [this](const std::string&) { return Reconcile(); });
   });
   return absl::OkStatus();
 }

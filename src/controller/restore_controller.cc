@@ -8,6 +8,7 @@
 #include "controller/backup_naming.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
+#include "controller/reconcile_loop.h"
 #include "etcd/etcd_client.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "spdlog/spdlog.h"
@@ -81,19 +82,8 @@ absl::Status RestoreController::Start() {
   }
   for (int i = 0; i < 2; ++i) {
     workers_.emplace_back([this] {
-      while (std::optional<std::string> key = queue_.Get()) {
-        absl::Status st = Reconcile(*key);
-        if (st.ok()) {
-          queue_.Forget(*key);
-        } else if (absl::IsAborted(st)) {
-          queue_.Add(*key);
-        } else {
-          absl::Duration delay = queue_.AddRateLimited(*key);
-          spdlog::warn("restore controller: {}: {} (again in {})", *key, st.message(),
-                       absl::FormatDuration(delay));
-        }
-        queue_.Done(*key);
-      }
+      RunReconcileLoop(queue_, "restore controller",
+                       [this](const std::string& key) { return Reconcile(key); });
     });
   }
   return absl::OkStatus();

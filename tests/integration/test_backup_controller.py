@@ -15,32 +15,12 @@ import yaml
 
 from harness.etcd import etcd_server  # noqa: F401 (fixture)
 from harness.process import wait_until
-from harness.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY, s3_server  # noqa: F401 (fixture)
+from harness.objects import s3_seed_yaml
+from harness.s3 import s3_server  # noqa: F401 (fixture)
 from harness.server import Server, kubectl, snapkeep
 
 NS = "cluster-prod1"
 SNAPSHOT_KEY = re.compile(r"^prod1-(\w[\w-]*)-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
-
-
-def seed_yaml(s3, destination_extra=""):
-    return f"""
-apiVersion: v1
-kind: Secret
-metadata: {{name: s3-creds, namespace: kube-system}}
-stringData: {{ACCESS_KEY_ID: {ACCESS_KEY_ID}, SECRET_ACCESS_KEY: {SECRET_ACCESS_KEY}}}
----
-apiVersion: kubermatic.k8c.io/v1
-kind: Seed
-metadata: {{name: test-seed, namespace: kubermatic}}
-spec:
-  etcdBackupRestore:
-    destinations:
-      s3:
-        bucketName: backups
-        endpoint: {s3.endpoint}
-        credentials: {{name: s3-creds, namespace: kube-system}}
-{destination_extra}
-"""
 
 
 def cluster_yaml(etcd, pause=False):
@@ -75,7 +55,7 @@ def env(etcd_server, s3_server):  # noqa: F811
     workdir = tempfile.mkdtemp(prefix="snapkeep-ctl-")
     server = Server(os.path.join(workdir, "data"), extra_args=["--log-level", "debug"]).start()
     try:
-        apply(server, seed_yaml(s3_server) + "---\n" + cluster_yaml(etcd_server))
+        apply(server, s3_seed_yaml(s3_server) + "---\n" + cluster_yaml(etcd_server))
         etcd_server.put("/app/key", "before")
         yield server, etcd_server, s3_server, workdir
     finally:
@@ -302,7 +282,7 @@ def test_custom_store_and_delete_commands(etcd_server, s3_server, tmp_path):  # 
               "--host=$ENDPOINT --host-bucket=$ENDPOINT del s3://$BUCKET_NAME/$CLUSTER-$BACKUP_TO_DELETE")
     with Server(tmp_path / "data", extra_args=["--backup-store-command", store,
                                                "--backup-delete-command", delete]) as server:
-        apply(server, seed_yaml(s3_server) + "---\n" + cluster_yaml(etcd_server))
+        apply(server, s3_seed_yaml(s3_server) + "---\n" + cluster_yaml(etcd_server))
         apply(server, config_yaml("cmd", schedule="@every 2s", keep=2))
         wait_until(lambda: len([e for e in entries(server, "cmd") if e.get("deletePhase") == "Completed"]) >= 1,
                    60, "a backup stored and one deleted by the commands", interval=0.3)
@@ -328,18 +308,7 @@ def test_custom_store_and_delete_commands(etcd_server, s3_server, tmp_path):  # 
 
 def seed_with_default(s3, default=True):
     extra = "    defaultDestination: s3\n    backupInterval: 2s\n    backupCount: 2\n" if default else ""
-    return f"""
-apiVersion: kubermatic.k8c.io/v1
-kind: Seed
-metadata: {{name: test-seed, namespace: kubermatic}}
-spec:
-  etcdBackupRestore:
-{extra}    destinations:
-      s3:
-        bucketName: backups
-        endpoint: {s3.endpoint}
-        credentials: {{name: s3-creds, namespace: kube-system}}
-"""
+    return s3_seed_yaml(s3, extra)
 
 
 def test_seed_default_destination_gives_every_cluster_default_backups(env):

@@ -13,31 +13,12 @@ import requests
 from harness.etcd import ETCDCTL
 from harness.launcher import LauncherCluster
 from harness.process import wait_until
-from harness.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY, s3_server  # noqa: F401 (fixture)
+from harness.objects import s3_seed_yaml
+from harness.s3 import s3_server  # noqa: F401 (fixture)
 from harness.server import Server, snapkeep
 
 CLUSTER = "lc1"
 NS = f"cluster-{CLUSTER}"
-
-
-def seed_yaml(s3):
-    return f"""
-apiVersion: v1
-kind: Secret
-metadata: {{name: s3-creds, namespace: kube-system}}
-stringData: {{ACCESS_KEY_ID: {ACCESS_KEY_ID}, SECRET_ACCESS_KEY: {SECRET_ACCESS_KEY}}}
----
-apiVersion: kubermatic.k8c.io/v1
-kind: Seed
-metadata: {{name: test-seed, namespace: kubermatic}}
-spec:
-  etcdBackupRestore:
-    destinations:
-      s3:
-        bucketName: backups
-        endpoint: {s3.endpoint}
-        credentials: {{name: s3-creds, namespace: kube-system}}
-"""
 
 
 def one_time_config(name):
@@ -57,7 +38,7 @@ def env(s3_server):  # noqa: F811
     server = Server(os.path.join(workdir, "data")).start()
     cluster = LauncherCluster(workdir, server, CLUSTER)
     try:
-        snapkeep(server, "apply", "-f", "-", input=seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
+        snapkeep(server, "apply", "-f", "-", input=s3_seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
         cluster.start()
         yield server, cluster, s3_server, workdir
     finally:
@@ -220,7 +201,7 @@ def test_failed_rebuild_rolls_every_member_back(s3_server, tmp_path):  # noqa: F
     cluster = LauncherCluster(str(tmp_path), server, CLUSTER)
     cluster.members[2].env = dict(os.environ, PATH=f"{fake_bin}:{os.environ['PATH']}")
     try:
-        snapkeep(server, "apply", "-f", "-", input=seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
+        snapkeep(server, "apply", "-f", "-", input=s3_seed_yaml(s3_server) + "---\n" + cluster.cluster_yaml())
         cluster.start()
         cluster.etcdctl("put", "/app/x", "in-backup")
         backup = take_backup(server, "rb")
