@@ -327,7 +327,8 @@ absl::Status RestoreController::Advance(json& restore, json& status) {
       return enter("RollingBack", StrCat("rolling back: ", failure));
     }
     if (count("Rebuilt") == members.size()) {
-      absl::Status healthy = CheckClusterHealthy(cluster_name, members.size());
+      absl::Status healthy = CheckClusterHealthy(cluster_name, members.size(),
+                                                 status.value("etcdRevision", int64_t{0}));
       if (healthy.ok()) {
         return Finish(restore, status, "Completed",
                       StrCat("restored from backup ", restore["spec"].value("backupName", ""),
@@ -401,7 +402,8 @@ absl::Status RestoreController::SetClusterState(const std::string& cluster,
   return last;
 }
 
-absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, size_t members) {
+absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, size_t members,
+                                                    int64_t min_revision) {
   absl::StatusOr<json> object = registry_.Get(cluster_kind_, "", cluster);
   if (!object.ok()) return object.status();
   absl::StatusOr<etcd::EtcdClientOptions> options = EtcdOptionsForCluster(registry_, *object);
@@ -425,6 +427,13 @@ absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, 
           StrCat(endpoint.url, " is in another etcd cluster than the other members"));
     }
     cluster_id = id;
+    // It serves the backup's data: at least the backup's revision (etcd's restore
+    // keeps it; etcdutl's --bump-revision raises it).
+    if (st->header().revision() < min_revision) {
+      return absl::UnavailableError(StrCat(endpoint.url, " is at revision ",
+                                           st->header().revision(), ", below the backup's ",
+                                           min_revision));
+    }
     absl::StatusOr<etcdserverpb::MemberListResponse> list = (*client)->MemberList();
     if (!list.ok()) return list.status();
     if (static_cast<size_t>(list->members_size()) != members) {

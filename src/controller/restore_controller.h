@@ -65,8 +65,10 @@ class RestoreController {
   // Pauses (or gives back) the Cluster and sets its phase.
   absl::Status SetClusterState(const std::string& cluster, std::optional<bool> pause,
                                const std::string& phase, const std::string& last_restore);
-  // Whether every rebuilt member serves one healthy cluster of `members` members.
-  absl::Status CheckClusterHealthy(const std::string& cluster, size_t members);
+  // Whether every rebuilt member serves one healthy cluster of `members` members, at
+  // the backup's revision or later.
+  absl::Status CheckClusterHealthy(const std::string& cluster, size_t members,
+                                   int64_t min_revision);
 
   apiserver::ObjectRegistry& registry_;
   const Clock& clock_;
