@@ -118,7 +118,9 @@ absl::Status Launcher::Report(const MemberHealth& health) {
 int Launcher::Run(const std::atomic<bool>& stop) {
   spdlog::info("launcher for member {} of Cluster {} (server {})", options_.member.name,
                options_.cluster, options_.server);
-  etcd_.Start();
+  // Killed in the middle of a rebuild last time (the old data is still aside): let
+  // the restore decide what this member runs before etcd starts on a half-made dir.
+  if (!restorer_.InterruptedRebuild()) etcd_.Start();
   MemberHealth reported;
   bool ever_reported = false;
   absl::Time last_report = absl::InfinitePast();
@@ -127,6 +129,9 @@ int Launcher::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     // Restores are looked for often (one cheap list), health every check_interval.
     const bool restoring = restorer_.Step();
+    // Outside a restore etcd always runs (Start is idempotent): also after a restart
+    // that found an interrupted rebuild the restore has since settled.
+    if (!restoring) etcd_.Start();
     if (restoring != was_restoring || absl::Now() - last_check >= options_.check_interval) {
       was_restoring = restoring;
       last_check = absl::Now();

@@ -86,6 +86,16 @@ std::string MemberRestorer::WorkDir(const std::string& token) const {
   return StrCat(member_.data_dir, ".restore-", token);
 }
 
+bool MemberRestorer::InterruptedRebuild() const {
+  const fs::path data_dir(member_.data_dir);
+  const std::string prefix = data_dir.filename().string() + ".pre-restore-";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(data_dir.parent_path(), ec)) {
+    if (entry.path().filename().string().starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 bool MemberRestorer::Step() {
   absl::StatusOr<client::ApiResponse> response =
       api_.Get(StrCat("/apis/kubermatic.k8c.io/v1/namespaces/cluster-", cluster_, "/etcdrestores"));

@@ -32,6 +32,11 @@ class MemberRestorer {
   // cluster (etcd may then be stopped on purpose).
   bool Step();
 
+  // Whether a data dir was set aside by a rebuild that has not ended (this launcher
+  // was killed in the middle of it); the next Step() resumes or rolls it back and
+  // starts etcd.
+  bool InterruptedRebuild() const;
+
  private:
   // What the restore's status asks of this member.
   void Act(const nlohmann::json& restore);

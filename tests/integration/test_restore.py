@@ -231,3 +231,23 @@ def healthy_endpoint(endpoint):
         return requests.get(endpoint + "/health", timeout=1).json().get("health") == "true"
     except Exception:
         return False
+
+
+def test_launcher_killed_mid_restore_resumes(env):
+    server, cluster, s3, _ = env
+    cluster.etcdctl("put", "/app/x", "in-backup")
+    backup = take_backup(server, "lk")
+    cluster.etcdctl("put", "/app/x", "after-backup")
+    snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+             "--name", "lk", "--no-wait")
+    wait_until(lambda: get_restore(server, "lk").get("status", {}).get("phase") == "StsRebuilding",
+               60, "the restore under way", interval=0.02)
+    victim = cluster.members[1]
+    victim.process.kill()  # the launcher dies; whatever it was doing is half done
+    cluster.start_member(victim)
+    wait_until(lambda: get_restore(server, "lk").get("status", {}).get("phase") in ("Completed", "Failed"),
+               180, "the restore to end", interval=0.3)
+    status = get_restore(server, "lk")["status"]
+    assert status["phase"] == "Completed", (status, cluster.logs())
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/x": "in-backup"}, m.name
