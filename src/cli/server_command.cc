@@ -39,6 +39,7 @@ struct ServerFlags {
   std::string backup_store_command;
   std::string backup_delete_command;
   int backup_attempts = 3;
+  int64_t s3_single_put_max_mib = 5120;
   bool controllers = true;
 };
 
@@ -186,14 +187,15 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
                flags.listen.substr(0, colon), *bound, db_path);
 
   // Backups: the built-in pipeline, or the operator's commands for either step.
+  objectstore::S3Options s3_tuning;
+  s3_tuning.streamed_put_max = static_cast<uint64_t>(flags.s3_single_put_max_mib) << 20;
   const std::string work_dir = (std::filesystem::path(flags.data_dir) / "work").string();
   std::filesystem::remove_all(work_dir, ec);  // what a killed server left mid-backup
   controller::CommandBackupExecutor executor(
       {.store = flags.backup_store_command,
        .del = flags.backup_delete_command,
        .work_dir = work_dir},
-      std::make_unique<controller::PipelineBackupExecutor>(objectstore::S3Options{},
-                                                           snapshot::SaveOptions{}));
+      std::make_unique<controller::PipelineBackupExecutor>(s3_tuning, snapshot::SaveOptions{}));
   controller::BackupControllerOptions backup_options;
   backup_options.max_running_backups = flags.max_running_backups;
   backup_options.max_running_deletions = flags.max_running_backups;
@@ -259,6 +261,10 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--backup-delete-command", flags->backup_delete_command,
                   "Shell command that deletes a backup instead of the built-in step "
                   "(gets BACKUP_TO_DELETE and Kubermatic's environment variables)");
+  cmd->add_option("--s3-single-put-max", flags->s3_single_put_max_mib,
+                  "Backups up to this many MiB go to S3 as one streamed PUT (0: multipart)")
+      ->check(CLI::Range(0, 5120))
+      ->capture_default_str();
   cmd->add_flag("!--no-controllers", flags->controllers,
                 "Serve the API only: take no backups (for tests and read-only replicas)");
   cmd->callback([flags, exit_code, cmd] { *exit_code = RunServer(*flags, *cmd); });

@@ -83,6 +83,11 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
                   "parts uploading at once (1..64); memory is about part size x (this + 1)")
       ->capture_default_str();
   command
+      .add_option("--s3-single-put-max", s3_single_put_max_mib,
+                  "an uncompressed snapshot up to this many MiB goes up as one streamed PUT "
+                  "(0..5120; 0: always multipart)")
+      ->capture_default_str();
+  command
       .add_option("--s3-max-attempts", s3_max_attempts,
                   "tries per S3 request on 5xx/SlowDown/connection errors (1..20)")
       ->capture_default_str();
@@ -123,6 +128,11 @@ absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open() const {
           absl::StrCat("--s3-parts-in-flight: ", s3_parts_in_flight, " is outside 1..64"));
     }
     s3.parts_in_flight = s3_parts_in_flight;
+    if (s3_single_put_max_mib > 5120) {
+      return absl::InvalidArgumentError(absl::StrCat("--s3-single-put-max: ", s3_single_put_max_mib,
+                                                     " MiB is over S3's 5120 MiB PUT limit"));
+    }
+    s3.streamed_put_max = s3_single_put_max_mib << 20;
     if (s3_max_attempts < 1 || s3_max_attempts > 20) {
       return absl::InvalidArgumentError(
           absl::StrCat("--s3-max-attempts: ", s3_max_attempts, " is outside 1..20"));

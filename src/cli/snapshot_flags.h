@@ -34,6 +34,7 @@ struct DestinationFlags {
   std::string s3_addressing = "auto";
   uint64_t s3_part_size_mib = 8;
   int s3_parts_in_flight = 2;
+  uint64_t s3_single_put_max_mib = 5120;
   int s3_max_attempts = 5;
   int s3_list_page_size = 1000;
 

@@ -55,6 +55,13 @@ class ObjectStore {
   // choose part sizes, never to truncate.
   virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                                   uint64_t size_hint) = 0;
+  // A writer for an object of exactly `size` bytes (a writer may rely on it; writing
+  // another amount fails the commit). Backends that can stream a known size in one
+  // request (S3: a single PUT) do; the default is NewWriter(key, size).
+  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
+                                                                        uint64_t size) {
+    return NewWriter(key, size);
+  }
   // Writes a small object whole (a manifest).
   absl::Status Put(absl::string_view key, absl::string_view data);
 

@@ -75,9 +75,22 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
     }
   }
 
-  absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> writer =
-      store.NewWriter(key, static_cast<uint64_t>(status->dbsize()));
-  if (!writer.ok()) return writer.status();
+  // Opened at the first chunk: etcd's first message says how many bytes follow, so
+  // an uncompressed snapshot's exact size is known and can go up in one request.
+  std::unique_ptr<objectstore::ObjectWriter> writer;
+  auto open_writer = [&](const etcdserverpb::SnapshotResponse& first) -> absl::Status {
+    absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> opened;
+    if (!compressor && first.remaining_bytes() > 0) {
+      // The database, then etcd's sha256 trailer (not counted in remaining_bytes).
+      opened = store.NewWriterOfSize(
+          key, first.blob().size() + first.remaining_bytes() + Sha256Hasher::kDigestSize);
+    } else {
+      opened = store.NewWriter(key, static_cast<uint64_t>(status->dbsize()));
+    }
+    if (!opened.ok()) return opened.status();
+    writer = *std::move(opened);
+    return absl::OkStatus();
+  };
 
   EtcdSnapshotDigest etcd_digest;
   Sha256Hasher file_hash;
@@ -89,9 +102,9 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
     // Uncompressed, the stored bytes are the file's: one hash serves both.
     if (compressor) stored_hash.Update(bytes);
     stored_size += bytes.size();
-    absl::Status written = (*writer)->Write(bytes);
+    absl::Status written = writer->Write(bytes);
     if (!pending_reported && options.on_pending_upload) {
-      if (std::string pending = (*writer)->pending_upload(); !pending.empty()) {
+      if (std::string pending = writer->pending_upload(); !pending.empty()) {
         pending_reported = true;
         options.on_pending_upload(pending);
       }
@@ -103,6 +116,9 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
       return absl::CancelledError(
           absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
     }
+    if (!writer) {
+      if (absl::Status opened = open_writer(chunk); !opened.ok()) return opened;
+    }
     const std::string& blob = chunk.blob();
     etcd_digest.Update(blob);
     file_hash.Update(blob);
@@ -110,27 +126,28 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
     if (compressor) return compressor->Write(blob, store_bytes);
     return store_bytes(blob);
   });
+  if (streamed.ok() && !writer) streamed = absl::DataLossError("etcd sent an empty snapshot");
   if (streamed.ok() && compressor) streamed = compressor->Finish(store_bytes);
   if (!streamed.ok()) {
-    (*writer)->Abort();
+    if (writer) writer->Abort();
     return streamed;
   }
   // etcd's own checksum decides whether this snapshot may be published.
   if (absl::Status verified = etcd_digest.Verify(); !verified.ok()) {
-    (*writer)->Abort();
+    writer->Abort();
     return absl::DataLossError(
         absl::StrCat(verified.message(), "; nothing was stored at ", store.Describe(key)));
   }
   absl::StatusOr<BoltStreamScanner::Result> scanned = scanner.Finish();
   if (!scanned.ok()) {
-    (*writer)->Abort();
+    writer->Abort();
     return absl::DataLossError(
         absl::StrCat("etcd sent a snapshot that is not a readable database (",
                      scanned.status().message(), "); nothing was stored at ", store.Describe(key)));
   }
   manifest.revision = scanned->revision;
   manifest.total_keys = scanned->total_keys;
-  if (absl::Status committed = (*writer)->Commit(); !committed.ok()) return committed;
+  if (absl::Status committed = writer->Commit(); !committed.ok()) return committed;
 
   manifest.size = etcd_digest.total_size();
   manifest.sha256 = file_hash.FinishHex();

@@ -245,6 +245,11 @@ def test_s3_down_then_up(env):
 
 def test_kill9_mid_backup_leaves_no_upload_and_no_object(env):
     server, etcd, s3, workdir = env
+    # Multipart, so that there is an upload to leave behind (a streamed single PUT
+    # that is cut short leaves nothing).
+    server.stop()
+    server.extra_args += ["--s3-single-put-max", "0"]
+    server.start()
     etcd.fill(120)  # big enough for a multipart upload that takes a while
     apply(server, config_yaml("big"))
 

@@ -51,7 +51,7 @@ def test_s3_killed_mid_upload_leaves_no_object(etcd_server, s3_server, workdir):
     env = s3_server.env()
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
                           "--dest", "s3://backups/killed/snap", "--s3-endpoint",
-                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1",
+                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1", "--s3-single-put-max", "0",
                           "--s3-max-attempts", "3", env=env)
     stderr = interrupt_save(save, lambda: first_part_stored(s3_server),
                             "the first part to reach s3rver", s3_server.kill)
@@ -71,7 +71,7 @@ def test_etcd_killed_mid_snapshot_aborts_the_upload(etcd_server, s3_server, work
     env = s3_server.env()
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
                           "--dest", "s3://backups/etcd-died/snap", "--s3-endpoint",
-                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1",
+                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1", "--s3-single-put-max", "0",
                           env=env)
     stderr = interrupt_save(save, lambda: first_part_stored(s3_server),
                             "the first part to reach s3rver", etcd_server.kill)
@@ -118,7 +118,7 @@ def test_sigterm_mid_upload_aborts_it(etcd_server, s3_server, workdir):  # noqa:
     env = s3_server.env()
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
                           "--dest", "s3://backups/stopped/snap", "--s3-endpoint",
-                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1",
+                          s3_server.endpoint, "--s3-part-size", "5", "--s3-parts-in-flight", "1", "--s3-single-put-max", "0",
                           env=env)
     stderr = interrupt_save(save, lambda: first_part_stored(s3_server),
                             "the first part to reach s3rver", save.terminate)

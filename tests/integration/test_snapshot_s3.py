@@ -129,7 +129,7 @@ def test_multipart_upload_is_used_above_the_part_size(etcd_server, s3_server, wo
     dest = "s3://backups/big/snap"
     saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
                               "--dest", dest, "--s3-part-size", "5", "--s3-parts-in-flight", "2",
-                              *s3args(s3_server), env=env)
+                              "--s3-single-put-max", "0", *s3args(s3_server), env=env)
     assert saved["bytes"] > 20 * 2**20
     log = s3_server.log()
     # s3rver logs every stored part of the upload.
@@ -236,3 +236,28 @@ def test_s3_over_tls_with_a_private_ca(etcd_server, workdir):
         assert "--s3-cacert" in untrusted.stderr
     finally:
         server.stop()
+
+
+def test_known_size_goes_up_in_one_streamed_put(etcd_server, s3_server, workdir):
+    """Uncompressed, etcd announces the size: one PUT, no multipart, same bytes."""
+    etcd_server.fill(megabytes=24)
+    env = s3_server.env()
+    dest = "s3://backups/streamed/snap"
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", dest, "--s3-part-size", "5", *s3args(s3_server), env=env)
+    assert saved["bytes"] > 20 * 2**20
+    log = s3_server.log()
+    assert "?uploads" not in log and "Stored part" not in log, log[-2000:]
+    via_s3cmd = os.path.join(workdir, "streamed.db")
+    s3_server.s3cmd("get", dest, via_s3cmd)
+    assert sha256_of(via_s3cmd) == saved["sha256"]
+    assert os.path.getsize(via_s3cmd) == saved["bytes"]
+    # Compressed, the size is not known: multipart as before.
+    zdest = "s3://backups/streamed/snap-z"
+    zsaved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint, "--dest",
+                               zdest, "--compress", "zstd:1", "--s3-part-size", "5",
+                               *s3args(s3_server), env=env)
+    assert "?uploads" in s3_server.log()
+    out = os.path.join(workdir, "z.db")
+    snapkeep.run("snapshot", "get", "--dest", zdest, "--out", out, *s3args(s3_server), env=env)
+    assert sha256_of(out) == zsaved["sha256"]

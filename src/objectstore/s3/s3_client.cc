@@ -104,9 +104,20 @@ struct Exchange {
   const S3Request* request = nullptr;
   S3Response* response = nullptr;
   absl::Status sink_status;
+  absl::Status source_status;  // why a streamed request body ended early
   bool checked_status = false;
   bool stream_body = false;
 };
+
+size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  absl::StatusOr<size_t> n = exchange->request->body_source(buffer, size * count);
+  if (!n.ok()) {
+    exchange->source_status = n.status();
+    return CURL_READFUNC_ABORT;
+  }
+  return *n;
+}
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -158,7 +169,9 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   CurlHeaderList headers;
   // No "Expect:" override here: libcurl 7.88 lists such an empty header among
   // the SigV4 signed headers without sending it, which S3 would reject.
-  headers.Add(absl::StrCat("x-amz-content-sha256: ", PayloadSha256Hex(request.body)));
+  headers.Add(absl::StrCat("x-amz-content-sha256: ", request.body_source
+                                                         ? std::string("UNSIGNED-PAYLOAD")
+                                                         : PayloadSha256Hex(request.body)));
   if (!options_.session_token.empty()) {
     headers.Add(absl::StrCat("x-amz-security-token: ", options_.session_token));
   }
@@ -187,6 +200,12 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" && request.body_source) {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, OnRead);
+    curl_easy_setopt(c, CURLOPT_READDATA, &exchange);
+    headers.Add("Content-Type: application/octet-stream");
   } else if (request.method == "PUT" || request.method == "POST") {
     // In-memory bodies go as POSTFIELDS so libcurl's SigV4 hashes the payload.
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -200,6 +219,7 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
 
   CURLcode code = curl_easy_perform(c);
   if (!exchange.sink_status.ok()) return exchange.sink_status;
+  if (!exchange.source_status.ok()) return exchange.source_status;
   if (code != CURLE_OK) return CurlErrorStatus(code, error_buffer, what);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.http_status);
   curl_off_t length = -1;

@@ -20,6 +20,11 @@ struct S3Request {
   // For GET: receives the body as it arrives when the status is 2xx.
   std::function<absl::Status(absl::string_view)> body_sink;
   uint64_t range_start = 0;  // GET from this offset (Range: bytes=N-)
+  // For PUT: the body is pulled from here as libcurl sends it, instead of `body`,
+  // and goes unsigned (UNSIGNED-PAYLOAD). It fills up to n bytes and returns how
+  // many (0 at the end); an error aborts the request. body_size must be exact.
+  std::function<absl::StatusOr<size_t>(char* buffer, size_t n)> body_source;
+  uint64_t body_size = 0;
 };
 
 struct S3Response {

@@ -6,6 +6,7 @@
 #include "objectstore/s3/part_sizing.h"
 #include "objectstore/s3/retry_policy.h"
 #include "objectstore/s3/s3_multipart_writer.h"
+#include "objectstore/s3/s3_streaming_put_writer.h"
 #include "pugixml.hpp"
 
 namespace snapkeep::objectstore {
@@ -20,6 +21,16 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriter(absl::str
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
   return std::make_unique<S3MultipartWriter>(
       client_, std::string(key), ChoosePartSize(size_hint, client_.options().part_size));
+}
+
+absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriterOfSize(absl::string_view key,
+                                                                             uint64_t size) {
+  if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
+  const S3Options& options = client_.options();
+  if (size > options.part_size && size <= options.streamed_put_max) {
+    return std::make_unique<S3StreamingPutWriter>(client_, std::string(key), size);
+  }
+  return NewWriter(key, size);
 }
 
 absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {

@@ -19,6 +19,10 @@ class S3ObjectStore : public ObjectStore {
   std::string Describe(absl::string_view key) const override;
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                           uint64_t size_hint) override;
+  // One streamed PUT for objects over the part size up to options().streamed_put_max;
+  // multipart beyond that, a buffered PUT below.
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
+                                                                uint64_t size) override;
   absl::Status Get(absl::string_view key, ChunkSink sink) override;
   absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
   absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;

@@ -31,6 +31,10 @@ struct S3Options {
   // Memory use is about part_size * (parts_in_flight + 1).
   uint64_t part_size = 8ull << 20;
   int parts_in_flight = 2;
+  // An object whose exact size is known up front and at most this big goes up as
+  // one streamed PUT (0: never). S3 takes up to 5 GiB in one PUT; above, or when
+  // the size is not known (compression), multipart.
+  uint64_t streamed_put_max = 5ull << 30;
 
   // Keys per ListObjectsV2 page (S3 caps it at 1000).
   int list_page_size = 1000;

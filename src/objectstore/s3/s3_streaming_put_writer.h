@@ -1,0 +1,60 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "objectstore/object_store.h"
+#include "objectstore/s3/s3_client.h"
+
+namespace snapkeep::objectstore {
+
+// Streams one S3 object of a size known in advance as a single PUT: the request
+// starts at once and libcurl pulls the bytes as Write() hands them over, through
+// a bounded buffer (memory: max_buffered). The object's last byte is held back
+// until Commit(), so an Abort() — or a producer that finds its data bad at the
+// very end — always cuts the request short: S3 stores nothing for a body shorter
+// than its Content-Length. One PUT saves what multipart costs (and what some
+// servers, s3rver among them, spend copying parts together). It cannot be
+// retried (the bytes are gone); a failure fails the write.
+class S3StreamingPutWriter : public ObjectWriter {
+ public:
+  S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
+                       size_t max_buffered = 16u << 20);
+  ~S3StreamingPutWriter() override;
+
+  absl::Status Write(absl::string_view data) override;
+  absl::Status Commit() override;
+  void Abort() override;
+  // A cut-short PUT leaves nothing behind.
+  std::string pending_upload() const override { return {}; }
+
+ private:
+  // On the upload thread: the next bytes for libcurl.
+  absl::StatusOr<size_t> Pull(char* out, size_t n);
+  void Finish();
+
+  S3Client& client_;
+  const std::string key_;
+  const uint64_t size_;
+  const size_t max_buffered_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> chunks_ ABSL_GUARDED_BY(mu_);
+  size_t front_offset_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t buffered_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
+  bool committed_ ABSL_GUARDED_BY(mu_) = false;
+  bool aborted_ ABSL_GUARDED_BY(mu_) = false;
+  bool upload_done_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status upload_status_ ABSL_GUARDED_BY(mu_);
+  bool finished_ = false;  // Commit or Abort returned (owner thread only)
+  std::thread thread_;
+};
+
+}  // namespace snapkeep::objectstore
