@@ -128,3 +128,31 @@ def test_sigterm_mid_upload_aborts_it(etcd_server, s3_server, workdir):  # noqa:
     assert s3_server.list_keys("backups") == []
     # The abort reached s3rver (which answers it 405; see above).
     assert any("uploadId=" in line and " 405 " in line for line in s3_server.log().splitlines())
+
+
+def test_sigterm_mid_streamed_put_leaves_no_object(etcd_server, s3_server, workdir):  # noqa: F811
+    """The default single streamed PUT, cut short: S3 must keep nothing."""
+    etcd_server.fill(megabytes=48)
+    env = s3_server.env()
+
+    def etcd_written():  # bytes etcd has written (to its clients, mostly)
+        with open(f"/proc/{etcd_server.process.pid}/io") as f:
+            return int(next(line for line in f if line.startswith("wchar:")).split()[1])
+
+    before = etcd_written()
+    save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                          "--dest", "s3://backups/streamed-stop/snap", "--s3-endpoint",
+                          s3_server.endpoint, env=env)
+
+    def stop_mid_stream():
+        # Freeze etcd so the save is surely mid-stream when the signal lands.
+        os.kill(etcd_server.process.pid, signal.SIGSTOP)
+        save.terminate()
+        time.sleep(0.5)
+        os.kill(etcd_server.process.pid, signal.SIGCONT)
+
+    stderr = interrupt_save(save, lambda: etcd_written() - before > 8 * 2**20, "the stream to be under way",
+                            stop_mid_stream, interval=0.005)
+    assert save.returncode == 128 + 15, stderr
+    assert "cancelled" in stderr
+    assert s3_server.list_keys("backups") == []

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 
 namespace snapkeep::objectstore {
 
@@ -108,6 +109,17 @@ void S3StreamingPutWriter::Abort() {
     cv_.notify_all();
   }
   Finish();
+  // S3 stores nothing for a body cut short, but some S3-compatible servers (s3rver
+  // among them) keep what arrived: remove it, so no partial object stays behind.
+  S3Request remove;
+  remove.method = "DELETE";
+  remove.key = key_;
+  absl::Status removed =
+      client_.Call(remove, absl::StrCat("DELETE ", client_.Describe(key_))).status();
+  if (!removed.ok() && !absl::IsNotFound(removed)) {
+    spdlog::error("could not remove what the cut-short PUT of {} left: {}", client_.Describe(key_),
+                  std::string(removed.message()));
+  }
 }
 
 void S3StreamingPutWriter::Finish() {

@@ -18,7 +18,8 @@ namespace snapkeep::objectstore {
 // a bounded buffer (memory: max_buffered). The object's last byte is held back
 // until Commit(), so an Abort() — or a producer that finds its data bad at the
 // very end — always cuts the request short: S3 stores nothing for a body shorter
-// than its Content-Length. One PUT saves what multipart costs (and what some
+// than its Content-Length (and the writer deletes the key after an abort, for
+// servers that keep a partial body). One PUT saves what multipart costs (and what some
 // servers, s3rver among them, spend copying parts together). It cannot be
 // retried (the bytes are gone); a failure fails the write.
 class S3StreamingPutWriter : public ObjectWriter {
