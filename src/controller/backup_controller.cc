@@ -358,37 +358,38 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
       }
     }
   }
+  // What stays at the destination when the backups are not deleted, for the log.
+  std::string stored_keys;
+  for (const json* entry : stored) {
+    StrAppend(&stored_keys, stored_keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
+  }
   if (keep_backups && !stored.empty()) {
-    std::string keys;
-    for (const json* entry : stored) {
-      StrAppend(&keys, keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
-    }
     spdlog::warn("{}: deleted {}: its {} backup(s) stay at destination \"{}\": {}", key,
                  keep_annotated ? StrCat("with ", kKeepBackupsAnnotation, "=true")
                                 : std::string("with its namespace (Cluster deleted)"),
-                 stored.size(), Str(config.value("spec", json::object()), "destination"), keys);
+                 stored.size(), Str(config.value("spec", json::object()), "destination"),
+                 stored_keys);
   } else if (!stored.empty()) {
-    absl::StatusOr<BackupTarget> probe = TargetFor(config, "", "");
-    if (!probe.ok() &&
-        (absl::IsNotFound(probe.status()) || absl::IsFailedPrecondition(probe.status()))) {
+    // Resolved once for all the config's backups (a Seed list and a Secret read).
+    absl::StatusOr<BackupTarget> config_target = TargetFor(config, "", "");
+    if (!config_target.ok() && (absl::IsNotFound(config_target.status()) ||
+                                absl::IsFailedPrecondition(config_target.status()))) {
       // The destination's definition or credentials are gone: nothing can delete these
       // objects, and holding the config forever helps no one (Kubermatic's stuck
       // finalizers). They are left where they are, and the log says which.
-      std::string keys;
-      for (const json* entry : stored)
-        StrAppend(&keys, keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
       spdlog::warn(
           "{}: deleted, but its destination cannot be used ({}); its {} backup(s) were "
           "NOT deleted and stay at the destination: {}",
-          key, probe.status().message(), stored.size(), keys);
-    } else if (!probe.ok()) {
-      return probe.status();
+          key, config_target.status().message(), stored.size(), stored_keys);
+    } else if (!config_target.ok()) {
+      return config_target.status();
     } else {
       std::vector<std::string> failures;
       for (json* entry : stored) {
-        absl::StatusOr<BackupTarget> target =
-            TargetFor(config, Str(*entry, "backupName"), Str(*entry, "objectKey"));
-        absl::Status deleted = target.ok() ? executor_.Delete(*target) : target.status();
+        BackupTarget target = *config_target;
+        target.backup_name = Str(*entry, "backupName");
+        target.object_key = Str(*entry, "objectKey");
+        absl::Status deleted = executor_.Delete(target);
         const absl::Time now = clock_.Now();
         (*entry)["deleteStartTime"] = FormatRfc3339(now);
         (*entry)["deleteFinishedTime"] = FormatRfc3339(now);
