@@ -199,4 +199,27 @@ std::string UrlEncode(std::string_view value) {
   return out;
 }
 
+absl::Status UpdateStatus(ApiClient& client, std::string_view path,
+                          const std::function<absl::Status(nlohmann::json& status)>& mutate,
+                          int attempts) {
+  const std::string status_path = std::string(path) + "/status";
+  absl::Status last = absl::AbortedError(std::string(path) + ": no attempt made");
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    absl::StatusOr<ApiResponse> got = client.Get(path);
+    if (!got.ok()) return got.status();
+    if (!got->ok()) return ErrorFromResponse(*got);
+    absl::StatusOr<nlohmann::json> object = got->Json();
+    if (!object.ok()) return object.status();
+    nlohmann::json& status = (*object)["status"];
+    if (!status.is_object()) status = nlohmann::json::object();
+    if (absl::Status st = mutate(status); !st.ok()) return st;
+    absl::StatusOr<ApiResponse> put = client.Send("PUT", status_path, object->dump());
+    if (!put.ok()) return put.status();
+    if (put->ok()) return absl::OkStatus();
+    last = ErrorFromResponse(*put);
+    if (put->code != 409) return last;
+  }
+  return last;
+}
+
 }  // namespace snapkeep::client

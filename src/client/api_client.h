@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,14 @@ class ApiClient {
 // cause; falls back to the HTTP code and body text when the body is not a
 // Status. Never includes the request body, so Secret data cannot leak into it.
 absl::Status ErrorFromResponse(const ApiResponse& response);
+
+// Read-modify-write of an object's status over the API: GETs `path`, lets `mutate`
+// change its "status" (an object; created if absent), and PUTs it to `path`/status
+// with the resourceVersion read. A 409 (the object changed meanwhile) starts again,
+// up to `attempts` times; an error from `mutate` ends it unchanged.
+absl::Status UpdateStatus(ApiClient& client, std::string_view path,
+                          const std::function<absl::Status(nlohmann::json& status)>& mutate,
+                          int attempts = 10);
 
 // Percent-encodes a query parameter value.
 std::string UrlEncode(std::string_view value);

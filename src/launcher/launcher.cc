@@ -13,8 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kReportAttempts = 10;
-
 json UrlList(const std::string& urls) {
   json out = json::array();
   for (const std::string& url : SplitUrls(urls)) out.push_back(url);
@@ -97,22 +95,10 @@ absl::Status Launcher::Report(const MemberHealth& health) {
                 {"launcherVersion", SNAPKEEP_VERSION},
                 {"lastHeartbeatTime", FormatRfc3339(absl::Now())}};
   if (!health.message.empty()) entry["message"] = health.message;
-  absl::Status last;
-  for (int attempt = 0; attempt < kReportAttempts; ++attempt) {
-    absl::StatusOr<client::ApiResponse> got = api_.Get(path);
-    if (!got.ok()) return got.status();
-    if (!got->ok()) return client::ErrorFromResponse(*got);
-    absl::StatusOr<json> cluster = got->Json();
-    if (!cluster.ok()) return cluster.status();
-    UpsertMember((*cluster)["status"], entry);
-    absl::StatusOr<client::ApiResponse> put =
-        api_.Send("PUT", StrCat(path, "/status"), cluster->dump());
-    if (!put.ok()) return put.status();
-    if (put->ok()) return absl::OkStatus();
-    last = client::ErrorFromResponse(*put);
-    if (put->code != 409) return last;  // 409: the Cluster changed meanwhile; again
-  }
-  return last;
+  return client::UpdateStatus(api_, path, [&entry](json& status) {
+    UpsertMember(status, entry);
+    return absl::OkStatus();
+  });
 }
 
 int Launcher::Run(const std::atomic<bool>& stop) {

@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kReportAttempts = 10;
 constexpr absl::Duration kRestoreStopGrace = absl::Seconds(2);
 
 std::string Str(const json& object, const char* key) {
@@ -301,33 +300,19 @@ absl::Status MemberRestorer::ReportPhase(const json& restore, const std::string&
   const std::string path =
       StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", md.value("namespace", ""), "/etcdrestores/",
              md.value("name", ""));
-  absl::Status last;
-  for (int attempt = 0; attempt < kReportAttempts; ++attempt) {
-    absl::StatusOr<client::ApiResponse> got = api_.Get(path);
-    if (!got.ok()) return got.status();
-    if (!got->ok()) return client::ErrorFromResponse(*got);
-    absl::StatusOr<json> current = got->Json();
-    if (!current.ok()) return current.status();
-    json& members = (*current)["status"]["members"];
+  return client::UpdateStatus(api_, path, [&](json& status) {
+    json& members = status["members"];
     if (!members.is_array()) members = json::array();
-    bool found = false;
     for (json& m : members) {
       if (Str(m, "name") == member_.name) {
         m["phase"] = phase;
         m["message"] = message;
         m["lastUpdateTime"] = FormatRfc3339(absl::Now());
-        found = true;
+        return absl::OkStatus();
       }
     }
-    if (!found) return absl::NotFoundError(StrCat("restore does not list member ", member_.name));
-    absl::StatusOr<client::ApiResponse> put =
-        api_.Send("PUT", StrCat(path, "/status"), current->dump());
-    if (!put.ok()) return put.status();
-    if (put->ok()) return absl::OkStatus();
-    last = client::ErrorFromResponse(*put);
-    if (put->code != 409) return last;
-  }
-  return last;
+    return absl::NotFoundError(StrCat("restore does not list member ", member_.name));
+  });
 }
 
 }  // namespace snapkeep::launcher
