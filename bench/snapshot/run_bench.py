@@ -7,8 +7,15 @@ in the same run
   (c) the stream alone: Maintenance.Snapshot read and discarded
       (snapshot_stream_bench, same gRPC client as snapkeep),
 
-each timed (wall) with its peak RSS (for (b), the larger of its two steps).
-Prints the figures and the ratios a/b and a/c. See README.md.
+each timed (wall) with its peak RSS (for (b), the larger of its two steps),
+and, to show where the floor is on this machine,
+
+  (d) s3rver's ingest alone: a plain curl PUT of (b)'s file,
+  (e) c and d at once: the two halves of (a) side by side, which no pipeline
+      streaming etcd into this s3rver can beat.
+
+Prints the figures, the CPU each process spent during (a), and the ratios a/b,
+a/c, a/d and a/e. See README.md.
 """
 
 import argparse
@@ -28,78 +35,114 @@ from harness.s3 import S3Server  # noqa: E402
 
 
 def timed(args, env=None):
-    """Runs args under GNU time; returns (wall seconds, peak RSS MiB). Raises on
-    failure. (wait4's ru_maxrss would include the forked Python's pages.)"""
+    """Runs args under GNU time; returns (wall seconds, peak RSS MiB, CPU seconds).
+    Raises on failure. (wait4's ru_maxrss would include the forked Python's pages.)"""
     start = time.monotonic()
-    proc = subprocess.run(["/usr/bin/time", "-f", "maxrss-kib=%M", *args], env=env,
+    proc = subprocess.run(["/usr/bin/time", "-f", "maxrss-kib=%M cpu=%U+%S", *args], env=env,
                           capture_output=True, text=True)
     wall = time.monotonic() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n"
                            f"{proc.stderr}")
-    rss_kib = int(proc.stderr.strip().splitlines()[-1].split("=", 1)[1])
-    return wall, rss_kib / 1024.0
+    fields = dict(f.split("=", 1) for f in proc.stderr.strip().splitlines()[-1].split())
+    user, system = fields["cpu"].split("+")
+    return wall, int(fields["maxrss-kib"]) / 1024.0, float(user) + float(system)
 
 
-def complete_seconds(s3, key):
-    """How long s3rver took to complete the multipart upload of `key` (it
-    re-copies the whole object there; real S3 does not), from its log."""
-    import re
-    seconds = None
-    # s3rver's log lines keep only the tail of long URLs: match the last segment.
-    tail = key.rsplit("/", 1)[-1]
-    for line in s3.log().splitlines():
-        if f"{tail}?uploadId=" in line and "partNumber" not in line:
-            match = re.search(r" ([\d,]+)ms", line)
-            if match:
-                seconds = int(match.group(1).replace(",", "")) / 1000.0
-    return seconds
+def cpu_seconds(pid):
+    """User + system CPU seconds a running process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServiceCpu:
+    """CPU seconds etcd and s3rver spend while a block runs."""
+
+    def __init__(self, etcd, s3):
+        self.pids = {"etcd": etcd.process.pid, "s3rver": s3.process.pid}
+        self.used = {}
+
+    def __enter__(self):
+        self.start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return self
+
+    def __exit__(self, *exc):
+        for name, pid in self.pids.items():
+            self.used[name] = cpu_seconds(pid) - self.start[name]
+
+
+def concurrently(commands):
+    """Runs the commands at once; returns the wall time until the last ends."""
+    start = time.monotonic()
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for c in commands]
+    for proc, command in zip(procs, commands):
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}): {err}")
+    return time.monotonic() - start
 
 
 def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
     env = s3.env()
     results = {}
+    cpu = {}
     for i in range(repeat):
+        run = {}
         # (c) the stream alone
-        c = timed([stream_bench, etcd.endpoint])
-        # (a) snapkeep straight to S3
-        a = timed([snapkeep, "snapshot", "save", "--endpoints", etcd.endpoint,
-                   "--dest", f"s3://backups/bench/{label}-{i}", "--s3-endpoint", s3.endpoint],
-                  env=env)
+        run["c"] = timed([stream_bench, etcd.endpoint])
+        # (a) snapkeep straight to S3, with what etcd and s3rver spent meanwhile
+        with ServiceCpu(etcd, s3) as services:
+            run["a"] = timed([snapkeep, "snapshot", "save", "--endpoints", etcd.endpoint,
+                              "--dest", f"s3://backups/bench/{label}-{i}",
+                              "--s3-endpoint", s3.endpoint], env=env)
         # (b) etcdctl to a file, then s3cmd put
         path = os.path.join(workdir, f"{label}-{i}.db")
-        b1 = timed(["etcdctl", "--endpoints", etcd.endpoint, "snapshot", "save", path],
-                   env=dict(os.environ, ETCDCTL_API="3"))
-        b2 = timed(["s3cmd", "-c", s3.s3cmd_config(), "put", path,
-                    f"s3://backups/kkp/{label}-{i}.db"])
+        run["b1"] = timed(["etcdctl", "--endpoints", etcd.endpoint, "snapshot", "save", path],
+                          env=dict(os.environ, ETCDCTL_API="3"))
+        run["b2"] = timed(["s3cmd", "-c", s3.s3cmd_config(), "put", path,
+                           f"s3://backups/kkp/{label}-{i}.db"])
+        run["b"] = (run["b1"][0] + run["b2"][0], max(run["b1"][1], run["b2"][1]),
+                    run["b1"][2] + run["b2"][2])
+        # (d) s3rver's ingest alone: one plain PUT of the same bytes from a file
+        put = ["curl", "-sSf", "-o", "/dev/null", "-T", path]
+        run["d"] = timed([*put, f"{s3.endpoint}/backups/plain/{label}-{i}.db"])
+        # (e) the two halves of (a) side by side, c and d at once: the floor for any
+        # pipeline that streams etcd into s3rver on this machine
+        wall = concurrently([[stream_bench, etcd.endpoint],
+                             [*put, f"{s3.endpoint}/backups/plain/{label}-{i}-e.db"]])
+        run["e"] = (wall, None, None)
         size = os.path.getsize(path)
         os.remove(path)
-        b = (b1[0] + b2[0], max(b1[1], b2[1]))
-        a = (a[0], a[1], complete_seconds(s3, f"bench/{label}-{i}"))
-        b = (b[0], b[1], complete_seconds(s3, f"kkp/{label}-{i}.db"))
-        c = (c[0], c[1], None)
-        b1 = (b1[0], b1[1], None)
-        b2 = (b2[0], b2[1], b[2])
-        for key, value in (("a", a), ("b", b), ("c", c), ("b1", b1), ("b2", b2)):
+        for key, value in run.items():
             best = results.get(key)
             if best is None or value[0] < best[0]:
                 results[key] = value
-    a, b, c = results["a"], results["b"], results["c"]
-    b1, b2 = results["b1"], results["b2"]
+                if key == "a":
+                    cpu = dict(services.used, snapkeep=value[2])
+    a, b, c, d, e = (results[k] for k in "abcde")
     print(f"\n== {label}: snapshot {size / 2**20:.0f} MiB, best of {repeat} ==")
-    print(f"{'pipeline':52} {'wall s':>8} {'MB/s':>8} {'peak RSS MiB':>13} "
-          f"{'s3rver complete s':>18}")
-    for name, (wall, rss, complete) in (
-            ("(a) snapkeep snapshot save -> S3 (streaming)", a),
-            ("(b) etcdctl snapshot save + s3cmd put (baseline)", b),
-            ("(c) stream alone to /dev/null (baseline)", c),
-            ("    (b) step 1: etcdctl snapshot save", b1),
-            ("    (b) step 2: s3cmd put (= s3rver ingest)", b2)):
-        shown = f"{complete:18.2f}" if complete is not None else f"{'-':>18}"
-        print(f"{name:52} {wall:8.2f} {size / 1e6 / wall:8.1f} {rss:13.1f} {shown}")
+    print(f"{'pipeline':58} {'wall s':>8} {'MB/s':>8} {'peak RSS MiB':>13} {'CPU s':>7}")
+    for name, key in (
+            ("(a) snapkeep snapshot save -> S3 (one streamed PUT)", "a"),
+            ("(b) etcdctl snapshot save + s3cmd put (baseline)", "b"),
+            ("    (b) step 1: etcdctl snapshot save", "b1"),
+            ("    (b) step 2: s3cmd put", "b2"),
+            ("(c) stream alone to /dev/null (baseline)", "c"),
+            ("(d) s3rver ingest alone: curl -T of the file", "d"),
+            ("(e) c and d at once (floor for streaming on this box)", "e")):
+        wall, rss, used = results[key]
+        shown_rss = f"{rss:13.1f}" if rss is not None else f"{'-':>13}"
+        shown_cpu = f"{used:7.2f}" if used is not None else f"{'-':>7}"
+        print(f"{name:58} {wall:8.2f} {size / 1e6 / wall:8.1f} {shown_rss} {shown_cpu}")
+    total = sum(cpu.values())
+    print(f"CPU seconds during (a): snapkeep {cpu['snapkeep']:.2f}, etcd {cpu['etcd']:.2f}, "
+          f"s3rver {cpu['s3rver']:.2f}; {total:.2f} in all on {os.cpu_count()} cores "
+          f"= {total / os.cpu_count() / a[0] * 100:.0f}% busy")
     print(f"a is {b[0] / a[0]:.2f}x faster than b (target >= 2.5x); "
-          f"a/c wall = {a[0] / c[0]:.2f} (target <= 1.2); "
-          f"a peak RSS {a[1]:.1f} MiB (target < 64)")
+          f"a/c wall = {a[0] / c[0]:.2f} (target <= 1.2); a/d = {a[0] / d[0]:.2f}; "
+          f"a/e = {a[0] / e[0]:.2f}; a peak RSS {a[1]:.1f} MiB (target < 64)")
     return size, results
 
 

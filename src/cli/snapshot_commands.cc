@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
 #include "cli/snapshot_flags.h"
@@ -225,6 +226,19 @@ struct ListCommand {
         snapshot::ListSnapshots(*dest->store, dest->url.key);
     if (!catalog.ok()) return Fail("list", catalog.status());
     for (const std::string& problem : catalog->problems) spdlog::warn("{}", problem);
+    if (!catalog->unlisted.empty()) {
+      // Named so that what a killed save left behind can be found and removed.
+      std::vector<std::string> shown;
+      for (const std::string& key : catalog->unlisted) {
+        shown.push_back(dest->store->Describe(key));
+        if (shown.size() == 5) break;
+      }
+      spdlog::warn(
+          "{} object(s) without a snapkeep manifest are not listed (a save that was killed, "
+          "or not snapkeep's): {}{}; `snapkeep snapshot delete --dest URL` removes one",
+          catalog->unlisted.size(), absl::StrJoin(shown, ", "),
+          catalog->unlisted.size() > shown.size() ? ", …" : "");
+    }
     if (output.json()) {
       json items = json::array();
       for (const snapshot::CatalogEntry& entry : catalog->snapshots) {
@@ -280,7 +294,6 @@ struct InspectCommand {
     absl::StatusOr<snapshot::BoltDatabaseSummary> summary = snapshot::SummarizeBoltFile(file);
     if (!summary.ok()) return Fail("inspect", summary.status());
     // The sha256 of the file, and etcd's trailer if the file carries one.
-    snapshot::Sha256Hasher file_hash;
     snapshot::EtcdSnapshotDigest digest;
     std::FILE* in = std::fopen(file.c_str(), "rb");
     if (!in) return Fail("inspect", absl::NotFoundError(absl::StrCat("cannot open ", file)));
@@ -288,17 +301,17 @@ struct InspectCommand {
     size_t n;
     while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) {
       absl::string_view chunk(buffer.data(), n);
-      file_hash.Update(chunk);
       digest.Update(chunk);
     }
     std::fclose(in);
+    digest.Finish();
     std::string trailer = "absent";
     absl::Status verified = absl::OkStatus();
     if (digest.total_size() % 512 == snapshot::Sha256Hasher::kDigestSize) {
       verified = digest.Verify();
       trailer = verified.ok() ? "verified" : "MISMATCH";
     }
-    std::string sha256 = file_hash.FinishHex();
+    const std::string& sha256 = digest.file_sha256();
     if (output.json()) {
       json doc = {{"file", file},
                   {"hash", summary->hash},

@@ -69,10 +69,17 @@ class EtcdClient {
 
   // Streams Maintenance.Snapshot from the current member, handing each message
   // to `on_chunk` in order, including etcd's trailing sha256 message. An error
-  // from `on_chunk` cancels the stream and is returned as is. Fails over to
-  // another member only if the first member fails before sending any bytes.
+  // from `on_chunk` cancels the stream and is returned as is. A member that is
+  // gone before sending any bytes is replaced by another healthy one.
   absl::Status Snapshot(
       absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk);
+  // As above; and a member that goes away mid-stream is replaced too, once per
+  // member: `on_restart` is called when another member has been selected and
+  // must drop everything `on_chunk` was given, since the stream starts over.
+  // An error from `on_restart` ends the call with the member's error.
+  absl::Status Snapshot(
+      absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk,
+      absl::FunctionRef<absl::Status()> on_restart);
 
   // A context with the call deadline and the auth token, for callers that use
   // the generated stubs directly (Watch, Lease keep-alive streams).

@@ -20,12 +20,21 @@ void EtcdSnapshotDigest::Update(absl::string_view data) {
   }
 }
 
+void EtcdSnapshotDigest::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  head_sha256_ = Sha256Hasher::ToHex(hasher_.Peek());
+  hasher_.Update(tail_);
+  file_sha256_ = hasher_.FinishHex();
+}
+
 absl::Status EtcdSnapshotDigest::Verify() {
+  Finish();
   if (total_ <= kTrailer) {
     return absl::DataLossError(
         absl::StrCat("snapshot is only ", total_, " bytes: no database before etcd's sha256"));
   }
-  std::string computed = hasher_.FinishHex();
+  const std::string& computed = head_sha256_;
   std::string trailer = Sha256Hasher::ToHex(tail_);
   if (computed != trailer) {
     return absl::DataLossError(

@@ -33,6 +33,16 @@ Sha256Hasher::Digest Sha256Hasher::Finish() {
   return digest;
 }
 
+Sha256Hasher::Digest Sha256Hasher::Peek() const {
+  std::unique_ptr<EVP_MD_CTX, CtxDeleter> copy(EVP_MD_CTX_new());
+  Check(copy != nullptr, "EVP_MD_CTX_new");
+  Check(EVP_MD_CTX_copy_ex(copy.get(), ctx_.get()), "EVP_MD_CTX_copy_ex");
+  Digest digest;
+  unsigned int size = 0;
+  Check(EVP_DigestFinal_ex(copy.get(), digest.data(), &size), "EVP_DigestFinal_ex");
+  return digest;
+}
+
 std::string Sha256Hasher::FinishHex() { return ToHex(Finish()); }
 
 std::string Sha256Hasher::ToHex(const Digest& digest) {

@@ -19,6 +19,8 @@ class Sha256Hasher {
   void Update(absl::string_view data);
   // Ends this hash; the hasher starts over afterwards.
   Digest Finish();
+  // The digest of the bytes so far, leaving the hash open for more.
+  Digest Peek() const;
   std::string FinishHex();
 
   static std::string ToHex(const Digest& digest);

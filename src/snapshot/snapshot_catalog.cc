@@ -15,7 +15,10 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
   for (const objectstore::ObjectInfo& object : *objects) keys.insert(object.key);
   Catalog catalog;
   for (const objectstore::ObjectInfo& object : *objects) {
-    if (!IsManifestKey(object.key)) continue;
+    if (!IsManifestKey(object.key)) {
+      if (!keys.contains(ManifestKeyFor(object.key))) catalog.unlisted.push_back(object.key);
+      continue;
+    }
     std::string data_key = DataKeyForManifest(object.key);
     if (!keys.contains(data_key)) {
       catalog.problems.push_back(

@@ -18,11 +18,13 @@ struct CatalogEntry {
 struct Catalog {
   std::vector<CatalogEntry> snapshots;  // complete snapshots, oldest first
   std::vector<std::string> problems;    // manifests without data, unreadable manifests
+  // Objects without a manifest: a save in progress, one killed before its
+  // manifest, or objects snapkeep did not write.
+  std::vector<std::string> unlisted;
 };
 
 // The snapshots under `prefix`: every manifest whose data object exists. Data
-// objects without a manifest (an upload in progress or a failed save) are not
-// snapshots and are not listed.
+// objects without a manifest are not snapshots: they go to `unlisted`.
 absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix);
 
 // Removes a snapshot: the manifest first, so it stops being listed at once,

@@ -71,13 +71,11 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
   if (!out.ok()) return out.status();
 
   Sha256Hasher stored_hash;
-  Sha256Hasher file_hash;
-  EtcdSnapshotDigest etcd_digest;
+  EtcdSnapshotDigest etcd_digest;  // also the file's sha256
   uint64_t stored_size = 0;
   std::unique_ptr<ZstdDecompressor> decompressor;
   bool first_chunk = true;
   auto write_file = [&](absl::string_view bytes) {
-    file_hash.Update(bytes);
     etcd_digest.Update(bytes);
     return (*out)->Write(bytes);
   };
@@ -102,8 +100,9 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
     return fetched;
   }
 
+  etcd_digest.Finish();
   result.size = etcd_digest.total_size();
-  result.sha256 = file_hash.FinishHex();
+  result.sha256 = etcd_digest.file_sha256();
   std::string stored_sha256 = decompressor ? stored_hash.FinishHex() : result.sha256;
   if (result.manifest) {
     if (stored_size != result.manifest->stored_size ||

@@ -65,15 +65,20 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
 
   absl::StatusOr<etcdserverpb::StatusResponse> status = etcd.Status();
   if (!status.ok()) return status.status();
-  manifest.endpoint = etcd.current_endpoint();
-  manifest.member_id = absl::StrFormat("%x", status->header().member_id());
-  manifest.cluster_id = absl::StrFormat("%x", status->header().cluster_id());
-  manifest.etcd_version = status->version();
-  if (absl::StatusOr<etcdserverpb::MemberListResponse> members = etcd.MemberList(); members.ok()) {
-    for (const etcdserverpb::Member& member : members->members()) {
-      if (member.id() == status->header().member_id()) manifest.member_name = member.name();
+  auto record_member = [&](const etcdserverpb::StatusResponse& answer) {
+    manifest.endpoint = etcd.current_endpoint();
+    manifest.member_id = absl::StrFormat("%x", answer.header().member_id());
+    manifest.cluster_id = absl::StrFormat("%x", answer.header().cluster_id());
+    manifest.etcd_version = answer.version();
+    manifest.member_name.clear();
+    if (absl::StatusOr<etcdserverpb::MemberListResponse> members = etcd.MemberList();
+        members.ok()) {
+      for (const etcdserverpb::Member& member : members->members()) {
+        if (member.id() == answer.header().member_id()) manifest.member_name = member.name();
+      }
     }
-  }
+  };
+  record_member(*status);
 
   // Opened at the first chunk: etcd's first message says how many bytes follow, so
   // an uncompressed snapshot's exact size is known and can go up in one request.
@@ -92,53 +97,76 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
     return absl::OkStatus();
   };
 
-  EtcdSnapshotDigest etcd_digest;
-  Sha256Hasher file_hash;
-  Sha256Hasher stored_hash;
-  BoltStreamScanner scanner;
-  uint64_t stored_size = 0;
-  bool pending_reported = false;
+  // What one pass over etcd's stream has computed; a pass that another member
+  // takes over from starts afresh.
+  struct Pass {
+    EtcdSnapshotDigest etcd_digest;  // also the file's sha256
+    Sha256Hasher stored_hash;
+    BoltStreamScanner scanner;
+    uint64_t stored_size = 0;
+    bool pending_reported = false;
+  };
+  auto pass = std::make_unique<Pass>();
   auto store_bytes = [&](absl::string_view bytes) {
     // Uncompressed, the stored bytes are the file's: one hash serves both.
-    if (compressor) stored_hash.Update(bytes);
-    stored_size += bytes.size();
+    if (compressor) pass->stored_hash.Update(bytes);
+    pass->stored_size += bytes.size();
     absl::Status written = writer->Write(bytes);
-    if (!pending_reported && options.on_pending_upload) {
+    if (!pass->pending_reported && options.on_pending_upload) {
       if (std::string pending = writer->pending_upload(); !pending.empty()) {
-        pending_reported = true;
+        pass->pending_reported = true;
         options.on_pending_upload(pending);
       }
     }
     return written;
   };
-  absl::Status streamed = etcd.Snapshot([&](const etcdserverpb::SnapshotResponse& chunk) {
-    if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
-      return absl::CancelledError(
-          absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
+  auto start_over = [&]() -> absl::Status {
+    // The member streaming the snapshot went away mid-way: drop the partial
+    // upload and take the whole snapshot again from the member etcd moved to.
+    if (writer) writer->Abort();
+    writer.reset();
+    pass = std::make_unique<Pass>();
+    if (compressor) {
+      absl::StatusOr<std::unique_ptr<ZstdCompressor>> created =
+          ZstdCompressor::Create(options.compression_level);
+      if (!created.ok()) return created.status();
+      compressor = *std::move(created);
     }
-    if (!writer) {
-      if (absl::Status opened = open_writer(chunk); !opened.ok()) return opened;
-    }
-    const std::string& blob = chunk.blob();
-    etcd_digest.Update(blob);
-    file_hash.Update(blob);
-    scanner.Update(blob);
-    if (compressor) return compressor->Write(blob, store_bytes);
-    return store_bytes(blob);
-  });
+    absl::StatusOr<etcdserverpb::StatusResponse> answer = etcd.Status();
+    if (!answer.ok()) return answer.status();
+    record_member(*answer);
+    return absl::OkStatus();
+  };
+  absl::Status streamed = etcd.Snapshot(
+      [&](const etcdserverpb::SnapshotResponse& chunk) {
+        if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+          return absl::CancelledError(
+              absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
+        }
+        if (!writer) {
+          if (absl::Status opened = open_writer(chunk); !opened.ok()) return opened;
+        }
+        const std::string& blob = chunk.blob();
+        pass->etcd_digest.Update(blob);
+        pass->scanner.Update(blob);
+        if (compressor) return compressor->Write(blob, store_bytes);
+        return store_bytes(blob);
+      },
+      start_over);
   if (streamed.ok() && !writer) streamed = absl::DataLossError("etcd sent an empty snapshot");
   if (streamed.ok() && compressor) streamed = compressor->Finish(store_bytes);
   if (!streamed.ok()) {
     if (writer) writer->Abort();
     return streamed;
   }
+  EtcdSnapshotDigest& etcd_digest = pass->etcd_digest;
   // etcd's own checksum decides whether this snapshot may be published.
   if (absl::Status verified = etcd_digest.Verify(); !verified.ok()) {
     writer->Abort();
     return absl::DataLossError(
         absl::StrCat(verified.message(), "; nothing was stored at ", store.Describe(key)));
   }
-  absl::StatusOr<BoltStreamScanner::Result> scanned = scanner.Finish();
+  absl::StatusOr<BoltStreamScanner::Result> scanned = pass->scanner.Finish();
   if (!scanned.ok()) {
     writer->Abort();
     return absl::DataLossError(
@@ -150,10 +178,10 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   if (absl::Status committed = writer->Commit(); !committed.ok()) return committed;
 
   manifest.size = etcd_digest.total_size();
-  manifest.sha256 = file_hash.FinishHex();
+  manifest.sha256 = etcd_digest.file_sha256();
   manifest.database_sha256 = etcd_digest.database_sha256();
-  manifest.stored_size = stored_size;
-  manifest.stored_sha256 = compressor ? stored_hash.FinishHex() : manifest.sha256;
+  manifest.stored_size = pass->stored_size;
+  manifest.stored_sha256 = compressor ? pass->stored_hash.FinishHex() : manifest.sha256;
   manifest.finished_at = absl::Now();
   if (absl::Status put = store.Put(ManifestKeyFor(key), EncodeManifest(manifest)); !put.ok()) {
     // Without its manifest the data is not a snapshot; do not leave it behind.

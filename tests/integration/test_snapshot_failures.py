@@ -1,16 +1,22 @@
 """Failures in the middle of a save: nothing that looks like a snapshot may be
 left behind, and multipart uploads are aborted."""
 
+import http.client
+import http.server
+import json
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
+import threading
 import time
+import urllib.parse
 
 import pytest
 
 from harness import snapkeep
-from harness.etcd import etcd_server  # noqa: F401 (fixture)
+from harness.etcd import EtcdCluster, etcd_server  # noqa: F401 (fixture)
 from harness.process import wait_until
 from harness.s3 import s3_server  # noqa: F401 (fixture)
 
@@ -156,3 +162,124 @@ def test_sigterm_mid_streamed_put_leaves_no_object(etcd_server, s3_server, workd
     assert save.returncode == 128 + 15, stderr
     assert "cancelled" in stderr
     assert s3_server.list_keys("backups") == []
+
+
+class RefuseFirstPut(http.server.BaseHTTPRequestHandler):
+    """A proxy in front of s3rver that answers the first PUT of a snapshot's data
+    with 503 SlowDown at its `Expect: 100-continue`, before any body byte is sent
+    (as S3 does under load), and passes everything else through."""
+    protocol_version = "HTTP/1.1"
+    upstream = None
+    refused = []
+
+    def handle_expect_100(self):
+        if (self.command == "PUT" and not self.path.endswith(".manifest.json")
+                and not RefuseFirstPut.refused):
+            RefuseFirstPut.refused.append(self.path)
+            body = (b'<?xml version="1.0"?><Error><Code>SlowDown</Code>'
+                    b'<Message>Please reduce your request rate.</Message></Error>')
+            self.send_response(503)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return False
+        return super().handle_expect_100()
+
+    def _forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        upstream = http.client.HTTPConnection(*RefuseFirstPut.upstream, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+    def log_message(self, *args):
+        pass
+
+
+def test_streamed_put_refused_before_its_body_is_retried(etcd_server, s3_server,  # noqa: F811
+                                                         workdir):
+    etcd_server.fill(megabytes=4)
+    url = urllib.parse.urlparse(s3_server.endpoint)
+    RefuseFirstPut.upstream = (url.hostname, url.port)
+    RefuseFirstPut.refused = []
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RefuseFirstPut)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        save = snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                            "--dest", "s3://backups/slowdown/snap",
+                            "--s3-endpoint", f"http://127.0.0.1:{proxy.server_address[1]}",
+                            env=s3_server.env())
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert save.returncode == 0, save.stderr
+    assert RefuseFirstPut.refused == ["/backups/slowdown/snap"]
+    assert "SlowDown" in save.stderr and "retrying" in save.stderr
+    out = os.path.join(workdir, "back.db")
+    got = snapkeep.run("snapshot", "get", "--dest", "s3://backups/slowdown/snap",
+                       "--s3-endpoint", s3_server.endpoint, "--out", out, env=s3_server.env())
+    assert got.returncode == 0, got.stderr
+    assert os.path.getsize(out) > 4 * 2**20
+
+
+def test_member_killed_mid_stream_is_replaced_and_the_save_starts_over(s3_server,  # noqa: F811
+                                                                        workdir):
+    """Three members; the one streaming the snapshot dies mid-way: the partial
+    upload is dropped and the whole snapshot is taken again from another member."""
+    cluster = EtcdCluster(workdir).start()
+    try:
+        first = cluster.members[0]
+        first.fill(megabytes=48)
+        first.put("/marker", "before")
+
+        def first_written():
+            with open(f"/proc/{first.process.pid}/io") as f:
+                return int(next(line for line in f if line.startswith("wchar:")).split()[1])
+
+        before = first_written()
+        summary = open(os.path.join(workdir, "summary.json"), "w+")
+        save = snapkeep.start("snapshot", "save", "--endpoints", cluster.endpoints,
+                              "--dest", "s3://backups/failover/snap", "--s3-endpoint",
+                              s3_server.endpoint, "-o", "json", env=s3_server.env(),
+                              stdout=summary)
+
+        def kill_mid_stream():
+            # Freeze it first, so it surely dies mid-stream and not after the end.
+            os.kill(first.process.pid, signal.SIGSTOP)
+            first.process.kill()
+
+        stderr = interrupt_save(save, lambda: first_written() - before > 8 * 2**20,
+                                "the stream from member-0 to be under way", kill_mid_stream,
+                                interval=0.005)
+        assert save.returncode == 0, stderr
+        assert "failed mid-stream" in stderr and "starting the snapshot over" in stderr
+        summary.seek(0)
+        manifest = json.load(summary)
+        assert manifest["endpoint"] != first.endpoint
+        assert manifest["member"] in ("member-1", "member-2")
+        assert sorted(s3_server.list_keys("backups")) == ["failover/snap",
+                                                          "failover/snap.manifest.json"]
+        out = os.path.join(workdir, "got.db")
+        snapkeep.run("snapshot", "get", "--dest", "s3://backups/failover/snap",
+                     "--s3-endpoint", s3_server.endpoint, "--out", out, env=s3_server.env())
+        status = json.loads(subprocess.run(
+            ["etcdctl", "snapshot", "status", out, "-w", "json"], check=True,
+            capture_output=True, text=True, env=dict(os.environ, ETCDCTL_API="3")).stdout)
+        assert status["revision"] == manifest["revision"]
+    finally:
+        cluster.stop()

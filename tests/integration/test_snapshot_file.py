@@ -144,8 +144,13 @@ def test_list_hides_data_without_manifest_and_delete_removes_both(etcd_server, w
     listed = snapkeep.run_json("snapshot", "list", "--dest", base + "/")
     assert [item["name"] for item in listed] == ["s1", "s2"]
 
-    text = snapkeep.run("snapshot", "list", "--dest", base + "/").stdout
-    assert "s1" in text and "s2" in text and "orphan" not in text
+    listing = snapkeep.run("snapshot", "list", "--dest", base + "/")
+    assert "s1" in listing.stdout and "s2" in listing.stdout and "orphan" not in listing.stdout
+    # ... but it is named on stderr, so what a killed save left can be found.
+    assert "1 object(s) without a snapkeep manifest" in listing.stderr
+    assert f"{workdir}/c/orphan" in listing.stderr and "s2" not in listing.stderr
+    snapkeep.run("snapshot", "delete", "--dest", f"{base}/orphan")
+    assert not os.path.exists(f"{workdir}/c/orphan")
 
     snapkeep.run("snapshot", "delete", "--dest", f"{base}/s1")
     assert not os.path.exists(f"{workdir}/c/s1")

@@ -20,11 +20,17 @@ absl::Duration Retrier::BackoffAfter(int attempt) {
 }
 
 absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt) {
+  return Run(what, attempt, [] { return true; });
+}
+
+absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt,
+                          absl::FunctionRef<bool()> may_retry) {
   absl::Time start = clock_.Now();
   for (;;) {
     ++attempts_;
     absl::Status status = attempt();
     if (status.ok() || status.code() != absl::StatusCode::kUnavailable) return status;
+    if (!may_retry()) return status;
     absl::Duration elapsed = clock_.Now() - start;
     if (attempts_ >= options_.max_attempts) {
       return absl::UnavailableError(

@@ -49,6 +49,10 @@ class Retrier {
 
   // `what` names the operation in log lines ("PUT s3://b/k part 3").
   absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt);
+  // As Run, but a failed attempt is retried only while may_retry() says so (a
+  // streamed body can go again only while none of it was consumed).
+  absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt,
+                   absl::FunctionRef<bool()> may_retry);
 
   int attempts() const { return attempts_; }
 

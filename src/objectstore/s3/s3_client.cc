@@ -205,6 +205,9 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
     curl_easy_setopt(c, CURLOPT_READFUNCTION, OnRead);
     curl_easy_setopt(c, CURLOPT_READDATA, &exchange);
+    if (request.upload_buffer_size > 0) {
+      curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, request.upload_buffer_size);
+    }
     headers.Add("Content-Type: application/octet-stream");
   } else if (request.method == "PUT" || request.method == "POST") {
     // In-memory bodies go as POSTFIELDS so libcurl's SigV4 hashes the payload.
@@ -244,6 +247,11 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
 }
 
 absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what) {
+  return Call(request, what, [] { return true; });
+}
+
+absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what,
+                                          absl::FunctionRef<bool()> may_retry) {
   SystemRetryClock clock;
   RetryOptions retry;
   retry.max_attempts = options_.max_attempts;
@@ -251,10 +259,13 @@ absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string
   retry.max_backoff = options_.max_backoff;
   Retrier retrier(retry, clock, std::random_device()());
   absl::StatusOr<S3Response> response;
-  absl::Status status = retrier.Run(what, [&] {
-    response = Send(request, what);
-    return response.status();
-  });
+  absl::Status status = retrier.Run(
+      what,
+      [&] {
+        response = Send(request, what);
+        return response.status();
+      },
+      may_retry);
   if (!status.ok()) return status;
   return response;
 }

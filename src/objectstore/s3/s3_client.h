@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -25,6 +26,9 @@ struct S3Request {
   // many (0 at the end); an error aborts the request. body_size must be exact.
   std::function<absl::StatusOr<size_t>(char* buffer, size_t n)> body_source;
   uint64_t body_size = 0;
+  // For body_source: libcurl's upload buffer, i.e. the most bytes asked for at once
+  // (0: libcurl's default, 64 KiB).
+  long upload_buffer_size = 0;
 };
 
 struct S3Response {
@@ -57,6 +61,10 @@ class S3Client {
   absl::StatusOr<S3Response> Send(const S3Request& request, absl::string_view what);
   // Send() with retries per options().
   absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what);
+  // Call() for a request whose body_source can start over only while
+  // may_retry() is true.
+  absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what,
+                                  absl::FunctionRef<bool()> may_retry);
 
  private:
   std::string bucket_;

@@ -10,18 +10,33 @@ namespace snapkeep::objectstore {
 
 S3StreamingPutWriter::S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
                                            size_t max_buffered)
-    : client_(client), key_(std::move(key)), size_(size), max_buffered_(max_buffered) {
+    : client_(client),
+      key_(std::move(key)),
+      size_(size),
+      max_buffered_(max_buffered),
+      wake_batch_(std::max<size_t>(1, std::min(kWakeBatch, max_buffered / 4))) {
   thread_ = std::thread([this] {
     S3Request put;
     put.method = "PUT";
     put.key = key_;
     put.body_size = size_;
     put.body_source = [this](char* out, size_t n) { return Pull(out, n); };
-    absl::Status status = client_.Send(put, absl::StrCat("PUT ", client_.Describe(key_))).status();
-    std::lock_guard lock(mu_);
-    upload_status_ = status;
-    upload_done_ = true;
-    cv_.notify_all();
+    put.upload_buffer_size = kUploadBufferSize;
+    // A failure before libcurl took any byte (connection refused, 503 SlowDown
+    // answered to Expect: 100-continue) is retried; after that the bytes are gone.
+    absl::Status status = client_
+                              .Call(put, absl::StrCat("PUT ", client_.Describe(key_)),
+                                    [this] {
+                                      std::lock_guard lock(mu_);
+                                      return sent_ == 0 && !aborted_;
+                                    })
+                              .status();
+    {
+      std::lock_guard lock(mu_);
+      upload_status_ = status;
+      upload_done_ = true;
+    }
+    space_cv_.notify_all();
   });
 }
 
@@ -30,51 +45,75 @@ S3StreamingPutWriter::~S3StreamingPutWriter() {
 }
 
 absl::Status S3StreamingPutWriter::Write(absl::string_view data) {
-  std::unique_lock lock(mu_);
-  if (aborted_ || committed_) return absl::FailedPreconditionError("write after commit or abort");
-  if (written_ + data.size() > size_) {
-    return absl::InvalidArgumentError(absl::StrCat(client_.Describe(key_), ": more bytes than the ",
-                                                   size_, " announced for the upload"));
+  bool wake_uploader = false;
+  {
+    std::unique_lock lock(mu_);
+    if (aborted_ || committed_) {
+      return absl::FailedPreconditionError("write after commit or abort");
+    }
+    if (written_ + data.size() > size_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          client_.Describe(key_), ": more bytes than the ", size_, " announced for the upload"));
+    }
+    if (buffered_ > 0 && buffered_ + data.size() > max_buffered_) {
+      // Full: sleep until the uploader has drained half, not just this chunk's room,
+      // so the two threads trade the buffer in large steps (a thread switch costs
+      // more than the copy of a chunk).
+      producer_waiting_ = true;
+      space_cv_.wait(lock, [&] { return upload_done_ || buffered_ <= max_buffered_ / 2; });
+      producer_waiting_ = false;
+    }
+    if (upload_done_) {
+      return upload_status_.ok() ? absl::InternalError("the upload ended before its body")
+                                 : upload_status_;
+    }
+    chunks_.emplace_back(data);
+    buffered_ += data.size();
+    written_ += data.size();
+    wake_uploader = uploader_waiting_ && UploaderMayProceed();
   }
-  cv_.wait(lock, [&] { return upload_done_ || buffered_ < max_buffered_; });
-  if (upload_done_) {
-    return upload_status_.ok() ? absl::InternalError("the upload ended before its body")
-                               : upload_status_;
-  }
-  chunks_.emplace_back(data);
-  buffered_ += data.size();
-  written_ += data.size();
-  cv_.notify_all();
+  if (wake_uploader) data_cv_.notify_one();
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> S3StreamingPutWriter::Pull(char* out, size_t n) {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    if (aborted_) return absl::CancelledError("upload aborted");
-    // Hold the last byte back until Commit(): the server must not get a whole body
-    // that the producer may still reject.
-    const uint64_t limit = committed_ ? size_ : size_ - 1;
-    if (sent_ >= size_) return size_t{0};
-    if (buffered_ > 0 && sent_ < limit) break;
-    cv_.wait(lock);
-  }
+bool S3StreamingPutWriter::UploaderMayProceed() const {
+  if (aborted_ || sent_ >= size_) return true;
+  // Hold the last byte back until Commit(): the server must not get a whole body
+  // that the producer may still reject.
   const uint64_t limit = committed_ ? size_ : size_ - 1;
+  const uint64_t available = std::min<uint64_t>(buffered_, limit - sent_);
+  if (available == 0) return false;
+  // Wait for a batch unless nothing more can come before Commit.
+  return available >= wake_batch_ || written_ == size_;
+}
+
+absl::StatusOr<size_t> S3StreamingPutWriter::Pull(char* out, size_t n) {
+  bool wake_producer = false;
   size_t given = 0;
-  while (given < n && !chunks_.empty() && sent_ < limit) {
-    const std::string& front = chunks_.front();
-    size_t take = std::min<uint64_t>({n - given, front.size() - front_offset_, limit - sent_});
-    std::memcpy(out + given, front.data() + front_offset_, take);
-    given += take;
-    front_offset_ += take;
-    sent_ += take;
-    buffered_ -= take;
-    if (front_offset_ == front.size()) {
-      chunks_.pop_front();
-      front_offset_ = 0;
+  {
+    std::unique_lock lock(mu_);
+    uploader_waiting_ = true;
+    data_cv_.wait(lock, [&] { return UploaderMayProceed(); });
+    uploader_waiting_ = false;
+    if (aborted_) return absl::CancelledError("upload aborted");
+    if (sent_ >= size_) return size_t{0};
+    const uint64_t limit = committed_ ? size_ : size_ - 1;
+    while (given < n && !chunks_.empty() && sent_ < limit) {
+      const std::string& front = chunks_.front();
+      size_t take = std::min<uint64_t>({n - given, front.size() - front_offset_, limit - sent_});
+      std::memcpy(out + given, front.data() + front_offset_, take);
+      given += take;
+      front_offset_ += take;
+      sent_ += take;
+      buffered_ -= take;
+      if (front_offset_ == front.size()) {
+        chunks_.pop_front();
+        front_offset_ = 0;
+      }
     }
+    wake_producer = producer_waiting_ && buffered_ <= max_buffered_ / 2;
   }
-  cv_.notify_all();
+  if (wake_producer) space_cv_.notify_one();
   return given;
 }
 
@@ -94,8 +133,8 @@ absl::Status S3StreamingPutWriter::Commit() {
   {
     std::lock_guard lock(mu_);
     committed_ = true;
-    cv_.notify_all();
   }
+  data_cv_.notify_all();
   Finish();
   std::lock_guard lock(mu_);
   return upload_status_;
@@ -106,8 +145,9 @@ void S3StreamingPutWriter::Abort() {
   {
     std::lock_guard lock(mu_);
     aborted_ = true;
-    cv_.notify_all();
   }
+  data_cv_.notify_all();
+  space_cv_.notify_all();
   Finish();
   // S3 stores nothing for a body cut short, but some S3-compatible servers (s3rver
   // among them) keep what arrived: remove it, so no partial object stays behind.

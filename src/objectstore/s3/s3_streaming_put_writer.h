@@ -35,16 +35,26 @@ class S3StreamingPutWriter : public ObjectWriter {
   std::string pending_upload() const override { return {}; }
 
  private:
+  // The uploader wakes for this much data at least (or the end of the body).
+  static constexpr size_t kWakeBatch = 1u << 20;
+  // libcurl's own upload buffer: bytes asked for per Pull (libcurl's maximum).
+  static constexpr long kUploadBufferSize = 2L << 20;
+
   // On the upload thread: the next bytes for libcurl.
   absl::StatusOr<size_t> Pull(char* out, size_t n);
+  bool UploaderMayProceed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Finish();
 
   S3Client& client_;
   const std::string key_;
   const uint64_t size_;
   const size_t max_buffered_;
+  const size_t wake_batch_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable data_cv_;   // the uploader waits here for bytes
+  std::condition_variable space_cv_;  // the producer waits here for room
+  bool uploader_waiting_ ABSL_GUARDED_BY(mu_) = false;
+  bool producer_waiting_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::string> chunks_ ABSL_GUARDED_BY(mu_);
   size_t front_offset_ ABSL_GUARDED_BY(mu_) = 0;
   size_t buffered_ ABSL_GUARDED_BY(mu_) = 0;

@@ -65,7 +65,7 @@ class EtcdServer(Service):
         self.extra_args = list(extra_args)
         self.process = None
 
-    def start(self, timeout=30, initial_cluster=None):
+    def start(self, timeout=30, initial_cluster=None, wait=True):
         args = [
             ETCD,
             "--name", self.name,
@@ -83,6 +83,11 @@ class EtcdServer(Service):
             args += ["--cert-file", self.tls["server_cert"], "--key-file", self.tls["server_key"],
                      "--trusted-ca-file", self.tls["ca"], "--client-cert-auth"]
         self.process = ManagedProcess(args, os.path.join(self.workdir, f"{self.name}.log"))
+        if wait:
+            self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout=30):
         try:
             wait_until(self.healthy, timeout, f"etcd {self.endpoint} to become healthy")
         except TimeoutError:
@@ -159,6 +164,33 @@ class EtcdServer(Service):
         session.close()
         return count
 
+
+class EtcdCluster:
+    """Several etcd members forming one cluster (without launchers)."""
+
+    def __init__(self, workdir, size=3):
+        self.members = [EtcdServer(workdir, name=f"member-{i}") for i in range(size)]
+
+    def start(self, timeout=60):
+        initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
+        try:
+            # No member is healthy before a quorum has started: start all, then wait.
+            for member in self.members:
+                member.start(initial_cluster=initial, wait=False)
+            for member in self.members:
+                member.wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @property
+    def endpoints(self):
+        return ",".join(m.endpoint for m in self.members)
+
+    def stop(self):
+        for member in self.members:
+            member.stop()
 
 
 @pytest.fixture

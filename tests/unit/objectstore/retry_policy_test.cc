@@ -42,6 +42,24 @@ TEST(RetrierTest, RetriesUnavailableUntilSuccess) {
   EXPECT_EQ(clock.sleeps.size(), 2u);
 }
 
+TEST(RetrierTest, StopsRetryingOnceTheBodyIsSpent) {
+  ManualClock clock;
+  Retrier retrier(Options(), clock, 1);
+  int calls = 0;
+  bool body_spent = false;
+  absl::Status status = retrier.Run(
+      "op",
+      [&] {
+        // The first attempt fails before sending a byte, the second after.
+        body_spent = ++calls == 2;
+        return absl::UnavailableError("503");
+      },
+      [&] { return !body_spent; });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(clock.sleeps.size(), 1u);
+}
+
 TEST(RetrierTest, DoesNotRetryOtherErrors) {
   ManualClock clock;
   Retrier retrier(Options(), clock, 1);

@@ -15,6 +15,12 @@ std::string WithTrailer(const std::string& database) {
   return database + std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
+std::string HexOf(const std::string& bytes) {
+  Sha256Hasher hasher;
+  hasher.Update(bytes);
+  return hasher.FinishHex();
+}
+
 TEST(EtcdSnapshotDigestTest, VerifiesWhateverTheChunking) {
   std::string database(10000, '\0');
   for (size_t i = 0; i < database.size(); ++i) database[i] = static_cast<char>(i * 7);
@@ -25,6 +31,8 @@ TEST(EtcdSnapshotDigestTest, VerifiesWhateverTheChunking) {
       digest.Update(absl::string_view(stream).substr(pos, chunk));
     }
     EXPECT_TRUE(digest.Verify().ok()) << chunk;
+    EXPECT_EQ(digest.file_sha256(), HexOf(stream)) << chunk;
+    EXPECT_EQ(digest.database_sha256(), HexOf(database)) << chunk;
     EXPECT_EQ(digest.database_size(), database.size());
     EXPECT_EQ(digest.total_size(), stream.size());
   }
@@ -47,6 +55,25 @@ TEST(EtcdSnapshotDigestTest, RejectsStreamsWithoutADatabase) {
   EtcdSnapshotDigest digest;
   digest.Update(std::string(32, 'x'));
   EXPECT_EQ(digest.Verify().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(EtcdSnapshotDigestTest, HashesTheWholeFileWithOrWithoutATrailer) {
+  // Objects without etcd's trailer (or shorter than one) still get their sha256.
+  for (const std::string& bytes : {std::string(), std::string("abc"), std::string(4000, 'q')}) {
+    EtcdSnapshotDigest digest;
+    digest.Update(bytes);
+    digest.Finish();
+    EXPECT_EQ(digest.file_sha256(), HexOf(bytes)) << bytes.size();
+    EXPECT_EQ(digest.Verify().code(), absl::StatusCode::kDataLoss) << bytes.size();
+  }
+}
+
+TEST(Sha256HasherTest, PeekLeavesTheHashOpen) {
+  Sha256Hasher hasher;
+  hasher.Update("ab");
+  EXPECT_EQ(Sha256Hasher::ToHex(hasher.Peek()), HexOf("ab"));
+  hasher.Update("c");
+  EXPECT_EQ(hasher.FinishHex(), HexOf("abc"));
 }
 
 TEST(Sha256HasherTest, KnownVector) {
