@@ -166,7 +166,8 @@ void BenchWatchers(const Endpoint& ep, int watchers) {
   sent = Clock::now();
   setup.Request(http::verb::post, kEbc, ConfigBody(999999));
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (got < watchers && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (got < watchers && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const double ms = std::chrono::duration<double, std::milli>(last - sent).count();
   std::printf("watch fan-out: %d/%d idle watchers got the change; last one after %.1f ms\n",
               got.load(), watchers, ms);
@@ -224,15 +225,18 @@ int main(int argc, char** argv) {
     });
     auto t1 = Clock::now();
     std::string out;
-    Client(eep).Request(http::verb::post, "/v3/kv/range",
-                        nlohmann::json{{"key", Base64("/bench/ebc/")}, {"range_end", Base64("/bench/ebc0")}}.dump(),
-                        &out);
+    Client(eep).Request(
+        http::verb::post, "/v3/kv/range",
+        nlohmann::json{{"key", Base64("/bench/ebc/")}, {"range_end", Base64("/bench/ebc0")}}.dump(),
+        &out);
     e_list = std::chrono::duration<double>(Clock::now() - t1).count();
   }
   auto rate = [](int n, double s) { return s > 0 ? n / s : 0.0; };
-  std::printf("%-28s %10.0f/s %10.0f/s\n", "create (fsync each)", rate(objects, create), rate(objects, e_create));
+  std::printf("%-28s %10.0f/s %10.0f/s\n", "create (fsync each)", rate(objects, create),
+              rate(objects, e_create));
   std::printf("%-28s %10.0f/s %10.0f/s\n", "get by name", rate(objects, get), rate(objects, e_get));
-  std::printf("%-28s %10.1f ms %10.1f ms   (%zu objects)\n", "list all", list * 1000, e_list * 1000, items);
+  std::printf("%-28s %10.1f ms %10.1f ms   (%zu objects)\n", "list all", list * 1000, e_list * 1000,
+              items);
   BenchWatchers(ep, watchers);
   return 0;
 }

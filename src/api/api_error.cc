@@ -1,8 +1,8 @@
-#include "common/str_cat.h"
 #include "api/api_error.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_join.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::api {
 namespace {
@@ -11,14 +11,22 @@ constexpr char kPayloadUrl[] = "type.snapkeep.io/ApiError";
 
 absl::StatusCode CodeFor(int http) {
   switch (http) {
-    case 400: return absl::StatusCode::kInvalidArgument;
-    case 403: return absl::StatusCode::kPermissionDenied;
-    case 404: return absl::StatusCode::kNotFound;
-    case 409: return absl::StatusCode::kAborted;
-    case 410: return absl::StatusCode::kOutOfRange;
-    case 413: return absl::StatusCode::kResourceExhausted;
-    case 422: return absl::StatusCode::kInvalidArgument;
-    default: return http >= 500 ? absl::StatusCode::kInternal : absl::StatusCode::kUnknown;
+    case 400:
+      return absl::StatusCode::kInvalidArgument;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kAborted;
+    case 410:
+      return absl::StatusCode::kOutOfRange;
+    case 413:
+      return absl::StatusCode::kResourceExhausted;
+    case 422:
+      return absl::StatusCode::kInvalidArgument;
+    default:
+      return http >= 500 ? absl::StatusCode::kInternal : absl::StatusCode::kUnknown;
   }
 }
 
@@ -40,10 +48,10 @@ absl::Status ApiError::ToStatus() const {
 }
 
 nlohmann::json ApiError::ToStatusObject() const {
-  nlohmann::json out = {{"kind", "Status"},       {"apiVersion", "v1"},
-                        {"metadata", nlohmann::json::object()},
-                        {"status", "Failure"},    {"message", message},
-                        {"reason", reason},       {"code", code}};
+  nlohmann::json out = {
+      {"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
+      {"status", "Failure"}, {"message", message}, {"reason", reason},
+      {"code", code}};
   if (!details.is_null()) out["details"] = details;
   return out;
 }
@@ -61,16 +69,46 @@ ApiError ApiError::FromStatus(const absl::Status& status) {
     }
   }
   switch (status.code()) {
-    case absl::StatusCode::kNotFound: e.code = 404; e.reason = "NotFound"; break;
-    case absl::StatusCode::kAlreadyExists: e.code = 409; e.reason = "AlreadyExists"; break;
-    case absl::StatusCode::kAborted: e.code = 409; e.reason = "Conflict"; break;
-    case absl::StatusCode::kOutOfRange: e.code = 410; e.reason = "Expired"; break;
-    case absl::StatusCode::kInvalidArgument: e.code = 400; e.reason = "BadRequest"; break;
-    case absl::StatusCode::kPermissionDenied: e.code = 403; e.reason = "Forbidden"; break;
-    case absl::StatusCode::kResourceExhausted: e.code = 413; e.reason = "RequestEntityTooLarge"; break;
-    case absl::StatusCode::kUnavailable: e.code = 503; e.reason = "ServiceUnavailable"; break;
-    case absl::StatusCode::kDeadlineExceeded: e.code = 504; e.reason = "Timeout"; break;
-    default: e.code = 500; e.reason = "InternalError"; break;
+    case absl::StatusCode::kNotFound:
+      e.code = 404;
+      e.reason = "NotFound";
+      break;
+    case absl::StatusCode::kAlreadyExists:
+      e.code = 409;
+      e.reason = "AlreadyExists";
+      break;
+    case absl::StatusCode::kAborted:
+      e.code = 409;
+      e.reason = "Conflict";
+      break;
+    case absl::StatusCode::kOutOfRange:
+      e.code = 410;
+      e.reason = "Expired";
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      e.code = 400;
+      e.reason = "BadRequest";
+      break;
+    case absl::StatusCode::kPermissionDenied:
+      e.code = 403;
+      e.reason = "Forbidden";
+      break;
+    case absl::StatusCode::kResourceExhausted:
+      e.code = 413;
+      e.reason = "RequestEntityTooLarge";
+      break;
+    case absl::StatusCode::kUnavailable:
+      e.code = 503;
+      e.reason = "ServiceUnavailable";
+      break;
+    case absl::StatusCode::kDeadlineExceeded:
+      e.code = 504;
+      e.reason = "Timeout";
+      break;
+    default:
+      e.code = 500;
+      e.reason = "InternalError";
+      break;
   }
   return e;
 }
@@ -87,11 +125,10 @@ absl::Status AlreadyExistsError(std::string_view resource, std::string_view name
   return e.ToStatus();
 }
 
-absl::Status ConflictError(std::string_view resource, std::string_view name,
-                           std::string_view why) {
-  ApiError e = Make(409, "Conflict",
-                    StrCat("Operation cannot be fulfilled on ", resource, " \"", name,
-                                 "\": ", why));
+absl::Status ConflictError(std::string_view resource, std::string_view name, std::string_view why) {
+  ApiError e =
+      Make(409, "Conflict",
+           StrCat("Operation cannot be fulfilled on ", resource, " \"", name, "\": ", why));
   e.details = {{"name", name}, {"kind", resource}};
   return e.ToStatus();
 }
@@ -105,8 +142,8 @@ std::string JoinCauses(const FieldErrors& causes) {
 absl::Status InvalidError(std::string_view kind, std::string_view group, std::string_view name,
                           const FieldErrors& causes) {
   const std::string qualified = group.empty() ? std::string(kind) : StrCat(kind, ".", group);
-  ApiError e = Make(422, "Invalid",
-                    StrCat(qualified, " \"", name, "\" is invalid: ", JoinCauses(causes)));
+  ApiError e =
+      Make(422, "Invalid", StrCat(qualified, " \"", name, "\" is invalid: ", JoinCauses(causes)));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : causes) {
     list.push_back({{"reason", c.reason}, {"message", c.message}, {"field", c.field}});

@@ -31,8 +31,7 @@ struct ApiError {
 // `resource` is "<plural>" or "<plural>.<group>", as Kubernetes prints it.
 absl::Status NotFoundError(std::string_view resource, std::string_view name);
 absl::Status AlreadyExistsError(std::string_view resource, std::string_view name);
-absl::Status ConflictError(std::string_view resource, std::string_view name,
-                           std::string_view why);
+absl::Status ConflictError(std::string_view resource, std::string_view name, std::string_view why);
 absl::Status InvalidError(std::string_view kind, std::string_view group, std::string_view name,
                           const FieldErrors& causes);
 absl::Status BadRequestError(std::string_view message);

@@ -1,9 +1,9 @@
-#include "common/str_cat.h"
 #include "api/codec.h"
 
 #include <regex>
 
 #include "api/api_error.h"
+#include "common/str_cat.h"
 #include "yaml-cpp/yaml.h"
 
 namespace snapkeep::api {
@@ -11,7 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-bool IsNull(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsNull(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 std::optional<bool> AsBool(const std::string& s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
@@ -134,7 +136,7 @@ absl::StatusOr<std::vector<json>> ParseYamlDocuments(std::string_view text) {
     }
   } catch (const YAML::Exception& e) {
     return BadRequestError(StrCat("malformed YAML at line ", e.mark.line + 1, ", column ",
-                                        e.mark.column + 1, ": ", e.msg));
+                                  e.mark.column + 1, ": ", e.msg));
   }
   return docs;
 }
@@ -146,8 +148,7 @@ absl::StatusOr<json> ParseDocument(std::string_view text) {
   auto docs = ParseYamlDocuments(text);
   if (!docs.ok()) return docs.status();
   if (docs->size() != 1) {
-    return BadRequestError(
-        StrCat("expected exactly one YAML document, got ", docs->size()));
+    return BadRequestError(StrCat("expected exactly one YAML document, got ", docs->size()));
   }
   return std::move(docs->front());
 }

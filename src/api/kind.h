@@ -28,8 +28,8 @@ struct KindInfo {
   std::string singular;
   std::vector<std::string> short_names = {};
   bool namespaced = true;
-  bool has_status = true;          // spec/status split with a status subresource
-  nlohmann::json schema = {};      // OpenAPI v3 schema of the whole object
+  bool has_status = true;                 // spec/status split with a status subresource
+  nlohmann::json schema = {};             // OpenAPI v3 schema of the whole object
   std::vector<TableColumn> columns = {};  // after NAME (and before AGE, which is always last)
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }

@@ -1,7 +1,7 @@
-#include "common/str_cat.h"
 #include "api/schema.h"
 
 #include "absl/strings/str_join.h"
+#include "common/str_cat.h"
 #include "common/time_format.h"
 
 namespace snapkeep::api::schema {
@@ -15,14 +15,21 @@ json Base(std::string_view type, std::string_view description) {
 
 std::string TypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    default: return "null";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    default:
+      return "null";
   }
 }
 
@@ -69,25 +76,25 @@ class Validator {
         if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
           std::vector<std::string> names;
           for (const auto& a : allowed) names.push_back(StrCat("\"", a.get<std::string>(), "\""));
-          result.errors.push_back(NotSupported(
-              path, StrCat("Unsupported value: ", Show(value),
-                                 ": supported values: ", absl::StrJoin(names, ", "))));
+          result.errors.push_back(
+              NotSupported(path, StrCat("Unsupported value: ", Show(value),
+                                        ": supported values: ", absl::StrJoin(names, ", "))));
         }
       }
       if (schema.value("format", "") == "date-time" &&
           !ParseRfc3339(value.get<std::string>()).has_value()) {
-        result.errors.push_back(Invalid(
-            path, StrCat("Invalid value: ", Show(value),
-                               ": must be an RFC 3339 time such as 2021-03-16T01:48:22Z")));
+        result.errors.push_back(
+            Invalid(path, StrCat("Invalid value: ", Show(value),
+                                 ": must be an RFC 3339 time such as 2021-03-16T01:48:22Z")));
       }
       return true;
     }
     if (type == "integer") {
       if (!value.is_number_integer()) return TypeError(value, "integer", path);
       if (schema.contains("minimum") && value.get<int64_t>() < schema["minimum"].get<int64_t>()) {
-        result.errors.push_back(Invalid(path, StrCat("Invalid value: ", Show(value),
-                                                           ": must be at least ",
-                                                           schema["minimum"].get<int64_t>())));
+        result.errors.push_back(
+            Invalid(path, StrCat("Invalid value: ", Show(value), ": must be at least ",
+                                 schema["minimum"].get<int64_t>())));
       }
       return true;
     }
@@ -102,10 +109,9 @@ class Validator {
 
  private:
   bool TypeError(const json& value, std::string_view want, const std::string& path) {
-    result.errors.push_back(
-        {path, "FieldValueTypeInvalid",
-         StrCat("Invalid value: ", Show(value), ": must be of type ", want, ", not ",
-                      TypeName(value))});
+    result.errors.push_back({path, "FieldValueTypeInvalid",
+                             StrCat("Invalid value: ", Show(value), ": must be of type ", want,
+                                    ", not ", TypeName(value))});
     return false;
   }
 
@@ -208,10 +214,12 @@ json Map(std::string_view description, json values) {
 }
 
 json Object(std::string_view description, std::vector<std::pair<std::string, json>> properties,
-            std::vector<std::string> required) {
+            const std::vector<std::string>& required) {
   json s = Base("object", description);
   s["properties"] = json::object();
-  for (auto& [name, sub] : properties) s["properties"][name] = std::move(sub);
+  for (auto& property : properties) {
+    s["properties"][property.first] = std::move(property.second);
+  }
   if (!required.empty()) s["required"] = required;
   return s;
 }

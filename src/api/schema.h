@@ -25,7 +25,7 @@ json Enum(std::string_view description, std::initializer_list<std::string_view> 
 json Array(std::string_view description, json items);
 json Map(std::string_view description, json values);  // additionalProperties
 json Object(std::string_view description, std::vector<std::pair<std::string, json>> properties,
-            std::vector<std::string> required = {});
+            const std::vector<std::string>& required = {});
 // An object that keeps fields it does not describe (x-kubernetes-preserve-unknown-fields).
 json OpenObject(std::string_view description,
                 std::vector<std::pair<std::string, json>> properties = {});

@@ -66,10 +66,10 @@ std::string ContentType(const HttpRequest& req) {
 // The body of a POST or PUT as JSON; YAML is accepted too.
 absl::StatusOr<json> DecodeBody(const HttpRequest& req) {
   const std::string ct = ContentType(req);
-  if (!ct.empty() && ct != "application/json" && ct != "application/yaml" &&
-      ct != "text/yaml" && ct != "application/x-yaml" && ct != "*/*") {
-    return api::UnsupportedMediaTypeError(
-        StrCat("Content-Type \"", ct, "\" is not supported; send application/json or application/yaml"));
+  if (!ct.empty() && ct != "application/json" && ct != "application/yaml" && ct != "text/yaml" &&
+      ct != "application/x-yaml" && ct != "*/*") {
+    return api::UnsupportedMediaTypeError(StrCat(
+        "Content-Type \"", ct, "\" is not supported; send application/json or application/yaml"));
   }
   return api::ParseDocument(req.body());
 }
@@ -96,8 +96,9 @@ ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegi
       c.ok()) {
     requests_ = *c;
   }
-  (void)metrics_->AddGaugeFunction("snapkeep_api_watches_active", "Open watch streams.",
-                                   [w = active_watches_] { return static_cast<double>(w->load()); });
+  (void)metrics_->AddGaugeFunction(
+      "snapkeep_api_watches_active", "Open watch streams.",
+      [w = active_watches_] { return static_cast<double>(w->load()); });
   (void)metrics_->AddGaugeFunction(
       "snapkeep_store_revision", "The store's newest revision.",
       [&store = registry_.store()] { return static_cast<double>(store.CurrentRevision()); });
@@ -113,8 +114,10 @@ HandlerResult ApiHandler::Handle(const HttpRequest& request) {
 }
 
 HandlerResult ApiHandler::Route(const HttpRequest& request) {
-  auto info = ParseRequestTarget(std::string_view(request.target().data(), request.target().size()));
-  if (!info) return ErrorResponse(api::BadRequestError("malformed URL encoding in the request target"));
+  auto info =
+      ParseRequestTarget(std::string_view(request.target().data(), request.target().size()));
+  if (!info)
+    return ErrorResponse(api::BadRequestError("malformed URL encoding in the request target"));
   const std::string& path = info->path;
   if (path == "/healthz" || path == "/readyz" || path == "/livez") {
     HttpResponse res{http::status::ok, 11};
@@ -153,8 +156,7 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
   }
   auto validation = ParseFieldValidation(info);
   if (!validation.ok()) return ErrorResponse(validation.status());
-  WriteOptions options{.field_validation = *validation,
-                       .dry_run = info.Query("dryRun") == "All"};
+  WriteOptions options{.field_validation = *validation, .dry_run = info.Query("dryRun") == "All"};
 
   switch (request.method()) {
     case http::verb::get: {
@@ -167,16 +169,17 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       auto obj = registry_.Get(*kind, info.ns, info.name);
       if (!obj.ok()) return ErrorResponse(obj.status());
       if (WantsTable(request)) {
-        return JsonResponse(http::status::ok,
-                            api::BuildTable(*kind, {*obj},
-                                            (*obj)["metadata"].value("resourceVersion", ""),
-                                            clock_.Now()));
+        return JsonResponse(
+            http::status::ok,
+            api::BuildTable(*kind, {*obj}, (*obj)["metadata"].value("resourceVersion", ""),
+                            clock_.Now()));
       }
       return ObjectResponse(request, http::status::ok, *obj);
     }
     case http::verb::post: {
       if (!info.name.empty()) {
-        return ErrorResponse(api::MethodNotAllowedError("POST creates in a collection; drop the name from the URL"));
+        return ErrorResponse(
+            api::MethodNotAllowedError("POST creates in a collection; drop the name from the URL"));
       }
       auto body = DecodeBody(request);
       if (!body.ok()) return ErrorResponse(body.status());
@@ -187,7 +190,8 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       return res;
     }
     case http::verb::put: {
-      if (info.name.empty()) return ErrorResponse(api::MethodNotAllowedError("PUT needs an object name in the URL"));
+      if (info.name.empty())
+        return ErrorResponse(api::MethodNotAllowedError("PUT needs an object name in the URL"));
       auto body = DecodeBody(request);
       if (!body.ok()) return ErrorResponse(body.status());
       auto updated = registry_.Update(*kind, info.ns, info.name, std::move(*body), status, options);
@@ -197,7 +201,8 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       return res;
     }
     case http::verb::patch: {
-      if (info.name.empty()) return ErrorResponse(api::MethodNotAllowedError("PATCH needs an object name in the URL"));
+      if (info.name.empty())
+        return ErrorResponse(api::MethodNotAllowedError("PATCH needs an object name in the URL"));
       const std::string ct = ContentType(request);
       PatchType type;
       if (ct == "application/merge-patch+json") {
@@ -215,7 +220,8 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
                    "application/strategic-merge-patch+json, application/json-patch+json or "
                    "application/apply-patch+yaml")));
       }
-      auto patched = registry_.Patch(*kind, info.ns, info.name, type, request.body(), status, options);
+      auto patched =
+          registry_.Patch(*kind, info.ns, info.name, type, request.body(), status, options);
       if (!patched.ok()) return ErrorResponse(patched.status());
       HttpResponse res = ObjectResponse(
           request, patched->created ? http::status::created : http::status::ok, patched->object);
@@ -224,7 +230,8 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
     }
     case http::verb::delete_: {
       if (info.name.empty()) {
-        return ErrorResponse(api::MethodNotAllowedError("deleting a whole collection is not supported; name the object"));
+        return ErrorResponse(api::MethodNotAllowedError(
+            "deleting a whole collection is not supported; name the object"));
       }
       DeletePreconditions pre;
       if (!request.body().empty()) {
@@ -289,7 +296,8 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
   int64_t timeout_s = 1800;
   if (const std::string t = info.Query("timeoutSeconds"); !t.empty()) {
     if (!absl::SimpleAtoi(t, &timeout_s) || timeout_s < 0) {
-      return ErrorResponse(api::BadRequestError(StrCat("timeoutSeconds \"", t, "\" is not a number of seconds")));
+      return ErrorResponse(
+          api::BadRequestError(StrCat("timeoutSeconds \"", t, "\" is not a number of seconds")));
     }
   }
   options.deadline = clock_.Now() + absl::Seconds(timeout_s);
@@ -305,20 +313,23 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
     initial = std::move(list->items);
     after = list->revision;
   } else if (!absl::SimpleAtoi(rv, &after) || after < 0) {
-    return ErrorResponse(api::BadRequestError(StrCat("resourceVersion \"", rv, "\" is not a resourceVersion")));
+    return ErrorResponse(
+        api::BadRequestError(StrCat("resourceVersion \"", rv, "\" is not a resourceVersion")));
   }
 
-  auto stream = std::make_shared<WatchStream>(kind, std::move(options), clock_, std::move(initial), after);
+  auto stream =
+      std::make_shared<WatchStream>(kind, std::move(options), clock_, std::move(initial), after);
   std::weak_ptr<WatchStream> weak = stream;
-  auto handle = registry_.store().Watch(
-      {.resource = kind.store_resource(), .ns = kind.namespaced ? info.ns : "", .after_revision = after},
-      [weak](const store::WatchEvent& ev) {
-        if (auto s = weak.lock()) s->Enqueue(ev);
-      });
+  auto handle = registry_.store().Watch({.resource = kind.store_resource(),
+                                         .ns = kind.namespaced ? info.ns : "",
+                                         .after_revision = after},
+                                        [weak](const store::WatchEvent& ev) {
+                                          if (auto s = weak.lock()) s->Enqueue(ev);
+                                        });
   if (!handle.ok()) {
     if (absl::IsOutOfRange(handle.status())) {
-      return ErrorResponse(api::GoneError(StrCat("too old resource version: ", after, " (",
-                                                 handle.status().message(), ")")));
+      return ErrorResponse(api::GoneError(
+          StrCat("too old resource version: ", after, " (", handle.status().message(), ")")));
     }
     return ErrorResponse(handle.status());
   }

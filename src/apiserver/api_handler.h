@@ -38,8 +38,7 @@ class ApiHandler {
   MetricsRegistry* metrics_;
   CounterFamily* requests_ = nullptr;
   // Shared with each watch's stream, which may outlive a request but not the server.
-  std::shared_ptr<std::atomic<int64_t>> active_watches_ =
-      std::make_shared<std::atomic<int64_t>>(0);
+  std::shared_ptr<std::atomic<int64_t>> active_watches_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace snapkeep::apiserver

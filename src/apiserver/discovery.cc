@@ -54,10 +54,10 @@ std::optional<json> Discovery::Document(std::string_view path) const {
                 {"platform", "linux/amd64"}};
   }
   if (path == "/api" || path == "/api/") {
-    return json{{"kind", "APIVersions"},
-                {"versions", {"v1"}},
-                {"serverAddressByClientCIDRs",
-                 {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", ""}}}}};
+    return json{
+        {"kind", "APIVersions"},
+        {"versions", {"v1"}},
+        {"serverAddressByClientCIDRs", {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", ""}}}}};
   }
   if (path == "/api/v1" || path == "/api/v1/") return ResourceList("", "v1");
   if (path == "/apis" || path == "/apis/") {

@@ -52,10 +52,10 @@ void WatchForHangup(tcp::socket& socket, const std::shared_ptr<WakeSignal>& sign
       const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         WatchForHangup(socket, signal);
-  struct MarkDone {
-    WakeSignal& signal;
-    ~MarkDone() { signal.stream_done = true; }
-  } mark_done{*signal};
+        struct MarkDone {
+          WakeSignal& signal;
+          ~MarkDone() { signal.stream_done = true; }
+        } mark_done{*signal};
         return;
       }
     }
@@ -125,17 +125,17 @@ class HttpServer::Connection {
       co_await http::async_read(socket, buffer, parser,
                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::body_limit) {
-        HttpResponse res = ErrorResponse(
-            413, "RequestEntityTooLarge",
-            StrCat("the request body is larger than the limit of ", options.max_body_bytes,
-                   " bytes"));
+        HttpResponse res = ErrorResponse(413, "RequestEntityTooLarge",
+                                         StrCat("the request body is larger than the limit of ",
+                                                options.max_body_bytes, " bytes"));
         co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
       if (ec) {
         if (ec != http::error::end_of_stream && ec != asio::error::eof &&
             ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
-          HttpResponse res = ErrorResponse(400, "BadRequest", "malformed HTTP request: " + ec.message());
+          HttpResponse res =
+              ErrorResponse(400, "BadRequest", "malformed HTTP request: " + ec.message());
           co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
         }
         break;
@@ -153,11 +153,11 @@ class HttpServer::Connection {
       }
       if (spdlog::should_log(spdlog::level::debug)) {
         // Method, path and status only: bodies may hold secrets.
-        spdlog::debug("{} {} {} {:.1f}ms", std::string(request.method_string()),
-                      std::string(request.target()), StatusCode(result),
-                      std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - started)
-                          .count());
+        spdlog::debug(
+            "{} {} {} {:.1f}ms", std::string(request.method_string()),
+            std::string(request.target()), StatusCode(result),
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
       }
       if (auto* response = std::get_if<HttpResponse>(&result)) {
         response->version(request.version());
@@ -186,7 +186,8 @@ HttpServer::~HttpServer() { Stop(); }
 absl::StatusOr<uint16_t> HttpServer::Start() {
   beast::error_code ec;
   auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) return absl::InvalidArgumentError(StrCat("--listen: bad address \"", options_.host, "\""));
+  if (ec)
+    return absl::InvalidArgumentError(StrCat("--listen: bad address \"", options_.host, "\""));
   tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);

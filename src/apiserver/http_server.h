@@ -17,7 +17,7 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
   int threads = 4;
-  size_t max_body_bytes = 3 * 1024 * 1024;  // larger bodies get 413
+  size_t max_body_bytes = size_t{3} << 20;  // larger bodies get 413
   // A streaming response is drained at least this often, so streams can emit
   // keep-alive data (watch bookmarks) and notice their deadlines.
   std::chrono::milliseconds stream_tick{std::chrono::seconds(5)};

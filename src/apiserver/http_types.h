@@ -39,8 +39,8 @@ using HandlerResult = std::variant<HttpResponse, StreamingResponse>;
 // The HTTP status code a result answers with.
 inline int StatusCode(const HandlerResult& result) {
   return std::holds_alternative<HttpResponse>(result)
-             ? std::get<HttpResponse>(result).result_int()
-             : std::get<StreamingResponse>(result).head.result_int();
+             ? static_cast<int>(std::get<HttpResponse>(result).result_int())
+             : static_cast<int>(std::get<StreamingResponse>(result).head.result_int());
 }
 
 // Turns one request into a response. Called on the server's I/O threads; may

@@ -39,7 +39,8 @@ std::vector<std::string> SplitTerms(std::string_view text) {
 absl::StatusOr<Selector> Selector::ParseLabels(std::string_view text) {
   Selector sel;
   for (const std::string& term : SplitTerms(text)) {
-    if (term.empty()) return api::BadRequestError(StrCat("labelSelector \"", text, "\": empty term"));
+    if (term.empty())
+      return api::BadRequestError(StrCat("labelSelector \"", text, "\": empty term"));
     Requirement r;
     size_t pos;
     if (term[0] == '!') {
@@ -52,10 +53,11 @@ absl::StatusOr<Selector> Selector::ParseLabels(std::string_view text) {
       r.op = notin ? Op::kNotIn : Op::kIn;
       std::string list = Trim(term.substr(pos + (notin ? 7 : 4)));
       if (list.size() < 2 || list.front() != '(' || list.back() != ')') {
-        return api::BadRequestError(
-            StrCat("labelSelector \"", text, "\": expected (values) after in/notin in \"", term, "\""));
+        return api::BadRequestError(StrCat(
+            "labelSelector \"", text, "\": expected (values) after in/notin in \"", term, "\""));
       }
-      for (const std::string& v : SplitTerms(list.substr(1, list.size() - 2))) r.values.push_back(v);
+      for (const std::string& v : SplitTerms(list.substr(1, list.size() - 2)))
+        r.values.push_back(v);
     } else if ((pos = term.find("!=")) != std::string::npos) {
       r.key = Trim(term.substr(0, pos));
       r.op = Op::kNotEquals;
@@ -73,7 +75,8 @@ absl::StatusOr<Selector> Selector::ParseLabels(std::string_view text) {
       r.op = Op::kExists;
     }
     if (r.key.empty() || r.key.find_first_of(" ()!=") != std::string::npos) {
-      return api::BadRequestError(StrCat("labelSelector \"", text, "\": bad key in \"", term, "\""));
+      return api::BadRequestError(
+          StrCat("labelSelector \"", text, "\": bad key in \"", term, "\""));
     }
     sel.requirements_.push_back(std::move(r));
   }
@@ -102,8 +105,9 @@ absl::StatusOr<Selector> Selector::ParseFields(std::string_view text) {
       return api::BadRequestError(StrCat("fieldSelector \"", text, "\": expected field=value"));
     }
     if (r.key != "metadata.name" && r.key != "metadata.namespace") {
-      return api::BadRequestError(StrCat("fieldSelector \"", text, "\": field \"", r.key,
-                                         "\" is not supported (metadata.name, metadata.namespace)"));
+      return api::BadRequestError(
+          StrCat("fieldSelector \"", text, "\": field \"", r.key,
+                 "\" is not supported (metadata.name, metadata.namespace)"));
     }
     sel.requirements_.push_back(std::move(r));
   }

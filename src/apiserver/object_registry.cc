@@ -1,4 +1,3 @@
-#include "common/str_cat.h"
 #include "apiserver/object_registry.h"
 
 #include <openssl/rand.h>
@@ -10,6 +9,7 @@
 #include "api/defaults.h"
 #include "api/validation.h"
 #include "apiserver/patch.h"
+#include "common/str_cat.h"
 #include "common/time_format.h"
 
 namespace snapkeep::apiserver {
@@ -95,9 +95,8 @@ store::ObjectKey ObjectRegistry::Key(const api::KindInfo& kind, std::string_view
 absl::StatusOr<json> ObjectRegistry::Decode(const store::StoredObject& stored) {
   json obj = json::parse(stored.value, nullptr, false);
   if (!obj.is_object()) {
-    return absl::DataLossError(StrCat("stored object ", stored.key.resource, "/",
-                                            stored.key.ns, "/", stored.key.name,
-                                            " is not valid JSON"));
+    return absl::DataLossError(StrCat("stored object ", stored.key.resource, "/", stored.key.ns,
+                                      "/", stored.key.name, " is not valid JSON"));
   }
   obj["metadata"]["resourceVersion"] = std::to_string(stored.mod_revision);
   return obj;
@@ -124,7 +123,8 @@ absl::StatusOr<json> ObjectRegistry::Get(const api::KindInfo& kind, std::string_
                                          std::string_view name) {
   auto stored = store_.Get(Key(kind, ns, name));
   if (!stored.ok()) {
-    if (absl::IsNotFound(stored.status())) return api::NotFoundError(kind.qualified_resource(), name);
+    if (absl::IsNotFound(stored.status()))
+      return api::NotFoundError(kind.qualified_resource(), name);
     return stored.status();
   }
   return Decode(*stored);
@@ -145,10 +145,10 @@ absl::StatusOr<ObjectList> ObjectRegistry::List(const api::KindInfo& kind, std::
 }
 
 absl::StatusOr<ObjectRegistry::Prepared> ObjectRegistry::Prepare(const api::KindInfo& kind,
-                                                                  std::string_view url_ns,
-                                                                  std::string_view url_name,
-                                                                  json body,
-                                                                  const WriteOptions& options) {
+                                                                 std::string_view url_ns,
+                                                                 std::string_view url_name,
+                                                                 json body,
+                                                                 const WriteOptions& options) {
   if (!body.is_object()) return api::BadRequestError("the request body must be a JSON object");
   // apiVersion and kind may be left out (they are implied by the URL), but if
   // given they must match it.
@@ -157,8 +157,8 @@ absl::StatusOr<ObjectRegistry::Prepared> ObjectRegistry::Prepare(const api::Kind
   if ((!api_version.empty() && api_version != kind.api_version()) ||
       (!kind_name.empty() && kind_name != kind.kind)) {
     return api::BadRequestError(StrCat("the object's apiVersion/kind (", api_version, "/",
-                                             kind_name, ") does not match the request's (",
-                                             kind.api_version(), "/", kind.kind, ")"));
+                                       kind_name, ") does not match the request's (",
+                                       kind.api_version(), "/", kind.kind, ")"));
   }
   body["apiVersion"] = kind.api_version();
   body["kind"] = kind.kind;
@@ -172,8 +172,8 @@ absl::StatusOr<ObjectRegistry::Prepared> ObjectRegistry::Prepare(const api::Kind
     const std::string body_ns = Str(md, "namespace");
     if (!body_ns.empty() && body_ns != url_ns) {
       return api::BadRequestError(StrCat("the namespace of the object (", body_ns,
-                                               ") does not match the namespace of the request (",
-                                               url_ns, ")"));
+                                         ") does not match the namespace of the request (", url_ns,
+                                         ")"));
     }
     md["namespace"] = url_ns;
   } else {
@@ -183,8 +183,7 @@ absl::StatusOr<ObjectRegistry::Prepared> ObjectRegistry::Prepare(const api::Kind
     const std::string body_name = Str(md, "name");
     if (!body_name.empty() && body_name != url_name) {
       return api::BadRequestError(StrCat("the name of the object (", body_name,
-                                               ") does not match the name in the URL (", url_name,
-                                               ")"));
+                                         ") does not match the name in the URL (", url_name, ")"));
     }
     md["name"] = url_name;
   } else if (Str(md, "name").empty() && !Str(md, "generateName").empty()) {
@@ -226,7 +225,7 @@ absl::Status ObjectRegistry::CheckNamespaceWritable(std::string_view ns) {
   if (!obj.ok()) return obj.status();
   if ((*obj)["metadata"].contains("deletionTimestamp")) {
     return api::ForbiddenError(StrCat("unable to create new content in namespace ", ns,
-                                            " because it is being terminated"));
+                                      " because it is being terminated"));
   }
   return absl::OkStatus();
 }
@@ -241,7 +240,8 @@ absl::StatusOr<WriteResult> ObjectRegistry::Create(const api::KindInfo& kind, st
   json& obj = prepared->object;
   json& md = obj["metadata"];
   if (md.contains("resourceVersion") && !Str(md, "resourceVersion").empty()) {
-    return api::BadRequestError("metadata.resourceVersion must not be set on objects to be created");
+    return api::BadRequestError(
+        "metadata.resourceVersion must not be set on objects to be created");
   }
   if (kind.namespaced) {
     if (auto st = CheckNamespaceWritable(ns); !st.ok()) return st;
@@ -302,8 +302,8 @@ absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
     if (conditional) {
       int64_t want_rev = 0;
       if (!absl::SimpleAtoi(rv, &want_rev)) {
-        return api::BadRequestError(StrCat("metadata.resourceVersion \"", rv,
-                                                 "\" is not a resourceVersion"));
+        return api::BadRequestError(
+            StrCat("metadata.resourceVersion \"", rv, "\" is not a resourceVersion"));
       }
       if (want_rev != stored->mod_revision) {
         return api::ConflictError(kind.qualified_resource(), name,
@@ -398,8 +398,8 @@ absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std
                                                   std::string_view name, PatchType type,
                                                   std::string_view patch_text, bool status,
                                                   const WriteOptions& options) {
-  absl::StatusOr<json> patch = type == PatchType::kApply ? api::ParseDocument(patch_text)
-                                                         : api::ParseJson(patch_text);
+  absl::StatusOr<json> patch =
+      type == PatchType::kApply ? api::ParseDocument(patch_text) : api::ParseJson(patch_text);
   if (!patch.ok()) return patch.status();
   if (type == PatchType::kJsonPatch ? !patch->is_array() : !patch->is_object()) {
     return api::BadRequestError(type == PatchType::kJsonPatch
@@ -412,7 +412,8 @@ absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std
     auto existing = store_.Get(Key(kind, ns, name));
     if (absl::IsNotFound(existing.status())) {
       json body = *patch;
-      if (!body.contains("metadata") || !body["metadata"].is_object()) body["metadata"] = json::object();
+      if (!body.contains("metadata") || !body["metadata"].is_object())
+        body["metadata"] = json::object();
       const std::string body_name = Str(body["metadata"], "name");
       if (!body_name.empty() && body_name != name) {
         return api::BadRequestError("the name of the object does not match the name in the URL");
@@ -421,29 +422,28 @@ absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std
       return Create(kind, ns, std::move(body), options);
     }
   }
-  return UpdateWith(kind, ns, name, status, options,
-                    [&](const json& current) -> absl::StatusOr<json> {
-                      json base = current;
-                      // The patch decides the precondition, not the current object.
-                      base["metadata"].erase("resourceVersion");
-                      switch (type) {
-                        case PatchType::kMerge:
-                        case PatchType::kApply:
-                          return ApplyMergePatch(std::move(base), *patch);
-                        case PatchType::kStrategicMerge:
-                          return ApplyStrategicMergePatch(std::move(base), *patch);
-                        case PatchType::kJsonPatch:
-                          try {
-                            return base.patch(*patch);
-                          } catch (const json::exception& e) {
-                            return api::ApiError{422, "Invalid",
-                                                 StrCat("the JSON patch failed: ", e.what()),
-                                                 nullptr}
-                                .ToStatus();
-                          }
-                      }
-                      return base;
-                    });
+  return UpdateWith(
+      kind, ns, name, status, options, [&](const json& current) -> absl::StatusOr<json> {
+        json base = current;
+        // The patch decides the precondition, not the current object.
+        base["metadata"].erase("resourceVersion");
+        switch (type) {
+          case PatchType::kMerge:
+          case PatchType::kApply:
+            return ApplyMergePatch(std::move(base), *patch);
+          case PatchType::kStrategicMerge:
+            return ApplyStrategicMergePatch(std::move(base), *patch);
+          case PatchType::kJsonPatch:
+            try {
+              return base.patch(*patch);
+            } catch (const json::exception& e) {
+              return api::ApiError{422, "Invalid", StrCat("the JSON patch failed: ", e.what()),
+                                   nullptr}
+                  .ToStatus();
+            }
+        }
+        return base;
+      });
 }
 
 absl::StatusOr<json> ObjectRegistry::RemoveNow(const api::KindInfo& kind,
@@ -499,11 +499,11 @@ absl::StatusOr<json> ObjectRegistry::Delete(const api::KindInfo& kind, std::stri
     }
     if (!preconditions.resource_version.empty() &&
         preconditions.resource_version != Str(md, "resourceVersion")) {
-      return api::ConflictError(kind.qualified_resource(), name,
-                                "Precondition failed: ResourceVersion in precondition: " +
-                                    preconditions.resource_version +
-                                    ", ResourceVersion in object meta: " +
-                                    Str(md, "resourceVersion"));
+      return api::ConflictError(
+          kind.qualified_resource(), name,
+          "Precondition failed: ResourceVersion in precondition: " +
+              preconditions.resource_version +
+              ", ResourceVersion in object meta: " + Str(md, "resourceVersion"));
     }
     const bool is_namespace = kind.kind == "Namespace";
     if (HasFinalizers(*obj) || is_namespace) {

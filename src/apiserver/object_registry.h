@@ -25,8 +25,8 @@ struct WriteOptions {
 };
 
 struct WriteResult {
-  nlohmann::json object;               // as stored, with metadata.resourceVersion
-  std::vector<std::string> warnings;   // e.g. unknown fields dropped
+  nlohmann::json object;              // as stored, with metadata.resourceVersion
+  std::vector<std::string> warnings;  // e.g. unknown fields dropped
   bool created = false;
 };
 
@@ -72,9 +72,8 @@ class ObjectRegistry {
                                      std::string_view name, nlohmann::json body, bool status,
                                      const WriteOptions& options);
   absl::StatusOr<WriteResult> Patch(const api::KindInfo& kind, std::string_view ns,
-                                    std::string_view name, PatchType type,
-                                    std::string_view patch, bool status,
-                                    const WriteOptions& options);
+                                    std::string_view name, PatchType type, std::string_view patch,
+                                    bool status, const WriteOptions& options);
   // With finalizers pending: sets deletionTimestamp and returns the object (still
   // there). Otherwise removes it and returns its last state.
   absl::StatusOr<nlohmann::json> Delete(const api::KindInfo& kind, std::string_view ns,
@@ -89,19 +88,17 @@ class ObjectRegistry {
   absl::StatusOr<Prepared> Prepare(const api::KindInfo& kind, std::string_view url_ns,
                                    std::string_view url_name, nlohmann::json body,
                                    const WriteOptions& options);
-  absl::StatusOr<WriteResult> UpdateWith(const api::KindInfo& kind, std::string_view ns,
-                                         std::string_view name, bool status,
-                                         const WriteOptions& options,
-                                         const std::function<absl::StatusOr<nlohmann::json>(
-                                             const nlohmann::json& current)>& mutate);
+  absl::StatusOr<WriteResult> UpdateWith(
+      const api::KindInfo& kind, std::string_view ns, std::string_view name, bool status,
+      const WriteOptions& options,
+      const std::function<absl::StatusOr<nlohmann::json>(const nlohmann::json& current)>& mutate);
   absl::Status CheckNamespaceWritable(std::string_view ns);
   absl::Status EnsureNamespace(const std::string& name, const nlohmann::json& labels);
   absl::Status DeleteNamespaceContents(const std::string& ns);
   absl::Status FinishNamespaceIfEmpty(const std::string& ns);
   absl::StatusOr<nlohmann::json> RemoveNow(const api::KindInfo& kind,
                                            const store::StoredObject& current);
-  store::ObjectKey Key(const api::KindInfo& kind, std::string_view ns,
-                       std::string_view name) const;
+  store::ObjectKey Key(const api::KindInfo& kind, std::string_view ns, std::string_view name) const;
 
   store::Store& store_;
   const api::KindCatalog& catalog_;

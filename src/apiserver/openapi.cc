@@ -70,28 +70,29 @@ json OpenApi::GroupVersionDocument(std::string_view group, std::string_view vers
          json::array({{{"group", k.group}, {"version", k.version}, {"kind", k.list_kind()}}})}};
     schemas[name + "List"] = list_schema;
 
-    const std::string prefix = k.group.empty() ? StrCat("/api/", k.version)
-                                               : StrCat("/apis/", k.group, "/", k.version);
-    const std::string collection =
-        k.namespaced ? StrCat(prefix, "/namespaces/{namespace}/", k.plural)
-                     : StrCat(prefix, "/", k.plural);
-    json path_params = json::array({{{"name", "name"},
-                                     {"in", "path"},
-                                     {"required", true},
-                                     {"schema", {{"type", "string"}}}}});
+    const std::string prefix =
+        k.group.empty() ? StrCat("/api/", k.version) : StrCat("/apis/", k.group, "/", k.version);
+    const std::string collection = k.namespaced
+                                       ? StrCat(prefix, "/namespaces/{namespace}/", k.plural)
+                                       : StrCat(prefix, "/", k.plural);
+    json path_params = json::array(
+        {{{"name", "name"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}});
     if (k.namespaced) {
-      path_params.push_back(
-          {{"name", "namespace"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+      path_params.push_back({{"name", "namespace"},
+                             {"in", "path"},
+                             {"required", true},
+                             {"schema", {{"type", "string"}}}});
     }
     json body = {{"application/json", {{"schema", Ref(name)}}},
                  {"application/yaml", {{"schema", Ref(name)}}}};
     json patch_body = {{"application/merge-patch+json", {{"schema", {{"type", "object"}}}}},
                        {"application/json-patch+json", {{"schema", {{"type", "array"}}}}},
                        {"application/apply-patch+yaml", {{"schema", {{"type", "object"}}}}}};
-    json list_params = json::array({QueryParam("labelSelector", "Filter by labels."),
-                                    QueryParam("fieldSelector", "metadata.name / metadata.namespace."),
-                                    QueryParam("watch", "Stream changes."),
-                                    QueryParam("resourceVersion", "Watch from this revision.")});
+    json list_params =
+        json::array({QueryParam("labelSelector", "Filter by labels."),
+                     QueryParam("fieldSelector", "metadata.name / metadata.namespace."),
+                     QueryParam("watch", "Stream changes."),
+                     QueryParam("resourceVersion", "Watch from this revision.")});
     auto with = [](json a, const json& b) {
       for (const auto& p : b) a.push_back(p);
       return a;
@@ -134,8 +135,8 @@ std::optional<json> OpenApi::Document(std::string_view path) const {
     for (const auto& g : catalog_.Groups()) {
       const std::string key = g.empty() ? "api/v1" : StrCat("apis/", g, "/v1");
       // The hash lets clients cache a document; ours change only with the binary.
-      paths[key] = {{"serverRelativeURL",
-                     StrCat("/openapi/v3/", key, "?hash=snapkeep-", SNAPKEEP_VERSION)}};
+      paths[key] = {
+          {"serverRelativeURL", StrCat("/openapi/v3/", key, "?hash=snapkeep-", SNAPKEEP_VERSION)}};
     }
     return json{{"paths", paths}};
   }

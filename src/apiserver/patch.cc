@@ -11,8 +11,8 @@ json ApplyMergePatch(json target, const json& patch) {
     if (it->is_null()) {
       target.erase(it.key());
     } else {
-      target[it.key()] = ApplyMergePatch(target.contains(it.key()) ? target[it.key()] : json(),
-                                         it.value());
+      target[it.key()] =
+          ApplyMergePatch(target.contains(it.key()) ? target[it.key()] : json(), it.value());
     }
   }
   return target;

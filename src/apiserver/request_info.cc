@@ -83,8 +83,7 @@ std::optional<RequestInfo> ParseRequestTarget(std::string_view target) {
   info.is_resource = true;
   // namespaces/{ns}/{resource}/... addresses a namespaced resource, except that
   // namespaces/{name}/status and /finalize are subresources of the Namespace.
-  if (rest[0] == "namespaces" && rest.size() >= 3 && rest[2] != "status" &&
-      rest[2] != "finalize") {
+  if (rest[0] == "namespaces" && rest.size() >= 3 && rest[2] != "status" && rest[2] != "finalize") {
     info.ns = rest[1];
     rest.erase(rest.begin(), rest.begin() + 2);
   }

@@ -23,7 +23,7 @@ struct RequestInfo {
   std::string name;
   std::string subresource;
 
-  std::string Query(const std::string& key, std::string fallback = "") const {
+  std::string Query(const std::string& key, const std::string& fallback = "") const {
     auto it = query.find(key);
     return it == query.end() ? fallback : it->second;
   }

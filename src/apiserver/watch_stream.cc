@@ -8,8 +8,8 @@ namespace snapkeep::apiserver {
 
 using nlohmann::json;
 
-WatchStream::WatchStream(const api::KindInfo& kind, WatchStreamOptions options,
-                         const Clock& clock, std::vector<json> initial, int64_t start_revision)
+WatchStream::WatchStream(const api::KindInfo& kind, WatchStreamOptions options, const Clock& clock,
+                         std::vector<json> initial, int64_t start_revision)
     : kind_(kind),
       options_(std::move(options)),
       clock_(clock),

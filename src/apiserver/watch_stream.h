@@ -36,8 +36,7 @@ struct WatchStreamOptions {
 //
 // Threading: the store calls Enqueue on its writer threads; Drain runs on the
 // connection's strand. The queue between them is the only shared state.
-class WatchStream final : public ResponseStream,
-                          public std::enable_shared_from_this<WatchStream> {
+class WatchStream final : public ResponseStream, public std::enable_shared_from_this<WatchStream> {
  public:
   WatchStream(const api::KindInfo& kind, WatchStreamOptions options, const Clock& clock,
               std::vector<nlohmann::json> initial, int64_t start_revision);

@@ -108,7 +108,8 @@ int RunBackupsList(const BackupsListOptions& options, client::ApiClient& client,
       if (auto t = ParseRfc3339(Text(b, "scheduledTime", ""))) age = FormatAge(now - *t);
       std::string message = Text(b, "backupMessage", "");
       if (const std::string del = Text(b, "deleteMessage", ""); !del.empty()) {
-        message = message.empty() ? "deletion: " + del : message + "; deletion: " + del;
+        message =
+            message.empty() ? StrCat("deletion: ", del) : StrCat(message, "; deletion: ", del);
       }
       for (std::string cell :
            {Text(b, "backupName"), Text(b, "backupPhase"), Text(b, "scheduledTime"), Duration(b),

@@ -204,7 +204,7 @@ std::string BackupsTable(const json& backups, int indent) {
     }
     std::string message = Text(b, "backupMessage", "");
     if (const std::string del = Text(b, "deleteMessage", ""); !del.empty()) {
-      message = message.empty() ? "delete: " + del : message + "; delete: " + del;
+      message = message.empty() ? StrCat("delete: ", del) : StrCat(message, "; delete: ", del);
     }
     rows.push_back({Text(b, "backupName"), Text(b, "backupPhase"), Text(b, "scheduledTime"),
                     Text(b, "backupStartTime"), Text(b, "backupFinishedTime"), size,

@@ -91,8 +91,9 @@ int RunGet(const GetOptions& options, const api::KindCatalog& catalog, client::A
 
   if (options.names.empty()) {
     std::string target = ResourcePath(kind, ns);
-    if (!options.selector.empty())
+    if (!options.selector.empty()) {
       StrAppend(&target, "?labelSelector=", client::UrlEncode(options.selector));
+    }
     auto list = Fetch(client, target, table ? kTableAccept : "application/json");
     if (!list.ok()) {
       err << "error: " << list.status().message() << "\n";

@@ -51,18 +51,21 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
   std::stringstream text;
   text << in.rdbuf();
   auto docs = api::ParseYamlDocuments(text.str());
-  if (!docs.ok())
+  if (!docs.ok()) {
     return absl::InvalidArgumentError(StrCat("--config ", path, ": ", docs.status().message()));
+  }
   if (docs->empty()) return absl::OkStatus();
   const auto& doc = docs->front();
-  if (!doc.is_object())
+  if (!doc.is_object()) {
     return absl::InvalidArgumentError(StrCat("--config ", path, ": expected a mapping"));
+  }
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     const std::string& key = it.key();
     auto want_string = [&](std::string& field, const char* flag) -> absl::Status {
-      if (!it->is_string())
+      if (!it->is_string()) {
         return absl::InvalidArgumentError(
             StrCat("--config ", path, ": ", key, " must be a string"));
+      }
       if (cmd.count(flag) == 0) field = it->get<std::string>();
       return absl::OkStatus();
     };
@@ -207,7 +210,7 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
     backups.emplace(registry, clock, executor, metrics, backup_options);
     default_backups.emplace(registry, clock);
     restores.emplace(registry, clock);
-    for (absl::Status st : {backups->Start(), default_backups->Start(), restores->Start()}) {
+    for (const absl::Status& st : {backups->Start(), default_backups->Start(), restores->Start()}) {
       if (!st.ok()) {
         spdlog::error("{}", st.message());
         server.Stop();

@@ -17,7 +17,7 @@ TerminationSignals::TerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &signals, &previous_mask_);
   waiter_ = std::thread([this, signals] {
     // A short timeout lets the destructor stop the wait without sending a signal.
-    const timespec tick{0, 100 * 1000 * 1000};
+    const timespec tick{0, 100L * 1000 * 1000};
     absl::Time first = absl::InfinitePast();
     while (!stopping_.load()) {
       int sig = sigtimedwait(&signals, nullptr, &tick);

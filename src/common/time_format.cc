@@ -1,6 +1,6 @@
-#include "common/str_cat.h"
 #include "common/time_format.h"
 
+#include "common/str_cat.h"
 
 namespace snapkeep {
 
@@ -21,8 +21,8 @@ std::string FormatAge(absl::Duration d) {
   if (d < absl::ZeroDuration()) d = absl::ZeroDuration();
   const int64_t s = absl::ToInt64Seconds(d);
   if (s < 120) return StrCat(s, "s");
-  if (s < 3 * 3600) return StrCat(s / 60, "m");
-  if (s < 2 * 86400) return StrCat(s / 3600, "h");
+  if (s < int64_t{3} * 3600) return StrCat(s / 60, "m");
+  if (s < int64_t{2} * 86400) return StrCat(s / 3600, "h");
   return StrCat(s / 86400, "d");
 }
 

@@ -233,9 +233,8 @@ absl::Status BackupController::Reconcile(const std::string& key) {
     plan.next_backup_time = plan.run->scheduled_time;
     plan.run.reset();
   }
-  std::vector<BackupDeletion> deletions(plan.deletions.begin(),
-                                        plan.deletions.begin() + deletions_allowed);
-  plan.deletions = deletions;
+  plan.deletions.erase(plan.deletions.begin() + static_cast<std::ptrdiff_t>(deletions_allowed),
+                       plan.deletions.end());
 
   json status = config.value("status", json::object());
   const json before = status;
@@ -245,12 +244,12 @@ absl::Status BackupController::Reconcile(const std::string& key) {
     if (absl::Status written = WriteStatus(config); !written.ok()) {
       std::lock_guard lock(mu_);
       if (run) ReleaseSlot(backup_slots_);
-      for (size_t i = 0; i < deletions.size(); ++i) ReleaseSlot(deletion_slots_);
+      for (size_t i = 0; i < plan.deletions.size(); ++i) ReleaseSlot(deletion_slots_);
       return written;
     }
   }
   if (run) StartBackupJob(key, config, *run);
-  for (const BackupDeletion& d : deletions) StartDeletionJob(key, config, d);
+  for (const BackupDeletion& d : plan.deletions) StartDeletionJob(key, config, d);
 
   if (metrics_) metrics_->SetNextScheduled(ns, name, plan.next_backup_time);
   if (plan.next_review_time != absl::InfiniteFuture()) {
@@ -591,7 +590,7 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
   FinishJob(job);
 }
 
-void BackupController::RunDeletion(Job& job, json config, BackupDeletion deletion) {
+void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion deletion) {
   const std::string& key = job.config_key;
   absl::StatusOr<BackupTarget> target =
       TargetFor(config, deletion.backup_name, deletion.object_key);

@@ -101,7 +101,7 @@ class BackupController {
   void StartDeletionJob(const std::string& key, const nlohmann::json& config,
                         const BackupDeletion& deletion);
   void RunBackup(Job& job, nlohmann::json config, BackupRun run);
-  void RunDeletion(Job& job, nlohmann::json config, BackupDeletion deletion);
+  void RunDeletion(Job& job, const nlohmann::json& config, BackupDeletion deletion);
   // Read-modify-write of one config's status, retried on conflicts. NotFound when
   // the config is gone.
   absl::Status MutateStatus(const std::string& key,

@@ -124,8 +124,9 @@ absl::Status DefaultBackupsController::Reconcile() {
       if (existing.ok() && Managed(*existing) &&
           !(*existing)["metadata"].contains("deletionTimestamp")) {
         auto deleted = registry_.Delete(config_kind, ns, kDefaultBackupsName);
-        if (deleted.ok())
+        if (deleted.ok()) {
           spdlog::info("{}/{}: no defaultDestination any more; deleted", ns, kDefaultBackupsName);
+        }
         if (!deleted.ok() && !absl::IsNotFound(deleted.status())) note(deleted.status());
       }
       continue;

@@ -290,8 +290,9 @@ absl::Status RestoreController::Advance(json& restore, json& status) {
   };
   auto first_failure = [&members]() -> std::string {
     for (const json& m : members) {
-      if (Str(m, "phase") == "Failed")
+      if (Str(m, "phase") == "Failed") {
         return StrCat("member ", Str(m, "name"), ": ", Str(m, "message"));
+      }
     }
     return "";
   };
@@ -418,8 +419,9 @@ absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, 
     if (!client.ok()) return client.status();
     absl::StatusOr<etcdserverpb::StatusResponse> st = (*client)->Status();
     if (!st.ok()) return st.status();
-    if (st->errors_size() > 0)
+    if (st->errors_size() > 0) {
       return absl::UnavailableError(StrCat(endpoint.url, ": ", st->errors(0)));
+    }
     if (st->leader() == 0) return absl::UnavailableError(StrCat(endpoint.url, ": no leader yet"));
     const std::string id = std::to_string(st->header().cluster_id());
     if (!cluster_id.empty() && id != cluster_id) {

@@ -24,7 +24,7 @@ std::string DescribeWaitStatus(int status) {
 }  // namespace
 
 EtcdSupervisor::EtcdSupervisor(std::vector<std::string> command_line, SupervisorOptions options)
-    : command_line_(std::move(command_line)), options_(options) {
+    : command_line_(std::move(command_line)), options_(std::move(options)) {
   thread_ = std::thread([this] { Run(); });
 }
 

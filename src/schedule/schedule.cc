@@ -166,8 +166,9 @@ constexpr int kMaxDaysInMonth[] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30
 // Parses `@every`'s argument: Go duration syntax ([-+]? (digits [. digits] unit)+,
 // or "0") limited to the units h, m, s and whole seconds.
 absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
-  if (text.empty())
+  if (text.empty()) {
     return absl::InvalidArgumentError("@every: missing duration (e.g. \"@every 20m\")");
+  }
   if (absl::c_any_of(text, [](char c) { return absl::ascii_isspace(c); })) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "@every: duration \"%s\" must not contain spaces (write e.g. 1h30m)", text));
@@ -184,8 +185,9 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
     return absl::InvalidArgumentError(
         absl::StrFormat("@every: duration must be positive, got \"%s\"", text));
   }
-  if (rest.empty())
+  if (rest.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat("@every: invalid duration \"%s\"", text));
+  }
 
   int64_t total = 0;
   while (!rest.empty()) {

@@ -21,8 +21,9 @@ Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
 }
 
 void Sha256Hasher::Update(absl::string_view data) {
-  if (!data.empty())
+  if (!data.empty()) {
     Check(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()), "EVP_DigestUpdate");
+  }
 }
 
 Sha256Hasher::Digest Sha256Hasher::Finish() {

@@ -131,6 +131,7 @@ void WatchHub::Publish(const WatchEvent& event) {
   // `it` may not survive these erasures; it is not used again.
   std::vector<std::pair<std::string, uint64_t>> removals;
   removals.swap(core.deferred_removals);
+  erased.reserve(erased.size() + removals.size());
   for (const auto& [resource, id] : removals) erased.push_back(core.EraseLocked(resource, id));
 }
 

@@ -21,16 +21,15 @@ KindInfo ClusterKind() {
             "Secret with the client TLS material: ca.crt, tls.crt, tls.key (all optional).")},
        {"credentialsSecret",
         kinds::SecretReferenceSchema("Secret with etcd auth: username, password.")}});
-  json member = s::Object(
-      "An etcd member as its launcher reports it.",
-      {{"name", s::String("Member name.")},
-       {"clientURLs", s::Array("", s::String(""))},
-       {"peerURLs", s::Array("", s::String(""))},
-       {"healthy", s::Boolean("")},
-       {"revision", s::Integer("etcd revision the member serves.")},
-       {"launcherVersion", s::String("")},
-       {"lastHeartbeatTime", s::Timestamp("")},
-       {"message", s::String("")}});
+  json member = s::Object("An etcd member as its launcher reports it.",
+                          {{"name", s::String("Member name.")},
+                           {"clientURLs", s::Array("", s::String(""))},
+                           {"peerURLs", s::Array("", s::String(""))},
+                           {"healthy", s::Boolean("")},
+                           {"revision", s::Integer("etcd revision the member serves.")},
+                           {"launcherVersion", s::String("")},
+                           {"lastHeartbeatTime", s::Timestamp("")},
+                           {"message", s::String("")}});
   k.schema = kinds::ObjectSchema(
       k, "An etcd cluster snapkeep protects. Creating it creates namespace cluster-<name>.",
       {{"spec",
@@ -44,10 +43,11 @@ KindInfo ClusterKind() {
                            s::Boolean(""))},
                    {"etcd", etcd}})},
        {"status",
-        s::Object("Observed state, written by snapkeep through the status subresource.", {{"phase", s::String("Running, Restoring, Paused or Unknown.")},
-                       {"members", s::Array("etcd members reported by launchers.", member)},
-                       {"conditions", s::Map("Conditions keyed by type.", kinds::ConditionSchema())},
-                       {"lastRestore", s::String("Name of the last EtcdRestore.")}})}});
+        s::Object("Observed state, written by snapkeep through the status subresource.",
+                  {{"phase", s::String("Running, Restoring, Paused or Unknown.")},
+                   {"members", s::Array("etcd members reported by launchers.", member)},
+                   {"conditions", s::Map("Conditions keyed by type.", kinds::ConditionSchema())},
+                   {"lastRestore", s::String("Name of the last EtcdRestore.")}})}});
   k.columns = {
       kinds::PathColumn("Human Name", "string", "spec.humanReadableName", "Display name."),
       kinds::PathColumn("Phase", "string", "status.phase", "Running, Restoring, ..."),

@@ -25,14 +25,13 @@ json ObjectMetaSchema() {
           {"labels", s::Map("Key/value labels, selectable with labelSelector.", s::String(""))},
           {"annotations", s::Map("Key/value annotations.", s::String(""))},
           {"finalizers", s::Array("Deletion waits until this list is empty.", s::String(""))},
-          {"ownerReferences",
-           s::Array("Objects this one belongs to.",
-                    s::Object("", {{"apiVersion", s::String("")},
-                                   {"kind", s::String("")},
-                                   {"name", s::String("")},
-                                   {"uid", s::String("")},
-                                   {"controller", s::Boolean("")},
-                                   {"blockOwnerDeletion", s::Boolean("")}}))},
+          {"ownerReferences", s::Array("Objects this one belongs to.",
+                                       s::Object("", {{"apiVersion", s::String("")},
+                                                      {"kind", s::String("")},
+                                                      {"name", s::String("")},
+                                                      {"uid", s::String("")},
+                                                      {"controller", s::Boolean("")},
+                                                      {"blockOwnerDeletion", s::Boolean("")}}))},
           {"managedFields", s::Array("Accepted and ignored.", s::OpenObject(""))},
       });
 }
@@ -108,8 +107,7 @@ TableColumn PathColumn(std::string name, std::string type, std::string path,
           }};
 }
 
-TableColumn AgeColumn(std::string name, std::string path, std::string description,
-                      int priority) {
+TableColumn AgeColumn(std::string name, std::string path, std::string description, int priority) {
   return {std::move(name), "string", std::move(description), priority,
           [path = std::move(path)](const json& obj, absl::Time now) -> json {
             const json& v = At(obj, path);

@@ -17,9 +17,11 @@ KindInfo NamespaceKind() {
              .namespaced = false};
   k.schema = kinds::ObjectSchema(
       k, "A namespace holds namespaced objects; cluster-<name> holds one Cluster's configs.",
-      {{"spec", s::Object("Desired state, written by the user.", {{"finalizers", s::Array("", s::String(""))}})},
-       {"status", s::Object("Observed state, written by snapkeep through the status subresource.", {{"phase", s::Enum("Active or Terminating.",
-                                                   {"Active", "Terminating"})}})}});
+      {{"spec", s::Object("Desired state, written by the user.",
+                          {{"finalizers", s::Array("", s::String(""))}})},
+       {"status",
+        s::Object("Observed state, written by snapkeep through the status subresource.",
+                  {{"phase", s::Enum("Active or Terminating.", {"Active", "Terminating"})}})}});
   k.columns = {kinds::PathColumn("Status", "string", "status.phase", "Active or Terminating.")};
   return k;
 }
@@ -37,9 +39,9 @@ KindInfo SecretKind() {
       {{"type", s::String("Secret type; Opaque by default.")},
        {"immutable", s::Boolean("When true, data cannot be changed.")},
        {"data", s::Sensitive(s::Map("Base64-encoded values.", s::String("")))},
-       {"stringData", s::Sensitive(s::Map(
-                          "Write-only plain-text values, merged into data on write.",
-                          s::String("")))}});
+       {"stringData",
+        s::Sensitive(
+            s::Map("Write-only plain-text values, merged into data on write.", s::String("")))}});
   k.columns = {
       kinds::PathColumn("Type", "string", "type", "Secret type."),
       {"Data", "integer", "Number of data entries.", 0,

@@ -1,7 +1,6 @@
 #include "objectstore/s3/s3_streaming_put_writer.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
@@ -101,7 +100,7 @@ absl::StatusOr<size_t> S3StreamingPutWriter::Pull(char* out, size_t n) {
     while (given < n && !chunks_.empty() && sent_ < limit) {
       const std::string& front = chunks_.front();
       size_t take = std::min<uint64_t>({n - given, front.size() - front_offset_, limit - sent_});
-      std::memcpy(out + given, front.data() + front_offset_, take);
+      std::copy_n(front.data() + front_offset_, take, out + given);
       given += take;
       front_offset_ += take;
       sent_ += take;

@@ -20,9 +20,9 @@ absl::Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
     case SQLITE_PROTOCOL:
     case SQLITE_NOLFS:
     case SQLITE_PERM:
-      return absl::UnavailableError(std::move(message));
+      return absl::UnavailableError(message);
     default:
-      return absl::InternalError(std::move(message));
+      return absl::InternalError(message);
   }
 }
 

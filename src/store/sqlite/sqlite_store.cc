@@ -123,8 +123,9 @@ absl::StatusOr<int64_t> ReadMeta(Statement& stmt, std::string_view key) {
   stmt.BindText(1, key);
   absl::StatusOr<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
-  if (!*row)
+  if (!*row) {
     return absl::InternalError(absl::StrCat("meta row \"", std::string(key), "\" is missing"));
+  }
   return stmt.ColumnInt(0);
 }
 

@@ -47,8 +47,7 @@ TEST(CodecTest, MultiDocumentStreamSkipsEmptyDocuments) {
 TEST(CodecTest, MalformedYamlSaysWhere) {
   auto docs = ParseYamlDocuments("a: 1\nb: [1, 2\n");
   ASSERT_FALSE(docs.ok());
-  EXPECT_NE(std::string(docs.status().message()).find("line"), std::string::npos)
-      << docs.status();
+  EXPECT_NE(std::string(docs.status().message()).find("line"), std::string::npos) << docs.status();
 }
 
 TEST(CodecTest, DuplicateKeysAreRejected) {

@@ -62,7 +62,8 @@ TEST(SchemaTest, WrongTypesAreNamedAndRemoved) {
   obj["spec"]["cluster"] = "a";
   obj["metadata"]["labels"] = {{"ok", "x"}, {"bad", 3}};
   auto r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject);
-  EXPECT_EQ(Fields(r), (std::vector<std::string>{"metadata.labels[bad]", "spec.cluster", "spec.keep"}));
+  EXPECT_EQ(Fields(r),
+            (std::vector<std::string>{"metadata.labels[bad]", "spec.cluster", "spec.keep"}));
   EXPECT_NE(r.errors.back().message.find("must be of type integer"), std::string::npos);
   EXPECT_NE(r.errors.back().message.find("\"twenty\""), std::string::npos);
   EXPECT_FALSE(obj["spec"].contains("keep"));
@@ -72,11 +73,11 @@ TEST(SchemaTest, WrongTypesAreNamedAndRemoved) {
 TEST(SchemaTest, MinimumAndEnumAndDateTime) {
   json obj = ValidConfig();
   obj["spec"]["keep"] = 0;
-  obj["status"] = {{"currentBackups",
-                    {{{"backupPhase", "Done"}, {"scheduledTime", "yesterday"}}}}};
+  obj["status"] = {{"currentBackups", {{{"backupPhase", "Done"}, {"scheduledTime", "yesterday"}}}}};
   auto r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject);
-  EXPECT_EQ(Fields(r), (std::vector<std::string>{"spec.keep", "status.currentBackups[0].backupPhase",
-                                                 "status.currentBackups[0].scheduledTime"}));
+  EXPECT_EQ(Fields(r),
+            (std::vector<std::string>{"spec.keep", "status.currentBackups[0].backupPhase",
+                                      "status.currentBackups[0].scheduledTime"}));
   EXPECT_NE(r.errors[0].message.find("at least 1"), std::string::npos);
 }
 

@@ -65,25 +65,48 @@ INSTANTIATE_TEST_SUITE_P(
     Table, EtcdBackupConfigValidation,
     ::testing::Values(
         Case{"valid", Config(GoodSpec()), {}, ""},
-        Case{"one-time snapshot", Config(With(With(GoodSpec(), "schedule", nullptr), "keep", nullptr)), {}, ""},
+        Case{"one-time snapshot",
+             Config(With(With(GoodSpec(), "schedule", nullptr), "keep", nullptr)),
+             {},
+             ""},
         Case{"bad name", Config(GoodSpec(), "Daily_Backup"), {"metadata.name"}, "RFC 1123"},
         Case{"missing name", Config(GoodSpec(), ""), {"metadata.name"}, "Required"},
-        Case{"garbage schedule", Config(With(GoodSpec(), "schedule", "every day")), {"spec.schedule"}, "every day"},
-        Case{"minute out of range", Config(With(GoodSpec(), "schedule", "61 * * * *")), {"spec.schedule"}, "minute"},
-        Case{"bad @every unit", Config(With(GoodSpec(), "schedule", "@every 1d")), {"spec.schedule"}, "unit"},
+        Case{"garbage schedule",
+             Config(With(GoodSpec(), "schedule", "every day")),
+             {"spec.schedule"},
+             "every day"},
+        Case{"minute out of range",
+             Config(With(GoodSpec(), "schedule", "61 * * * *")),
+             {"spec.schedule"},
+             "minute"},
+        Case{"bad @every unit",
+             Config(With(GoodSpec(), "schedule", "@every 1d")),
+             {"spec.schedule"},
+             "unit"},
         Case{"reference to another kind",
              Config(With(GoodSpec(), "cluster", {{"kind", "Pod"}, {"name", "a"}})),
-             {"spec.cluster.kind"}, "\"Cluster\""},
+             {"spec.cluster.kind"},
+             "\"Cluster\""},
         Case{"reference to another group",
              Config(With(GoodSpec(), "cluster", {{"apiVersion", "v1"}, {"name", "a"}})),
-             {"spec.cluster.apiVersion"}, "kubermatic.k8c.io/v1"},
-        Case{"reference without a name", Config(With(GoodSpec(), "cluster", json::object())),
-             {"spec.cluster.name"}, "Required"},
-        Case{"wrong namespace", Config(GoodSpec(), "daily", "default"), {"metadata.namespace"}, "cluster-a"},
-        Case{"no destination", Config(With(GoodSpec(), "destination", nullptr)), {"spec.destination"}, "Required"},
+             {"spec.cluster.apiVersion"},
+             "kubermatic.k8c.io/v1"},
+        Case{"reference without a name",
+             Config(With(GoodSpec(), "cluster", json::object())),
+             {"spec.cluster.name"},
+             "Required"},
+        Case{"wrong namespace",
+             Config(GoodSpec(), "daily", "default"),
+             {"metadata.namespace"},
+             "cluster-a"},
+        Case{"no destination",
+             Config(With(GoodSpec(), "destination", nullptr)),
+             {"spec.destination"},
+             "Required"},
         Case{"everything wrong at once",
              Config(With(With(GoodSpec(), "schedule", "* * *"), "destination", nullptr), "UPPER"),
-             {"metadata.name", "spec.schedule", "spec.destination"}, ""}));
+             {"metadata.name", "spec.schedule", "spec.destination"},
+             ""}));
 
 TEST(ValidationTest, DefaultsKeepForScheduledConfigsOnly) {
   const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
@@ -122,11 +145,10 @@ TEST(ValidationTest, SeedDestinations) {
   auto errs = ValidateObject(kind, seed);
   std::vector<std::string> fields;
   for (const auto& e : errs) fields.push_back(e.field);
-  EXPECT_EQ(fields, (std::vector<std::string>{
-                        "spec.etcdBackupRestore.destinations[ftp].endpoint",
-                        "spec.etcdBackupRestore.destinations[ftp].bucketName",
-                        "spec.etcdBackupRestore.destinations[s3].bucketName",
-                        "spec.etcdBackupRestore.defaultDestination"}));
+  EXPECT_EQ(fields, (std::vector<std::string>{"spec.etcdBackupRestore.destinations[ftp].endpoint",
+                                              "spec.etcdBackupRestore.destinations[ftp].bucketName",
+                                              "spec.etcdBackupRestore.destinations[s3].bucketName",
+                                              "spec.etcdBackupRestore.defaultDestination"}));
 }
 
 TEST(ValidationTest, SecretDataMustBeBase64AndStringDataIsFolded) {

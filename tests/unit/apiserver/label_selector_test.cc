@@ -7,15 +7,19 @@ namespace {
 
 using nlohmann::json;
 
-json WithLabels(json labels) { return {{"metadata", {{"name", "n"}, {"namespace", "ns"}, {"labels", labels}}}}; }
+json WithLabels(json labels) {
+  return {{"metadata", {{"name", "n"}, {"namespace", "ns"}, {"labels", labels}}}};
+}
 
 TEST(SelectorTest, LabelGrammar) {
   auto s = Selector::ParseLabels("app=web, tier!=db,env in (a, b),!legacy,owner");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE(s->Matches(WithLabels({{"app", "web"}, {"env", "b"}, {"owner", "x"}})));
   EXPECT_FALSE(s->Matches(WithLabels({{"app", "web"}, {"env", "c"}, {"owner", "x"}})));
-  EXPECT_FALSE(s->Matches(WithLabels({{"app", "web"}, {"env", "a"}, {"owner", "x"}, {"legacy", "1"}})));
-  EXPECT_FALSE(s->Matches(WithLabels({{"app", "web"}, {"env", "a"}, {"owner", "x"}, {"tier", "db"}})));
+  EXPECT_FALSE(
+      s->Matches(WithLabels({{"app", "web"}, {"env", "a"}, {"owner", "x"}, {"legacy", "1"}})));
+  EXPECT_FALSE(
+      s->Matches(WithLabels({{"app", "web"}, {"env", "a"}, {"owner", "x"}, {"tier", "db"}})));
   EXPECT_FALSE(s->Matches(WithLabels({{"app", "web"}, {"env", "a"}})));
   auto notin = Selector::ParseLabels("env notin (prod)");
   ASSERT_TRUE(notin.ok());

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "api/api_error.h"
-#include "gtest/gtest.h"
 #include "common/manual_clock.h"
+#include "gtest/gtest.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace snapkeep::apiserver {
@@ -134,7 +134,8 @@ TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
   auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
   ASSERT_TRUE(created.ok());
   json with_status = created->object;
-  with_status["status"] = {{"currentBackups", {{{"backupName", "d-1"}, {"backupPhase", "Running"}}}}};
+  with_status["status"] = {
+      {"currentBackups", {{{"backupName", "d-1"}, {"backupPhase", "Running"}}}}};
   with_status["spec"]["keep"] = 99;  // ignored through /status
   auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status, true, {});
   ASSERT_TRUE(st.ok()) << st.status();
@@ -161,10 +162,12 @@ TEST_F(ObjectRegistryTest, UnchangedUpdateTakesNoRevision) {
   CreateClusterA();
   auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
   const int64_t before = store_->CurrentRevision();
-  auto same = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", created->object, false, {});
+  auto same =
+      registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", created->object, false, {});
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(store_->CurrentRevision(), before);
-  EXPECT_EQ(same->object["metadata"]["resourceVersion"], created->object["metadata"]["resourceVersion"]);
+  EXPECT_EQ(same->object["metadata"]["resourceVersion"],
+            created->object["metadata"]["resourceVersion"]);
 }
 
 TEST_F(ObjectRegistryTest, FinalizersHoldDeletionUntilRemoved) {
@@ -200,9 +203,13 @@ TEST_F(ObjectRegistryTest, TerminatingNamespaceWaitsForFinalizersAndRefusesNewCo
   auto ns = registry_->Get(Kind("Namespace"), "", "cluster-a");
   ASSERT_TRUE(ns.ok());
   EXPECT_EQ((*ns)["status"]["phase"], "Terminating");
-  EXPECT_EQ(Code(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("e"), {}).status()), 403);
-  ASSERT_TRUE(registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                               R"({"metadata":{"finalizers":[]}})", false, {}).ok());
+  EXPECT_EQ(
+      Code(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("e"), {}).status()),
+      403);
+  ASSERT_TRUE(registry_
+                  ->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                          R"({"metadata":{"finalizers":[]}})", false, {})
+                  .ok());
   EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "cluster-a").status()), 404);
 }
 
@@ -224,9 +231,9 @@ TEST_F(ObjectRegistryTest, PatchTypes) {
   auto bad = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
                               R"({"spec":{"keep":0}})", false, {});
   EXPECT_EQ(Code(bad.status()), 422);
-  auto stale = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                                R"({"metadata":{"resourceVersion":"1"},"spec":{"keep":8}})", false,
-                                {});
+  auto stale =
+      registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                       R"({"metadata":{"resourceVersion":"1"},"spec":{"keep":8}})", false, {});
   EXPECT_EQ(Code(stale.status()), 409);
   auto apply = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "new", PatchType::kApply,
                                 "spec:\n  cluster: {name: a}\n  destination: s3\n", false, {});

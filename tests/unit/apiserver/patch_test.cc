@@ -10,8 +10,7 @@ using nlohmann::json;
 TEST(PatchTest, MergePatchFollowsRfc7386) {
   json target = {{"a", "b"}, {"c", {{"d", "e"}, {"f", "g"}}}, {"list", {1, 2}}};
   json patch = {{"a", "z"}, {"c", {{"f", nullptr}}}, {"list", {3}}};
-  EXPECT_EQ(ApplyMergePatch(target, patch),
-            json({{"a", "z"}, {"c", {{"d", "e"}}}, {"list", {3}}}));
+  EXPECT_EQ(ApplyMergePatch(target, patch), json({{"a", "z"}, {"c", {{"d", "e"}}}, {"list", {3}}}));
   EXPECT_EQ(ApplyMergePatch(target, json::array()), json::array());
 }
 
@@ -20,8 +19,9 @@ TEST(PatchTest, StrategicMergeDropsDirectives) {
   json patch = {{"$retainKeys", {"data"}},
                 {"metadata", {{"labels", {{"b", "2"}}}, {"$setElementOrder/finalizers", {"x"}}}},
                 {"data", {{"k", nullptr}, {"n", "bg=="}}}};
-  EXPECT_EQ(ApplyStrategicMergePatch(target, patch),
-            json({{"metadata", {{"labels", {{"a", "1"}, {"b", "2"}}}}}, {"data", {{"n", "bg=="}}}}));
+  EXPECT_EQ(
+      ApplyStrategicMergePatch(target, patch),
+      json({{"metadata", {{"labels", {{"a", "1"}, {"b", "2"}}}}}, {"data", {{"n", "bg=="}}}}));
 }
 
 }  // namespace

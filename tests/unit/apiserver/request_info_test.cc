@@ -7,7 +7,8 @@ namespace {
 
 TEST(RequestInfoTest, NamespacedResource) {
   auto i = ParseRequestTarget(
-      "/apis/kubermatic.k8c.io/v1/namespaces/cluster-a/etcdbackupconfigs/daily/status?watch=true&labelSelector=a%3Db");
+      "/apis/kubermatic.k8c.io/v1/namespaces/cluster-a/etcdbackupconfigs/daily/"
+      "status?watch=true&labelSelector=a%3Db");
   ASSERT_TRUE(i);
   EXPECT_TRUE(i->is_resource);
   EXPECT_EQ(i->group, "kubermatic.k8c.io");
