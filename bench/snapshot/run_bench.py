@@ -88,10 +88,12 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
     env = s3.env()
     results = {}
     cpu = {}
+    alone = {}  # etcd's CPU seconds in (c), s3rver's in (d)
     for i in range(repeat):
         run = {}
         # (c) the stream alone
-        run["c"] = timed([stream_bench, etcd.endpoint])
+        with ServiceCpu(etcd, s3) as c_services:
+            run["c"] = timed([stream_bench, etcd.endpoint])
         # (a) snapkeep straight to S3, with what etcd and s3rver spent meanwhile
         with ServiceCpu(etcd, s3) as services:
             run["a"] = timed([snapkeep, "snapshot", "save", "--endpoints", etcd.endpoint,
@@ -107,7 +109,8 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
                     run["b1"][2] + run["b2"][2])
         # (d) s3rver's ingest alone: one plain PUT of the same bytes from a file
         put = ["curl", "-sSf", "-o", "/dev/null", "-T", path]
-        run["d"] = timed([*put, f"{s3.endpoint}/backups/plain/{label}-{i}.db"])
+        with ServiceCpu(etcd, s3) as d_services:
+            run["d"] = timed([*put, f"{s3.endpoint}/backups/plain/{label}-{i}.db"])
         # (e) the two halves of (a) side by side, c and d at once: the floor for any
         # pipeline that streams etcd into s3rver on this machine
         wall = concurrently([[stream_bench, etcd.endpoint],
@@ -121,6 +124,10 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
                 results[key] = value
                 if key == "a":
                     cpu = dict(services.used, snapkeep=value[2])
+                elif key == "c":
+                    alone["etcd"] = c_services.used["etcd"]
+                elif key == "d":
+                    alone["s3rver"] = d_services.used["s3rver"]
     a, b, c, d, e = (results[k] for k in "abcde")
     print(f"\n== {label}: snapshot {size / 2**20:.0f} MiB, best of {repeat} ==")
     print(f"{'pipeline':58} {'wall s':>8} {'MB/s':>8} {'peak RSS MiB':>13} {'CPU s':>7}")
@@ -139,7 +146,8 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
     total = sum(cpu.values())
     print(f"CPU seconds during (a): snapkeep {cpu['snapkeep']:.2f}, etcd {cpu['etcd']:.2f}, "
           f"s3rver {cpu['s3rver']:.2f}; {total:.2f} in all on {os.cpu_count()} cores "
-          f"= {total / os.cpu_count() / a[0] * 100:.0f}% busy")
+          f"= {total / os.cpu_count() / a[0] * 100:.0f}% busy; "
+          f"alone, etcd spent {alone['etcd']:.2f} in (c) and s3rver {alone['s3rver']:.2f} in (d)")
     print(f"a is {b[0] / a[0]:.2f}x faster than b (target >= 2.5x); "
           f"a/c wall = {a[0] / c[0]:.2f} (target <= 1.2); a/d = {a[0] / d[0]:.2f}; "
           f"a/e = {a[0] / e[0]:.2f}; a peak RSS {a[1]:.1f} MiB (target < 64)")
