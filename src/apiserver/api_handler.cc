@@ -116,8 +116,9 @@ HandlerResult ApiHandler::Handle(const HttpRequest& request) {
 HandlerResult ApiHandler::Route(const HttpRequest& request) {
   auto info =
       ParseRequestTarget(std::string_view(request.target().data(), request.target().size()));
-  if (!info)
+  if (!info) {
     return ErrorResponse(api::BadRequestError("malformed URL encoding in the request target"));
+  }
   const std::string& path = info->path;
   if (path == "/healthz" || path == "/readyz" || path == "/livez") {
     HttpResponse res{http::status::ok, 11};
@@ -190,8 +191,9 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       return res;
     }
     case http::verb::put: {
-      if (info.name.empty())
+      if (info.name.empty()) {
         return ErrorResponse(api::MethodNotAllowedError("PUT needs an object name in the URL"));
+      }
       auto body = DecodeBody(request);
       if (!body.ok()) return ErrorResponse(body.status());
       auto updated = registry_.Update(*kind, info.ns, info.name, std::move(*body), status, options);
@@ -201,8 +203,9 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       return res;
     }
     case http::verb::patch: {
-      if (info.name.empty())
+      if (info.name.empty()) {
         return ErrorResponse(api::MethodNotAllowedError("PATCH needs an object name in the URL"));
+      }
       const std::string ct = ContentType(request);
       PatchType type;
       if (ct == "application/merge-patch+json") {

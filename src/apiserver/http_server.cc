@@ -186,8 +186,9 @@ HttpServer::~HttpServer() { Stop(); }
 absl::StatusOr<uint16_t> HttpServer::Start() {
   beast::error_code ec;
   auto address = asio::ip::make_address(options_.host, ec);
-  if (ec)
+  if (ec) {
     return absl::InvalidArgumentError(StrCat("--listen: bad address \"", options_.host, "\""));
+  }
   tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);

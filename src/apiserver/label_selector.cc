@@ -39,8 +39,9 @@ std::vector<std::string> SplitTerms(std::string_view text) {
 absl::StatusOr<Selector> Selector::ParseLabels(std::string_view text) {
   Selector sel;
   for (const std::string& term : SplitTerms(text)) {
-    if (term.empty())
+    if (term.empty()) {
       return api::BadRequestError(StrCat("labelSelector \"", text, "\": empty term"));
+    }
     Requirement r;
     size_t pos;
     if (term[0] == '!') {
@@ -56,8 +57,9 @@ absl::StatusOr<Selector> Selector::ParseLabels(std::string_view text) {
         return api::BadRequestError(StrCat(
             "labelSelector \"", text, "\": expected (values) after in/notin in \"", term, "\""));
       }
-      for (const std::string& v : SplitTerms(list.substr(1, list.size() - 2)))
+      for (const std::string& v : SplitTerms(list.substr(1, list.size() - 2))) {
         r.values.push_back(v);
+      }
     } else if ((pos = term.find("!=")) != std::string::npos) {
       r.key = Trim(term.substr(0, pos));
       r.op = Op::kNotEquals;

@@ -123,8 +123,9 @@ absl::StatusOr<json> ObjectRegistry::Get(const api::KindInfo& kind, std::string_
                                          std::string_view name) {
   auto stored = store_.Get(Key(kind, ns, name));
   if (!stored.ok()) {
-    if (absl::IsNotFound(stored.status()))
+    if (absl::IsNotFound(stored.status())) {
       return api::NotFoundError(kind.qualified_resource(), name);
+    }
     return stored.status();
   }
   return Decode(*stored);
@@ -412,8 +413,9 @@ absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std
     auto existing = store_.Get(Key(kind, ns, name));
     if (absl::IsNotFound(existing.status())) {
       json body = *patch;
-      if (!body.contains("metadata") || !body["metadata"].is_object())
+      if (!body.contains("metadata") || !body["metadata"].is_object()) {
         body["metadata"] = json::object();
+      }
       const std::string body_name = Str(body["metadata"], "name");
       if (!body_name.empty() && body_name != name) {
         return api::BadRequestError("the name of the object does not match the name in the URL");

@@ -13,8 +13,9 @@ namespace snapkeep {
 
 absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
+  if (fd < 0) {
     return absl::UnavailableError(StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);
