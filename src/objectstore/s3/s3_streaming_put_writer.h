@@ -20,8 +20,9 @@ namespace snapkeep::objectstore {
 // very end — always cuts the request short: S3 stores nothing for a body shorter
 // than its Content-Length (and the writer deletes the key after an abort, for
 // servers that keep a partial body). One PUT saves what multipart costs (and what some
-// servers, s3rver among them, spend copying parts together). It cannot be
-// retried (the bytes are gone); a failure fails the write.
+// servers, s3rver among them, spend copying parts together). A request refused
+// before libcurl took any byte is retried; after that the bytes are gone, and a
+// failure fails the write.
 class S3StreamingPutWriter : public ObjectWriter {
  public:
   S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
