@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(os.environ["SNAPKEEP_SOURCE"], "tests", "integra
 
 import requests  # noqa: E402
 
+from harness.backups import take_one_time_backup  # noqa: E402
 from harness.etcd import ETCD, ETCDCTL, EtcdServer  # noqa: E402
 from harness.launcher import LauncherCluster  # noqa: E402
 from harness.process import wait_until  # noqa: E402
@@ -61,20 +62,7 @@ def main():
         cluster.start()
         print(f"filling the launcher cluster with ~{args.megabytes} MB ...", flush=True)
         keys = fill(",".join(cluster.endpoints), args.megabytes)
-        snapkeep(server, "apply", "-f", "-", input=f"""
-apiVersion: kubermatic.k8c.io/v1
-kind: EtcdBackupConfig
-metadata: {{name: bench, namespace: cluster-bench}}
-spec: {{cluster: {{apiVersion: kubermatic.k8c.io/v1, kind: Cluster, name: bench}}, destination: s3}}
-""")
-
-        def backup():
-            r = requests.get(f"{server.url}/apis/kubermatic.k8c.io/v1/namespaces/cluster-bench/etcdbackupconfigs/bench",
-                             timeout=5).json()
-            es = [e for e in r.get("status", {}).get("currentBackups", []) if e.get("backupPhase") == "Completed"]
-            return es[0] if es else None
-        wait_until(backup, 600, "the backup", interval=1)
-        entry = backup()
+        entry = take_one_time_backup(server, "bench", "bench", timeout=600, interval=1)
         size_mb = entry["sizeBytes"] / 1e6
         print(f"backup {entry['backupName']}: {size_mb:.0f} MB, {keys} keys", flush=True)
 

@@ -10,6 +10,7 @@ import tempfile
 import pytest
 import requests
 
+from harness.backups import take_one_time_backup
 from harness.etcd import ETCDCTL
 from harness.launcher import LauncherCluster
 from harness.process import wait_until
@@ -19,17 +20,6 @@ from harness.server import Server, snapkeep
 
 CLUSTER = "lc1"
 NS = f"cluster-{CLUSTER}"
-
-
-def one_time_config(name):
-    return f"""
-apiVersion: kubermatic.k8c.io/v1
-kind: EtcdBackupConfig
-metadata: {{name: {name}, namespace: {NS}}}
-spec:
-  cluster: {{apiVersion: kubermatic.k8c.io/v1, kind: Cluster, name: {CLUSTER}}}
-  destination: s3
-"""
 
 
 @pytest.fixture
@@ -48,15 +38,7 @@ def env(s3_server):  # noqa: F811
 
 
 def take_backup(server, name):
-    snapkeep(server, "apply", "-f", "-", input=one_time_config(name))
-
-    def completed():
-        r = requests.get(f"{server.url}/apis/kubermatic.k8c.io/v1/namespaces/{NS}/etcdbackupconfigs/{name}",
-                         timeout=5).json()
-        es = [e for e in r.get("status", {}).get("currentBackups", []) if e.get("backupPhase") == "Completed"]
-        return es[0] if es else None
-    wait_until(completed, 60, "the backup", interval=0.3)
-    return completed()
+    return take_one_time_backup(server, CLUSTER, name)
 
 
 def keys_on(endpoint):
