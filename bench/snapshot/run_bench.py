@@ -12,10 +12,13 @@ and, to show where the floor is on this machine,
 
   (d) s3rver's ingest alone: a plain curl PUT of (b)'s file,
   (e) c and d at once: the two halves of (a) side by side, which no pipeline
-      streaming etcd into this s3rver can beat.
+      streaming etcd into this s3rver can beat,
+  (f) snapkeep snapshot save to a file:// destination in the work dir: the
+      whole pipeline (both checksums, the page scanner, write, fsync) with a
+      destination that costs next to no CPU, against (c).
 
 Prints the figures, the CPU each process spent during (a), and the ratios a/b,
-a/c, a/d and a/e. See README.md.
+a/c, a/d, a/e and f/c. See README.md.
 """
 
 import argparse
@@ -116,6 +119,13 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
         wall = concurrently([[stream_bench, etcd.endpoint],
                              [*put, f"{s3.endpoint}/backups/plain/{label}-{i}-e.db"]])
         run["e"] = (wall, None, None)
+        # (f) the same pipeline into a file: what snapkeep adds to the stream when
+        # the destination's own work does not compete for the cores
+        saved = os.path.join(workdir, "f", f"{label}-{i}")
+        run["f"] = timed([snapkeep, "snapshot", "save", "--endpoints", etcd.endpoint,
+                          "--dest", f"file://{saved}"])
+        for leftover in (saved, saved + ".manifest.json"):
+            os.remove(leftover)
         size = os.path.getsize(path)
         os.remove(path)
         for key, value in run.items():
@@ -128,7 +138,7 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
                     alone["etcd"] = c_services.used["etcd"]
                 elif key == "d":
                     alone["s3rver"] = d_services.used["s3rver"]
-    a, b, c, d, e = (results[k] for k in "abcde")
+    a, b, c, d, e, f = (results[k] for k in "abcdef")
     print(f"\n== {label}: snapshot {size / 2**20:.0f} MiB, best of {repeat} ==")
     print(f"{'pipeline':58} {'wall s':>8} {'MB/s':>8} {'peak RSS MiB':>13} {'CPU s':>7}")
     for name, key in (
@@ -138,7 +148,8 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
             ("    (b) step 2: s3cmd put", "b2"),
             ("(c) stream alone to /dev/null (baseline)", "c"),
             ("(d) s3rver ingest alone: curl -T of the file", "d"),
-            ("(e) c and d at once (floor for streaming on this box)", "e")):
+            ("(e) c and d at once (floor for streaming on this box)", "e"),
+            ("(f) snapkeep snapshot save -> file:// (pipeline alone)", "f")):
         wall, rss, used = results[key]
         shown_rss = f"{rss:13.1f}" if rss is not None else f"{'-':>13}"
         shown_cpu = f"{used:7.2f}" if used is not None else f"{'-':>7}"
@@ -150,7 +161,8 @@ def run_round(label, etcd, s3, snapkeep, stream_bench, workdir, repeat):
           f"alone, etcd spent {alone['etcd']:.2f} in (c) and s3rver {alone['s3rver']:.2f} in (d)")
     print(f"a is {b[0] / a[0]:.2f}x faster than b (target >= 2.5x); "
           f"a/c wall = {a[0] / c[0]:.2f} (target <= 1.2); a/d = {a[0] / d[0]:.2f}; "
-          f"a/e = {a[0] / e[0]:.2f}; a peak RSS {a[1]:.1f} MiB (target < 64)")
+          f"a/e = {a[0] / e[0]:.2f}; f/c = {f[0] / c[0]:.2f}; "
+          f"a peak RSS {a[1]:.1f} MiB (target < 64)")
     return size, results
 
 
@@ -170,6 +182,7 @@ def main():
             sys.exit(f"{tool} is not built (cmake --build build --target snapkeep "
                      "snapshot_stream_bench)")
     workdir = tempfile.mkdtemp(prefix="snapkeep-bench-")
+    os.makedirs(os.path.join(workdir, "f"))
     etcd = s3 = None
     try:
         etcd = EtcdServer(workdir).start()

@@ -1,5 +1,7 @@
 // `snapkeep snapshot save|get|list|inspect|delete`: straight to etcd and a
 // destination, no server involved.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "snapshot/snapshot_catalog.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "snapshot/snapshot_manifest.h"
+#include "snapshot/snapshot_naming.h"
 #include "snapshot/snapshot_saver.h"
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
@@ -51,6 +54,16 @@ std::string HumanBytes(uint64_t bytes) {
     ++unit;
   }
   return unit == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", value, units[unit]);
+}
+
+// zstd's frame magic, as a snapshot stored with --compress zstd begins.
+bool IsZstdFile(const std::string& path) {
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (!in) return false;
+  unsigned char magic[4] = {};
+  const bool whole = std::fread(magic, 1, sizeof(magic), in) == sizeof(magic);
+  std::fclose(in);
+  return whole && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
 }
 
 json ManifestJson(const snapshot::SnapshotManifest& manifest) {
@@ -164,6 +177,7 @@ struct GetCommand {
   std::string out;
   bool no_manifest = false;
   std::string sha256;
+  bool overwrite = false;
 
   int Run() {
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
@@ -171,6 +185,7 @@ struct GetCommand {
     snapshot::FetchOptions options;
     options.ignore_manifest = no_manifest;
     options.expected_sha256 = sha256;
+    options.overwrite = overwrite;
     absl::Time start = absl::Now();
     absl::StatusOr<snapshot::FetchResult> result =
         snapshot::FetchSnapshot(*dest->store, dest->url.key, out, options);
@@ -207,6 +222,7 @@ void RegisterGet(CLI::App& parent, int* exit_code) {
                 "read an object that has no snapkeep manifest (e.g. uploaded by another tool)");
   app->add_option("--sha256", command->sha256,
                   "expected sha256 of the snapshot file (checked in addition to etcd's own)");
+  app->add_flag("--overwrite", command->overwrite, "replace an existing file at --out");
   app->callback([command, exit_code] {
     LogToStderr();
     *exit_code = command->Run();
@@ -222,6 +238,20 @@ struct ListCommand {
   int Run() {
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
     if (!dest.ok()) return Fail("list", dest.status());
+    // Names are shown from the prefix's folder on: --dest s3://b/cluster-a lists
+    // cluster-a/snap-1 and cluster-ab/snap-1 as such, not as /snap-1 and b/snap-1.
+    const std::string& prefix = dest->url.key;
+    const std::string folder = prefix.substr(0, prefix.rfind('/') + 1);
+    if (dest->url.scheme == objectstore::ObjectUrl::Scheme::kFile) {
+      // A file store has folders: a missing one is a typo, not an empty listing.
+      struct stat st;
+      const std::string path = absl::StrCat("/", folder);
+      if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return Fail("list", absl::NotFoundError(absl::StrCat(
+                                "--dest: ", path, " is not a directory; list takes a folder ",
+                                "such as file:///var/backups/ (or a prefix inside one)")));
+      }
+    }
     absl::StatusOr<snapshot::Catalog> catalog =
         snapshot::ListSnapshots(*dest->store, dest->url.key);
     if (!catalog.ok()) return Fail("list", catalog.status());
@@ -253,7 +283,7 @@ struct ListCommand {
                                  "COMPRESSION", "STARTED", "SHA256");
     for (const snapshot::CatalogEntry& entry : catalog->snapshots) {
       absl::string_view name = entry.key;
-      absl::ConsumePrefix(&name, dest->url.key);
+      absl::ConsumePrefix(&name, folder);
       const snapshot::SnapshotManifest& m = entry.manifest;
       std::cout << absl::StrFormat("%-40s %10d %12s %-11s %-24s %s\n", name, m.revision,
                                    HumanBytes(m.stored_size), m.compression,
@@ -291,6 +321,13 @@ struct InspectCommand {
   }
 
   int RunFile() {
+    if (IsZstdFile(file)) {
+      return Fail("inspect", absl::InvalidArgumentError(absl::StrCat(
+                                 file,
+                                 " is zstd-compressed (a snapshot saved with --compress zstd, as "
+                                 "stored); `snapkeep snapshot get --dest URL --out FILE` "
+                                 "decompresses and verifies it")));
+    }
     absl::StatusOr<snapshot::BoltDatabaseSummary> summary = snapshot::SummarizeBoltFile(file);
     if (!summary.ok()) return Fail("inspect", summary.status());
     // The sha256 of the file, and etcd's trailer if the file carries one.
@@ -337,8 +374,20 @@ struct InspectCommand {
   int RunStored() {
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
     if (!dest.ok()) return Fail("inspect", dest.status());
+    if (absl::Status status = snapshot::ValidateSnapshotKey(dest->url.key, "--dest");
+        !status.ok()) {
+      return Fail("inspect", status);
+    }
     absl::StatusOr<snapshot::SnapshotManifest> manifest =
         snapshot::ReadManifest(*dest->store, dest->url.key);
+    if (absl::IsNotFound(manifest.status())) {
+      return Fail("inspect",
+                  absl::NotFoundError(absl::StrCat(
+                      "no snapshot at ", dest->store->Describe(dest->url.key),
+                      " (it has no snapkeep manifest); for an object stored by another tool, "
+                      "`snapkeep snapshot get --no-manifest --sha256 HEX --out FILE` it and "
+                      "inspect FILE")));
+    }
     if (!manifest.ok()) return Fail("inspect", manifest.status());
     if (output.json()) {
       std::cout << snapshot::EncodeManifest(*manifest);

@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "objectstore/object_store_factory.h"
+#include "spdlog/spdlog.h"
 
 namespace snapkeep::cli {
 namespace {
@@ -21,7 +23,7 @@ void EtcdFlags::AddTo(CLI::App& command) {
   command.add_option("--cacert", cacert, "CA bundle (PEM) that signed the etcd servers");
   command.add_option("--cert", cert, "client certificate (PEM) for etcd");
   command.add_option("--key", key, "client private key (PEM) for etcd");
-  command.add_option("--user", user, "etcd user, NAME or NAME:PASSWORD");
+  command.add_option("--user", user, "etcd user, NAME or NAME:PASSWORD (or ETCDCTL_USER)");
   command.add_option("--password", password, "etcd password (or ETCDCTL_PASSWORD)");
   command
       .add_option("--dial-timeout", dial_timeout_seconds, "seconds to find a healthy etcd member")
@@ -41,11 +43,17 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdFlags::ToOptions() const {
   options.tls.ca_file = cacert;
   options.tls.cert_file = cert;
   options.tls.key_file = key;
-  options.username = user;
+  // As etcdctl: --user NAME[:PASSWORD] or ETCDCTL_USER, --password or ETCDCTL_PASSWORD.
+  const std::string who = user.empty() ? Env("ETCDCTL_USER") : user;
+  options.username = who;
   options.password = password.empty() ? Env("ETCDCTL_PASSWORD") : password;
-  if (size_t colon = user.find(':'); colon != std::string::npos) {
-    options.username = user.substr(0, colon);
-    options.password = user.substr(colon + 1);
+  if (size_t colon = who.find(':'); colon != std::string::npos) {
+    if (!password.empty()) {
+      return absl::InvalidArgumentError(
+          "--password: the password is also given in --user NAME:PASSWORD; give it once");
+    }
+    options.username = who.substr(0, colon);
+    options.password = who.substr(colon + 1);
   }
   if (!(dial_timeout_seconds > 0)) {
     return absl::InvalidArgumentError("--dial-timeout: must be a positive number of seconds");
@@ -62,8 +70,8 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
   CLI::Option* option = command.add_option("--dest", dest, dest_help);
   if (required) option->required();
   command.add_option("--s3-endpoint", s3_endpoint,
-                     "S3 service URL, e.g. http://127.0.0.1:9000 (default: AWS, or "
-                     "AWS_ENDPOINT_URL)");
+                     "S3 service URL, e.g. http://127.0.0.1:9000; a bare HOST means https "
+                     "(default: AWS, or AWS_ENDPOINT_URL)");
   command.add_option("--s3-region", s3_region,
                      "S3 region used for signing (default: AWS_REGION or us-east-1)");
   command.add_option("--s3-cacert", s3_cacert,
@@ -98,11 +106,30 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
 }
 
 absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open() const {
+  // A bare path would be taken relative to the working directory, so a mistyped
+  // s3:/bucket/key would quietly become a local file: say so instead.
+  if (!absl::StartsWith(dest, "s3://") && !absl::StartsWith(dest, "file://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--dest: '", dest, "' is neither s3://BUCKET/PATH nor file:///ABSOLUTE/PATH"));
+  }
   absl::StatusOr<objectstore::ObjectUrl> url = objectstore::ParseObjectUrl(dest, "--dest");
   if (!url.ok()) return url.status();
   objectstore::S3Options s3;
+  if (url->scheme == objectstore::ObjectUrl::Scheme::kFile && !s3_endpoint.empty()) {
+    spdlog::warn("--s3-endpoint is ignored: --dest {} is a local path", dest);
+  }
   if (url->scheme == objectstore::ObjectUrl::Scheme::kS3) {
     s3.endpoint = s3_endpoint.empty() ? Env("AWS_ENDPOINT_URL") : s3_endpoint;
+    if (absl::StrContains(s3.endpoint, "://") && !absl::StartsWith(s3.endpoint, "http://") &&
+        !absl::StartsWith(s3.endpoint, "https://")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(s3_endpoint.empty() ? "AWS_ENDPOINT_URL" : "--s3-endpoint", ": '",
+                       s3.endpoint, "' is not http(s)://HOST[:PORT] or a bare HOST (https)"));
+    }
+    // A bare host means https, as in Kubermatic's Seed destinations.
+    if (!s3.endpoint.empty() && !absl::StrContains(s3.endpoint, "://")) {
+      s3.endpoint = absl::StrCat("https://", s3.endpoint);
+    }
     s3.region = s3_region;
     if (s3.region.empty()) s3.region = Env("AWS_REGION");
     if (s3.region.empty()) s3.region = Env("AWS_DEFAULT_REGION");

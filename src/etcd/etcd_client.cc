@@ -144,10 +144,14 @@ absl::Status EtcdClient::SelectHealthyMember() {
     absl::MutexLock lock(&mu_);
     start = current_;
   }
-  // Every member gets a share of the dial budget; a second pass uses what the
-  // fast failures left over, since a member may just be starting.
+  // The first pass asks each member once without waiting for a connection, so
+  // a refused port, a server that is not etcd or a TLS mismatch fails within
+  // milliseconds, with gRPC's reason, and the next member is asked. Only if none
+  // answered does a second pass wait for a connection in the time left, since a
+  // member may just be starting; its deadline says nothing new, so the first
+  // pass's reasons are what the error reports.
+  std::vector<std::string> reasons(members_.size());
   for (int pass = 0; pass < 2 && absl::Now() < deadline; ++pass) {
-    failures.clear();
     for (size_t i = 0; i < members_.size(); ++i) {
       const Member& member = members_[(start + i) % members_.size()];
       absl::Duration left = deadline - absl::Now();
@@ -157,7 +161,7 @@ absl::Status EtcdClient::SelectHealthyMember() {
                                         : left;
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + budget));
-      context.set_wait_for_ready(true);  // wait for the connection within the deadline
+      context.set_wait_for_ready(pass == 1);
       etcdserverpb::StatusResponse response;
       grpc::Status status = etcdserverpb::Maintenance::NewStub(member.channel)
                                 ->Status(&context, etcdserverpb::StatusRequest(), &response);
@@ -166,18 +170,21 @@ absl::Status EtcdClient::SelectHealthyMember() {
         // Status needs no auth in etcd 3.4, but other versions may; the member is alive.
         status = grpc::Status::OK;
       }
+      std::string& reason = reasons[(start + i) % members_.size()];
       if (!status.ok()) {
-        failures.push_back(absl::StrCat(member.endpoint.url, ": ", status.error_message()));
+        if (reason.empty() || status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+          reason = absl::StrCat(member.endpoint.url, ": ", status.error_message());
+        }
         continue;
       }
       if (response.errors_size() > 0) {
-        failures.push_back(absl::StrCat(member.endpoint.url, ": member reports errors: ",
-                                        absl::StrJoin(response.errors(), "; ")));
+        reason = absl::StrCat(member.endpoint.url,
+                              ": member reports errors: ", absl::StrJoin(response.errors(), "; "));
         continue;
       }
       if (absl::Status auth = Authenticate(member); !auth.ok()) {
         if (auth.code() == absl::StatusCode::kUnauthenticated) return auth;
-        failures.push_back(std::string(auth.message()));
+        reason = std::string(auth.message());
         continue;
       }
       absl::MutexLock lock(&mu_);
@@ -187,6 +194,9 @@ absl::Status EtcdClient::SelectHealthyMember() {
   }
   std::vector<std::string> urls;
   for (const Member& member : members_) urls.push_back(member.endpoint.url);
+  for (std::string& reason : reasons) {
+    if (!reason.empty()) failures.push_back(std::move(reason));
+  }
   return absl::UnavailableError(absl::StrCat(
       "no healthy etcd member among ", absl::StrJoin(urls, ","), " within ",
       absl::FormatDuration(options_.dial_timeout), " (", absl::StrJoin(failures, "; "), ")"));

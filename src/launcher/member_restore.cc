@@ -203,6 +203,7 @@ absl::Status MemberRestorer::Download(const json& restore) {
   snapshot::FetchOptions options;
   options.ignore_manifest = !status.value("hasManifest", true);
   options.expected_sha256 = Str(status, "sha256");
+  options.overwrite = true;  // a download that a killed launcher left is fetched again
   const std::string file = (fs::path(work) / "snapshot.db").string();
   absl::StatusOr<snapshot::FetchResult> fetched =
       snapshot::FetchSnapshot(*store, key, file, options);

@@ -1,10 +1,12 @@
 #include "objectstore/object_url.h"
 
 #include <filesystem>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace snapkeep::objectstore {
@@ -44,9 +46,16 @@ absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_vie
           absl::StrCat(flag, ": '", result.bucket,
                        "' is not a valid S3 bucket name (3-63 chars of a-z, 0-9, '-', '.')"));
     }
-    if (absl::StrContains(result.key, "//")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": '", url, "' has an empty path segment ('//')"));
+    // S3 keeps '.', '..' and empty segments as they are, but HTTP clients and
+    // servers normalise them away (s3://b/./x ends up stored at x): refuse them.
+    std::vector<absl::string_view> segments = absl::StrSplit(result.key, '/');
+    if (!segments.empty() && segments.back().empty()) segments.pop_back();  // a prefix's '/'
+    for (absl::string_view segment : segments) {
+      if (segment.empty() || segment == "." || segment == "..") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            flag, ": '", url, "' has an empty, '.' or '..' path segment; S3 keys here are ",
+            "plain names separated by single '/'"));
+      }
     }
     return result;
   }

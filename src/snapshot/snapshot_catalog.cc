@@ -1,7 +1,7 @@
 #include "snapshot/snapshot_catalog.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "snapshot/snapshot_naming.h"
@@ -11,8 +11,8 @@ namespace snapkeep::snapshot {
 absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix) {
   absl::StatusOr<std::vector<objectstore::ObjectInfo>> objects = store.List(prefix);
   if (!objects.ok()) return objects.status();
-  std::set<std::string> keys;
-  for (const objectstore::ObjectInfo& object : *objects) keys.insert(object.key);
+  std::map<std::string, uint64_t> keys;  // key -> size
+  for (const objectstore::ObjectInfo& object : *objects) keys[object.key] = object.size;
   Catalog catalog;
   for (const objectstore::ObjectInfo& object : *objects) {
     if (!IsManifestKey(object.key)) {
@@ -33,6 +33,12 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
     absl::StatusOr<SnapshotManifest> manifest = DecodeManifest(*text, store.Describe(object.key));
     if (!manifest.ok()) {
       catalog.problems.push_back(std::string(manifest.status().message()));
+      continue;
+    }
+    if (uint64_t size = keys[data_key]; size != manifest->stored_size) {
+      catalog.problems.push_back(absl::StrCat(
+          store.Describe(data_key), ": the data object is ", size, " bytes but its manifest ",
+          "recorded ", manifest->stored_size, " (damaged or cut short; not listed)"));
       continue;
     }
     catalog.snapshots.push_back({data_key, *std::move(manifest)});

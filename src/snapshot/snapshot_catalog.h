@@ -17,13 +17,16 @@ struct CatalogEntry {
 
 struct Catalog {
   std::vector<CatalogEntry> snapshots;  // complete snapshots, oldest first
-  std::vector<std::string> problems;    // manifests without data, unreadable manifests
+  // Manifests without data, unreadable manifests, data of another size than its
+  // manifest recorded: none of these is listed as a snapshot.
+  std::vector<std::string> problems;
   // Objects without a manifest: a save in progress, one killed before its
   // manifest, or objects snapkeep did not write.
   std::vector<std::string> unlisted;
 };
 
-// The snapshots under `prefix`: every manifest whose data object exists. Data
+// The snapshots under `prefix`: every manifest whose data object exists with the
+// size it recorded. Data
 // objects without a manifest are not snapshots: they go to `unlisted`.
 absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix);
 

@@ -1,5 +1,10 @@
 #include "snapshot/snapshot_fetcher.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +26,31 @@ bool IsHex64(const std::string& value) {
     if (!absl::ascii_isxdigit(c)) return false;
   }
   return true;
+}
+
+// Checked before anything is downloaded, so a refused output costs nothing.
+absl::Status CheckOutputPath(const std::string& out_path, const std::string& resolved,
+                             bool overwrite) {
+  if (out_path == "-") {
+    return absl::InvalidArgumentError(
+        "--out: '-' (standard output) is not supported: get makes the file appear only after "
+        "its checksums verified; give a file path");
+  }
+  struct stat st;
+  if (::stat(resolved.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("--out: cannot use '", out_path, "': ", std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--out: '", out_path, "' exists and is not a regular file; give a new file path"));
+  }
+  if (!overwrite) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("--out: '", out_path, "' already exists; give --overwrite to replace it"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -49,6 +79,16 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
     return absl::InvalidArgumentError(
         absl::StrCat("--sha256: '", options.expected_sha256, "' is not 64 hex digits"));
   }
+  absl::StatusOr<objectstore::ObjectUrl> out_url = objectstore::ParseObjectUrl(out_path, "--out");
+  if (!out_url.ok()) return out_url.status();
+  if (out_url->scheme != objectstore::ObjectUrl::Scheme::kFile) {
+    return absl::InvalidArgumentError("--out: must be a local file path");
+  }
+  if (absl::Status usable =
+          CheckOutputPath(out_path, absl::StrCat("/", out_url->key), options.overwrite);
+      !usable.ok()) {
+    return usable;
+  }
   FetchResult result;
   if (!options.ignore_manifest) {
     absl::StatusOr<SnapshotManifest> manifest = ReadManifest(store, key);
@@ -61,10 +101,17 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
     result.manifest = *std::move(manifest);
   }
 
-  absl::StatusOr<objectstore::ObjectUrl> out_url = objectstore::ParseObjectUrl(out_path, "--out");
-  if (!out_url.ok()) return out_url.status();
-  if (out_url->scheme != objectstore::ObjectUrl::Scheme::kFile) {
-    return absl::InvalidArgumentError("--out: must be a local file path");
+  if (result.manifest) {
+    // A data object of the wrong size is damaged or cut short: say so before
+    // downloading it (a missing one is reported the same way below).
+    absl::StatusOr<objectstore::ObjectInfo> stored = store.Head(key);
+    if (stored.ok() && stored->size != result.manifest->stored_size) {
+      return absl::DataLossError(absl::StrCat(store.Describe(key), " is ", stored->size,
+                                              " bytes but its manifest recorded ",
+                                              result.manifest->stored_size,
+                                              ": the snapshot is damaged or was cut short; no file "
+                                              "was written"));
+    }
   }
   objectstore::FileObjectStore local("/");
   absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> out = local.NewWriter(out_url->key, 0);

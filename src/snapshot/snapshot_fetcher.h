@@ -16,6 +16,8 @@ struct FetchOptions {
   // Expected sha256 (hex) of the snapshot file; required to trust a bare
   // object that carries no etcd trailer.
   std::string expected_sha256;
+  // Replace an existing regular file at the output path (never anything else).
+  bool overwrite = false;
 };
 
 struct FetchResult {
@@ -29,7 +31,8 @@ struct FetchResult {
 // way: the stored object's and the file's sha256 against the manifest (or
 // `expected_sha256`), and etcd's own trailer. The output appears under its
 // name only after every check passed (temp file + fsync + rename); on any
-// failure no output file is left.
+// failure no output file is left. An existing output is refused before any
+// download unless `overwrite` (and a device, directory or other non-file always).
 absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
                                           const std::string& out_path, const FetchOptions& options);
 

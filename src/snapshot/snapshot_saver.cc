@@ -16,8 +16,8 @@ absl::Status EnsureAbsent(objectstore::ObjectStore& store, absl::string_view key
     if (info.ok()) {
       return absl::AlreadyExistsError(
           absl::StrCat(store.Describe(k),
-                       " already exists; delete it first (snapkeep snapshot delete) or "
-                       "choose another name"));
+                       " already exists; give --overwrite to replace it, delete it first "
+                       "(snapkeep snapshot delete) or choose another name"));
     }
     if (info.status().code() != absl::StatusCode::kNotFound) return info.status();
   }

@@ -136,32 +136,63 @@ def test_sigterm_mid_upload_aborts_it(etcd_server, s3_server, workdir):  # noqa:
     assert any("uploadId=" in line and " 405 " in line for line in s3_server.log().splitlines())
 
 
+def etcd_bytes_written(etcd):
+    """Bytes etcd has written so far (to its clients, mostly)."""
+    with open(f"/proc/{etcd.process.pid}/io") as f:
+        return int(next(line for line in f if line.startswith("wchar:")).split()[1])
+
+
+def terminate_mid_stream(etcd, save):
+    """SIGTERMs a save once etcd has streamed 8 MiB to it, with etcd frozen so that
+    the save is surely mid-stream when the signal lands; returns save's stderr."""
+    before = etcd_bytes_written(etcd)
+
+    def stop():
+        os.kill(etcd.process.pid, signal.SIGSTOP)
+        save.terminate()
+        time.sleep(0.5)
+        os.kill(etcd.process.pid, signal.SIGCONT)
+
+    return interrupt_save(save, lambda: etcd_bytes_written(etcd) - before > 8 * 2**20,
+                          "the stream to be under way", stop, interval=0.005)
+
+
 def test_sigterm_mid_streamed_put_leaves_no_object(etcd_server, s3_server, workdir):  # noqa: F811
     """The default single streamed PUT, cut short: S3 must keep nothing."""
     etcd_server.fill(megabytes=48)
     env = s3_server.env()
-
-    def etcd_written():  # bytes etcd has written (to its clients, mostly)
-        with open(f"/proc/{etcd_server.process.pid}/io") as f:
-            return int(next(line for line in f if line.startswith("wchar:")).split()[1])
-
-    before = etcd_written()
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
                           "--dest", "s3://backups/streamed-stop/snap", "--s3-endpoint",
                           s3_server.endpoint, env=env)
-
-    def stop_mid_stream():
-        # Freeze etcd so the save is surely mid-stream when the signal lands.
-        os.kill(etcd_server.process.pid, signal.SIGSTOP)
-        save.terminate()
-        time.sleep(0.5)
-        os.kill(etcd_server.process.pid, signal.SIGCONT)
-
-    stderr = interrupt_save(save, lambda: etcd_written() - before > 8 * 2**20, "the stream to be under way",
-                            stop_mid_stream, interval=0.005)
+    stderr = terminate_mid_stream(etcd_server, save)
     assert save.returncode == 128 + 15, stderr
     assert "cancelled" in stderr
     assert s3_server.list_keys("backups") == []
+
+
+def test_interrupted_overwrite_keeps_the_old_snapshot(etcd_server, s3_server, workdir):  # noqa: F811
+    """--overwrite cut short must leave the snapshot it was replacing whole, even on
+    a server (s3rver) that writes a PUT's body over the old object as it arrives."""
+    etcd_server.fill(megabytes=48)
+    env = s3_server.env()
+    dest = ["--dest", "s3://backups/replace/snap", "--s3-endpoint", s3_server.endpoint]
+    first = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
+                              env=env)
+    etcd_server.put("/after-the-first", "x")
+    save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
+                          "--overwrite", env=env)
+    stderr = terminate_mid_stream(etcd_server, save)
+    assert save.returncode == 128 + 15, stderr
+    out = os.path.join(workdir, "old.db")
+    kept = snapkeep.run_json("snapshot", "get", *dest, "--out", out, env=env)
+    assert kept["sha256"] == first["sha256"]
+    assert kept["revision"] == first["revision"]
+    # Uninterrupted, the overwrite does replace it.
+    second = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
+                               "--overwrite", env=env)
+    assert second["revision"] > first["revision"]
+    replaced = snapkeep.run_json("snapshot", "get", *dest, "--out", out, "--overwrite", env=env)
+    assert replaced["sha256"] == second["sha256"] != first["sha256"]
 
 
 class RefuseFirstPut(http.server.BaseHTTPRequestHandler):

@@ -226,11 +226,94 @@ def test_get_reads_an_etcdctl_snapshot_without_manifest(etcd_server, workdir):
     (["--endpoints", "", "--dest", "file:///tmp/x"], "--endpoints"),
     (["--compress", "lz4", "--dest", "file:///tmp/x"], "--compress"),
     (["--compress", "zstd:99", "--dest", "file:///tmp/x"], "--compress"),
+    # A mistyped scheme must not quietly become a file under the working directory.
+    (["--dest", "s3:/backups/x"], "is neither s3://"),
+    (["--dest", "snap-1"], "is neither s3://"),
+    (["--dest", "s3://backups/./x"], "'.' or '..' path segment"),
+    (["--dest", "s3://backups//x"], "empty, '.' or '..'"),
+    (["--dest", "s3://backups/x", "--s3-endpoint", "ftp://host"], "--s3-endpoint"),
+    (["--dest", f"file:///tmp/{'n' * 240}"], "fit a file name"),
+    (["--user", "root:a", "--password", "b", "--dest", "file:///tmp/x"], "--password"),
 ])
-def test_bad_input_names_the_field(args, needle):
-    result = snapkeep.run("snapshot", "save", *args, check=False)
+def test_bad_input_names_the_field(args, needle, workdir):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s")
+    result = snapkeep.run("snapshot", "save", *args, check=False, env=env, cwd=workdir)
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
+    assert os.listdir(workdir) == []  # nothing written where the command ran
+
+
+def test_a_refused_member_is_passed_over_at_once_and_named(etcd_server, workdir):
+    import time
+    from harness.process import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", f"{dead},{etcd_server.endpoint}",
+                              "--dest", f"file://{workdir}/quick/snap")
+    assert saved["endpoint"] == etcd_server.endpoint
+    # Not half the 5 s dial timeout, as when each member waited for a connection.
+    assert time.monotonic() - start < 2
+    alone = snapkeep.run("snapshot", "save", "--endpoints", dead, "--dial-timeout", "1",
+                         "--dest", f"file://{workdir}/quick/never", check=False)
+    assert alone.returncode == 1
+    assert "onnection refused" in alone.stderr, alone.stderr
+
+
+def test_get_refuses_to_replace_a_file_unless_told(etcd_server, workdir):
+    seed(etcd_server)
+    dest = f"file://{workdir}/g/snap"
+    snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint, "--dest", dest)
+    out = os.path.join(workdir, "existing.db")
+    with open(out, "w") as f:
+        f.write("keep me")
+    refused = snapkeep.run("snapshot", "get", "--dest", dest, "--out", out, check=False)
+    assert refused.returncode == 1
+    assert "--out" in refused.stderr and "--overwrite" in refused.stderr
+    assert open(out).read() == "keep me"
+    got = snapkeep.run_json("snapshot", "get", "--dest", dest, "--out", out, "--overwrite")
+    assert got["bytes"] == os.path.getsize(out)
+    # Never a device or a directory, even with --overwrite; never stdout.
+    for target in ("/dev/null", workdir):
+        result = snapkeep.run("snapshot", "get", "--dest", dest, "--out", target, "--overwrite",
+                              check=False)
+        assert result.returncode == 2 and "not a regular file" in result.stderr, result.stderr
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    dash = snapkeep.run("snapshot", "get", "--dest", dest, "--out", "-", check=False, cwd=workdir)
+    assert dash.returncode == 2 and "--out" in dash.stderr
+    assert not os.path.exists(os.path.join(workdir, "-"))
+
+
+def test_list_of_a_missing_folder_fails_naming_it(workdir):
+    result = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/nowhere/", check=False)
+    assert result.returncode == 1
+    assert "--dest" in result.stderr and "nowhere" in result.stderr
+
+
+def test_list_shows_names_from_the_prefix_folder_and_skips_wrong_sizes(etcd_server, workdir):
+    seed(etcd_server)
+    for name in ("cluster-a/snap-1", "cluster-ab/snap-1", "cluster-a/short"):
+        snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                     "--dest", f"file://{workdir}/{name}")
+    with open(os.path.join(workdir, "cluster-a", "short"), "r+b") as f:
+        f.truncate(4096)  # cut short behind the manifest's back
+    result = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/cluster-a")
+    names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert names == ["cluster-a/snap-1", "cluster-ab/snap-1"]
+    assert "short: the data object is 4096 bytes" in result.stderr
+    got = snapkeep.run("snapshot", "get", "--dest", f"file://{workdir}/cluster-a/short",
+                       "--out", os.path.join(workdir, "short.db"), check=False)
+    assert got.returncode == 1 and "cut short" in got.stderr
+    assert not os.path.exists(os.path.join(workdir, "short.db"))
+
+
+def test_inspect_says_what_to_do_with_a_compressed_file(etcd_server, workdir):
+    seed(etcd_server)
+    snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint, "--compress", "zstd",
+                 "--dest", f"file://{workdir}/z/snap")
+    result = snapkeep.run("snapshot", "inspect", f"{workdir}/z/snap", check=False)
+    assert result.returncode == 2
+    assert "zstd-compressed" in result.stderr and "snapshot get" in result.stderr
 
 
 def test_unreachable_etcd_fails_after_the_dial_timeout(workdir):
@@ -283,6 +366,11 @@ def test_etcd_user_auth_is_used_and_rejection_is_named(etcd_server, workdir):
     anonymous = snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint,
                              "--dest", f"file://{workdir}/auth/anon", check=False)
     assert anonymous.returncode == 1
+    assert "authentication enabled" in anonymous.stderr, anonymous.stderr
+    from_env = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                                 "--dest", f"file://{workdir}/auth/env",
+                                 env=dict(os.environ, ETCDCTL_USER="root:right-password"))
+    assert from_env["revision"] == saved["revision"]
     assert not os.path.exists(f"{workdir}/auth/wrong")
     assert not os.path.exists(f"{workdir}/auth/anon")
 

@@ -27,10 +27,20 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriterOfSize(abs
                                                                              uint64_t size) {
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
   const S3Options& options = client_.options();
-  if (size > options.part_size && size <= options.streamed_put_max) {
+  if (size > options.part_size && size <= options.streamed_put_max && IsAbsent(key)) {
     return std::make_unique<S3StreamingPutWriter>(client_, std::string(key), size);
   }
   return NewWriter(key, size);
+}
+
+bool S3ObjectStore::IsAbsent(absl::string_view key) {
+  // A PUT replaces an object only once it completed on S3, but some servers
+  // (s3rver among them) write its body over the old object as it arrives: a
+  // cut-short PUT would destroy what it was meant to replace. Multipart never
+  // touches the old object before CompleteMultipartUpload, so a replacement
+  // (or an object we cannot check) goes up that way.
+  absl::StatusOr<ObjectInfo> existing = Head(key);
+  return !existing.ok() && absl::IsNotFound(existing.status());
 }
 
 absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {

@@ -19,8 +19,9 @@ class S3ObjectStore : public ObjectStore {
   std::string Describe(absl::string_view key) const override;
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                           uint64_t size_hint) override;
-  // One streamed PUT for objects over the part size up to options().streamed_put_max;
-  // multipart beyond that, a buffered PUT below.
+  // One streamed PUT for a new object over the part size up to
+  // options().streamed_put_max; multipart beyond that or when the key exists
+  // already, a buffered PUT below the part size.
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
                                                                 uint64_t size) override;
   absl::Status Get(absl::string_view key, ChunkSink sink) override;
@@ -33,6 +34,9 @@ class S3ObjectStore : public ObjectStore {
   S3Client& client() { return client_; }
 
  private:
+  // True only when S3 answered that `key` does not exist.
+  bool IsAbsent(absl::string_view key);
+
   S3Client client_;
 };
 

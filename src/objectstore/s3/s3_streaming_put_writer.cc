@@ -150,6 +150,22 @@ void S3StreamingPutWriter::Abort() {
   Finish();
   // S3 stores nothing for a body cut short, but some S3-compatible servers (s3rver
   // among them) keep what arrived: remove it, so no partial object stays behind.
+  // The key was absent when this writer was made (S3ObjectStore::NewWriterOfSize),
+  // and the last byte is never sent before Commit: an object of the full size is
+  // not ours (another writer's), so it stays.
+  S3Request head;
+  head.method = "HEAD";
+  head.key = key_;
+  absl::StatusOr<S3Response> left =
+      client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)));
+  if (!left.ok()) {
+    if (!absl::IsNotFound(left.status())) {
+      spdlog::error("could not check what the cut-short PUT of {} left: {}", client_.Describe(key_),
+                    std::string(left.status().message()));
+    }
+    return;
+  }
+  if (left->content_length >= 0 && static_cast<uint64_t>(left->content_length) >= size_) return;
   S3Request remove;
   remove.method = "DELETE";
   remove.key = key_;

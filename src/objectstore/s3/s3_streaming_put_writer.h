@@ -18,10 +18,11 @@ namespace snapkeep::objectstore {
 // a bounded buffer (memory: max_buffered). The object's last byte is held back
 // until Commit(), so an Abort() — or a producer that finds its data bad at the
 // very end — always cuts the request short: S3 stores nothing for a body shorter
-// than its Content-Length (and the writer deletes the key after an abort, for
-// servers that keep a partial body). One PUT saves what multipart costs (and what some
-// servers, s3rver among them, spend copying parts together). A request refused
-// before libcurl took any byte is retried; after that the bytes are gone, and a
+// than its Content-Length (and for servers that keep a partial body, the writer
+// deletes an object shorter than `size` after an abort). Only for a key that does
+// not exist yet: such servers write the body over an old object as it arrives. One PUT saves what
+// multipart costs (and what some servers, s3rver among them, spend copying parts together). A
+// request refused before libcurl took any byte is retried; after that the bytes are gone, and a
 // failure fails the write.
 class S3StreamingPutWriter : public ObjectWriter {
  public:

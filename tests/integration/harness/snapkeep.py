@@ -15,12 +15,12 @@ def snapkeep_binary():
     return path
 
 
-def run(*args, env=None, check=True, timeout=900):
-    """Runs `snapkeep args...`; returns CompletedProcess (text). check=True
-    raises with stderr in the message on a non-zero exit."""
+def run(*args, env=None, check=True, timeout=900, cwd=None):
+    """Runs `snapkeep args...` (in `cwd`); returns CompletedProcess (text).
+    check=True raises with stderr in the message on a non-zero exit."""
     result = subprocess.run(
         [snapkeep_binary(), *map(str, args)],
-        capture_output=True, text=True, env=env, timeout=timeout)
+        capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
     if check and result.returncode != 0:
         raise AssertionError(
             f"snapkeep {' '.join(map(str, args))} exited {result.returncode}\n"

@@ -35,8 +35,10 @@ TEST(ObjectUrlTest, ParsesFilePathsToAbsoluteKeys) {
 }
 
 TEST(ObjectUrlTest, RejectsBadUrlsNamingTheFlag) {
-  for (const char* bad : {"", "s3://", "s3:///key", "s3://Upper/x", "s3://ab/x", "s3://b_c/x",
-                          "s3://bucket/a//b", "file://relative/x", "gs://bucket/x"}) {
+  for (const char* bad :
+       {"", "s3://", "s3:///key", "s3://Upper/x", "s3://ab/x", "s3://b_c/x", "s3://bucket/a//b",
+        "s3://bucket//x", "s3://bucket/./x", "s3://bucket/a/../x", "s3://bucket/a/./",
+        "file://relative/x", "gs://bucket/x"}) {
     auto url = ParseObjectUrl(bad, "--dest");
     ASSERT_FALSE(url.ok()) << bad;
     EXPECT_EQ(url.status().code(), absl::StatusCode::kInvalidArgument) << bad;
