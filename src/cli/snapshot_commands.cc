@@ -269,6 +269,21 @@ struct ListCommand {
           catalog->unlisted.size(), absl::StrJoin(shown, ", "),
           catalog->unlisted.size() > shown.size() ? ", …" : "");
     }
+    if (!catalog->pending.empty()) {
+      std::vector<std::string> shown;
+      for (const objectstore::PendingUpload& upload : catalog->pending) {
+        shown.push_back(
+            absl::StrCat(dest->store->Describe(upload.key), " (", upload.upload,
+                         upload.size > 0 ? absl::StrCat(", ", HumanBytes(upload.size)) : "",
+                         ", started ", snapshot::FormatTimestamp(upload.started), ")"));
+        if (shown.size() == 5) break;
+      }
+      spdlog::warn(
+          "{} upload(s) never completed (a save running now, or one that was killed): {}{}; "
+          "`snapkeep snapshot delete --dest URL` removes those of one snapshot",
+          catalog->pending.size(), absl::StrJoin(shown, ", "),
+          catalog->pending.size() > shown.size() ? ", …" : "");
+    }
     if (output.json()) {
       json items = json::array();
       for (const snapshot::CatalogEntry& entry : catalog->snapshots) {

@@ -19,6 +19,15 @@ struct ObjectInfo {
   absl::Time modified = absl::InfinitePast();
 };
 
+// An upload that was started and neither committed nor aborted: one still
+// running, or what a writer killed mid-way left (temp file, multipart upload).
+struct PendingUpload {
+  std::string key;     // the object it is writing
+  std::string upload;  // as ObjectWriter::pending_upload() names it
+  uint64_t size = 0;   // bytes stored so far, where the store knows
+  absl::Time started = absl::InfinitePast();
+};
+
 // Receives an object's bytes in order; an error stops the transfer.
 using ChunkSink = absl::FunctionRef<absl::Status(absl::string_view)>;
 
@@ -79,6 +88,10 @@ class ObjectStore {
   // restarted server clean up after one that was killed mid-upload, also on S3
   // servers that cannot list multipart uploads.
   virtual absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) = 0;
+  // Pending uploads of keys starting with `prefix`, in key order. Unimplemented
+  // where the server cannot list them (s3rver).
+  virtual absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(
+      absl::string_view prefix) = 0;
 };
 
 }  // namespace snapkeep::objectstore

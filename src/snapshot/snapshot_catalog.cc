@@ -43,6 +43,14 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
     }
     catalog.snapshots.push_back({data_key, *std::move(manifest)});
   }
+  absl::StatusOr<std::vector<objectstore::PendingUpload>> pending =
+      store.ListPendingUploads(prefix);
+  if (pending.ok()) {
+    catalog.pending = *std::move(pending);
+  } else if (!absl::IsUnimplemented(pending.status())) {
+    catalog.problems.push_back(
+        absl::StrCat("pending uploads were not checked: ", pending.status().message()));
+  }
   std::sort(catalog.snapshots.begin(), catalog.snapshots.end(),
             [](const CatalogEntry& a, const CatalogEntry& b) {
               if (a.manifest.started_at != b.manifest.started_at) {
@@ -64,6 +72,17 @@ absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view k
       if (absl::Status status = store.Delete(k); !status.ok()) return status;
     } else if (info.status().code() != absl::StatusCode::kNotFound) {
       return info.status();
+    }
+  }
+  absl::StatusOr<std::vector<objectstore::PendingUpload>> pending = store.ListPendingUploads(key);
+  if (!pending.ok() && !absl::IsUnimplemented(pending.status())) return pending.status();
+  if (pending.ok()) {
+    for (const objectstore::PendingUpload& upload : *pending) {
+      if (upload.key != key && upload.key != manifest_key) continue;
+      found = true;
+      if (absl::Status status = store.AbortPendingUpload(upload.key, upload.upload); !status.ok()) {
+        return status;
+      }
     }
   }
   if (!found) return absl::NotFoundError(absl::StrCat("no snapshot at ", store.Describe(key)));

@@ -23,6 +23,9 @@ struct Catalog {
   // Objects without a manifest: a save in progress, one killed before its
   // manifest, or objects snapkeep did not write.
   std::vector<std::string> unlisted;
+  // Uploads never committed: a save running now, or one killed mid-way (its
+  // temp file, its multipart upload). Empty where the store cannot list them.
+  std::vector<objectstore::PendingUpload> pending;
 };
 
 // The snapshots under `prefix`: every manifest whose data object exists with the
@@ -31,7 +34,8 @@ struct Catalog {
 absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix);
 
 // Removes a snapshot: the manifest first, so it stops being listed at once,
-// then the data. NotFound if neither exists.
+// then the data, then any upload of either left pending (a killed save's temp
+// file or multipart upload). NotFound if there was none of these.
 absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key);
 
 }  // namespace snapkeep::snapshot

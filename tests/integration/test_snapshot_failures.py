@@ -119,6 +119,32 @@ def test_etcd_killed_mid_snapshot_leaves_no_file(etcd_server, workdir):
     assert os.listdir(os.path.dirname(target)) == []  # no temp file either
 
 
+def test_a_killed_file_save_is_named_by_list_and_removed_by_delete(etcd_server, workdir):
+    """kill -9 leaves the save's temp file; list names it, delete removes it."""
+    etcd_server.fill(megabytes=48)
+    folder = os.path.join(workdir, "k9")
+    save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                          "--dest", f"file://{folder}/snap")
+
+    def temp_has_data():
+        return os.path.isdir(folder) and any(
+            os.path.getsize(os.path.join(folder, n)) > 0 for n in os.listdir(folder))
+
+    interrupt_save(save, temp_has_data, "the snapshot to start streaming", save.kill,
+                   interval=0.005)
+    assert save.returncode == -signal.SIGKILL
+    [temp] = os.listdir(folder)
+    assert temp.startswith(".snap.tmp-")
+    listed = snapkeep.run("snapshot", "list", "--dest", f"file://{folder}/")
+    assert listed.stdout.splitlines()[1:] == []
+    assert "1 upload(s) never completed" in listed.stderr
+    assert f"file://{folder}/snap ({temp}" in listed.stderr, listed.stderr
+    snapkeep.run("snapshot", "delete", "--dest", f"file://{folder}/snap")
+    assert os.listdir(folder) == []
+    again = snapkeep.run("snapshot", "list", "--dest", f"file://{folder}/")
+    assert "never completed" not in again.stderr
+
+
 def test_sigterm_mid_upload_aborts_it(etcd_server, s3_server, workdir):  # noqa: F811
     etcd_server.fill(megabytes=48)
     env = s3_server.env()

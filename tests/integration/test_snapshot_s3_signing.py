@@ -19,6 +19,18 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REGION = "eu-central-1"
 
 
+# Two multipart uploads left by killed saves, as S3 pages ListMultipartUploads.
+PENDING_PAGES = [
+    b'<?xml version="1.0"?><ListMultipartUploadsResult><IsTruncated>true</IsTruncated>'
+    b'<NextKeyMarker>a/snap</NextKeyMarker><NextUploadIdMarker>up-1</NextUploadIdMarker>'
+    b'<Upload><Key>a/snap</Key><UploadId>up-1</UploadId>'
+    b'<Initiated>2026-11-30T10:00:00.000Z</Initiated></Upload></ListMultipartUploadsResult>',
+    b'<?xml version="1.0"?><ListMultipartUploadsResult><IsTruncated>false</IsTruncated>'
+    b'<Upload><Key>a/snap-2</Key><UploadId>up-2</UploadId>'
+    b'<Initiated>2026-11-30T11:00:00.000Z</Initiated></Upload></ListMultipartUploadsResult>',
+]
+
+
 class CapturingS3(http.server.BaseHTTPRequestHandler):
     """Answers just enough S3 for save/list and records every request."""
     requests = []
@@ -49,8 +61,17 @@ class CapturingS3(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self._record()
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query,
+                                      keep_blank_values=True)
+        if "uploads" in query:  # ListMultipartUploads, one upload a page
+            self._answer(200, PENDING_PAGES[1 if "key-marker" in query else 0])
+            return
         self._answer(200, b'<?xml version="1.0"?><ListBucketResult><IsTruncated>false'
                           b'</IsTruncated></ListBucketResult>')
+
+    def do_DELETE(self):
+        self._record()
+        self._answer(204)
 
     def log_message(self, *args):
         pass
@@ -114,3 +135,24 @@ def test_every_request_carries_a_valid_sigv4_signature(etcd_server, capturing_s3
             request["body"]).hexdigest()
     puts = [r for r in CapturingS3.requests if r["method"] == "PUT"]
     assert puts[0]["path"] == "/backups/clus%20ter%2Ba/snap%3D1"
+
+
+def test_pending_multipart_uploads_are_listed_and_deleted_with_their_snapshot(capturing_s3):
+    """ListMultipartUploads (which s3rver lacks) against S3's documented answer."""
+    import os
+
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+    flags = ["--s3-endpoint", capturing_s3, "--s3-region", REGION]
+    listed = snapkeep.run("snapshot", "list", "--dest", "s3://backups/a/", *flags, env=env)
+    assert "2 upload(s) never completed" in listed.stderr, listed.stderr
+    assert "s3://backups/a/snap (up-1" in listed.stderr
+    assert "s3://backups/a/snap-2 (up-2" in listed.stderr
+    pages = [r["path"] for r in CapturingS3.requests if "uploads" in r["path"]]
+    assert len(pages) == 2 and "key-marker=a%2Fsnap" in pages[1], pages
+    CapturingS3.requests = []
+    snapkeep.run("snapshot", "delete", "--dest", "s3://backups/a/snap", *flags, env=env)
+    aborted = [r["path"] for r in CapturingS3.requests if r["method"] == "DELETE"]
+    assert aborted == ["/backups/a/snap?uploadId=up-1"], aborted  # not a/snap-2's
+    for request in CapturingS3.requests:
+        want, got = expected_signature(request)
+        assert got == want, f"{request['method']} {request['path']}"

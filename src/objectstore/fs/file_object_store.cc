@@ -16,6 +16,9 @@
 namespace snapkeep::objectstore {
 namespace {
 
+// A writer's temp file is ".<name>" + kTempInfix + 6 characters from mkostemp.
+constexpr absl::string_view kTempInfix = ".tmp-";
+
 absl::Status ErrnoStatus(int error, absl::string_view what) {
   std::string message = absl::StrCat(what, ": ", std::strerror(error));
   switch (error) {
@@ -132,7 +135,8 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::s
                        absl::StrCat("create directory ", path.parent_path().string()));
   }
   std::string temp =
-      (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+      (path.parent_path() / absl::StrCat(".", path.filename().string(), kTempInfix, "XXXXXX"))
+          .string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
   ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
@@ -170,35 +174,70 @@ absl::StatusOr<ObjectInfo> FileObjectStore::Head(absl::string_view key) {
                     absl::TimeFromTimespec(st.st_mtim)};
 }
 
-absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix) {
+absl::Status FileObjectStore::Walk(
+    absl::string_view prefix,
+    absl::FunctionRef<void(std::string key, const struct stat& st)> visit) const {
   // Walk only the directory the prefix points into.
   size_t slash = prefix.rfind('/');
   std::string dir = slash == absl::string_view::npos ? root_ : PathOf(prefix.substr(0, slash + 1));
-  std::vector<ObjectInfo> objects;
   std::error_code error;
-  if (!std::filesystem::exists(dir, error)) return objects;
+  if (!std::filesystem::exists(dir, error)) return absl::OkStatus();
   std::filesystem::recursive_directory_iterator it(
       dir, std::filesystem::directory_options::skip_permission_denied, error);
   for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     const std::filesystem::path& path = it->path();
-    if (absl::StartsWith(path.filename().string(), ".")) {
-      if (it->is_directory()) it.disable_recursion_pending();
+    if (absl::StartsWith(path.filename().string(), ".") && it->is_directory()) {
+      it.disable_recursion_pending();
       continue;
     }
     if (!it->is_regular_file(error)) continue;
     std::string full = path.string();
     if (!absl::StartsWith(full, root_)) continue;
-    std::string key = full.substr(root_.size());
-    if (!absl::StartsWith(key, prefix)) continue;
     struct stat st;
     if (::stat(full.c_str(), &st) != 0) continue;  // removed while listing
-    objects.push_back(
-        {std::move(key), static_cast<uint64_t>(st.st_size), absl::TimeFromTimespec(st.st_mtim)});
+    visit(full.substr(root_.size()), st);
   }
   if (error) return ErrnoStatus(error.value(), absl::StrCat("list ", dir));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix) {
+  std::vector<ObjectInfo> objects;
+  absl::Status walked = Walk(prefix, [&](std::string key, const struct stat& st) {
+    // Hidden files are not objects (a writer's temp files among them).
+    if (absl::StartsWith(std::filesystem::path(key).filename().string(), ".")) return;
+    if (!absl::StartsWith(key, prefix)) return;
+    objects.push_back(
+        {std::move(key), static_cast<uint64_t>(st.st_size), absl::TimeFromTimespec(st.st_mtim)});
+  });
+  if (!walked.ok()) return walked;
   std::sort(objects.begin(), objects.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return objects;
+}
+
+absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
+    absl::string_view prefix) {
+  std::vector<PendingUpload> pending;
+  absl::Status walked = Walk(prefix, [&](std::string key, const struct stat& st) {
+    // ".<name>.tmp-XXXXXX", as NewWriter names a temp file.
+    std::filesystem::path path(key);
+    const std::string file = path.filename().string();
+    const size_t tmp = absl::string_view(file).rfind(kTempInfix);
+    if (file.size() < 2 || file[0] != '.' || tmp == std::string::npos || tmp < 2 ||
+        file.size() != tmp + kTempInfix.size() + 6) {
+      return;
+    }
+    std::string target = (path.parent_path() / file.substr(1, tmp - 1)).string();
+    if (!absl::StartsWith(target, prefix)) return;
+    pending.push_back({std::move(target), file, static_cast<uint64_t>(st.st_size),
+                       absl::TimeFromTimespec(st.st_mtim)});
+  });
+  if (!walked.ok()) return walked;
+  std::sort(pending.begin(), pending.end(), [](const PendingUpload& a, const PendingUpload& b) {
+    return a.key != b.key ? a.key < b.key : a.upload < b.upload;
+  });
+  return pending;
 }
 
 absl::Status FileObjectStore::Delete(absl::string_view key) {
@@ -214,7 +253,7 @@ absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::st
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));
   // Only ever a temp file of this very key: the id comes from stored status.
-  std::string expected_prefix = absl::StrCat(".", path.filename().string(), ".tmp-");
+  std::string expected_prefix = absl::StrCat(".", path.filename().string(), kTempInfix);
   if (!absl::StartsWith(upload, expected_prefix) || upload.find('/') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", upload, "' is not a temp file of ", Describe(key)));

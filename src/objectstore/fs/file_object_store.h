@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/stat.h>
+
 #include <string>
 
 #include "objectstore/object_store.h"
@@ -26,9 +28,16 @@ class FileObjectStore : public ObjectStore {
   // Removes the temp file `upload` (a writer's pending_upload()) if it is still
   // there; refuses a name that is not a temp file of `key`.
   absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) override;
+  // The writers' temp files under the prefix's directory.
+  absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(absl::string_view prefix) override;
 
  private:
   std::string PathOf(absl::string_view key) const;
+  // Calls `visit` with the key and stat of every regular file under the
+  // directory `prefix` points into (hidden files included, hidden directories
+  // not entered), in no particular order.
+  absl::Status Walk(absl::string_view prefix,
+                    absl::FunctionRef<void(std::string key, const struct stat& st)> visit) const;
 
   std::string root_;  // ends with '/'
 };

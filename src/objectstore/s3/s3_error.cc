@@ -36,6 +36,9 @@ absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::s
                          error.message.empty() ? "" : absl::StrCat(": ", error.message));
   std::string message = absl::StrCat(what, ": ", detail);
   const std::string& code = error.code;
+  // A request the server does not implement (s3rver has no ListMultipartUploads):
+  // asking again would not help.
+  if (code == "NotImplemented" || http_status == 501) return absl::UnimplementedError(message);
   if (http_status >= 500 || http_status == 429 || code == "SlowDown" || code == "InternalError" ||
       code == "RequestTimeout" || code == "ServiceUnavailable") {
     return absl::UnavailableError(message);

@@ -121,6 +121,46 @@ absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view pr
   return objects;
 }
 
+absl::StatusOr<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(
+    absl::string_view prefix) {
+  std::vector<PendingUpload> pending;
+  std::string key_marker, upload_marker;
+  for (;;) {
+    S3Request list;
+    list.query = {{"uploads", ""},
+                  {"prefix", std::string(prefix)},
+                  {"max-uploads", absl::StrCat(client_.options().list_page_size)}};
+    if (!key_marker.empty()) list.query.push_back({"key-marker", key_marker});
+    if (!upload_marker.empty()) list.query.push_back({"upload-id-marker", upload_marker});
+    const std::string what = absl::StrCat("list multipart uploads under ", Describe(prefix));
+    absl::StatusOr<S3Response> response = client_.Call(list, what);
+    if (!response.ok()) return response.status();
+    pugi::xml_document doc;
+    if (!doc.load_buffer(response->body.data(), response->body.size())) {
+      return absl::InternalError(absl::StrCat(what, ": unreadable XML answer"));
+    }
+    pugi::xml_node result = doc.child("ListMultipartUploadsResult");
+    for (pugi::xml_node item : result.children("Upload")) {
+      PendingUpload upload;
+      upload.key = item.child_value("Key");
+      upload.upload = item.child_value("UploadId");
+      std::string error;
+      absl::ParseTime(absl::RFC3339_full, item.child_value("Initiated"), &upload.started, &error);
+      pending.push_back(std::move(upload));
+    }
+    if (std::string(result.child_value("IsTruncated")) != "true") break;
+    key_marker = result.child_value("NextKeyMarker");
+    upload_marker = result.child_value("NextUploadIdMarker");
+    if (key_marker.empty()) {
+      return absl::InternalError(absl::StrCat(what, ": the answer is truncated but has no marker"));
+    }
+  }
+  std::sort(pending.begin(), pending.end(), [](const PendingUpload& a, const PendingUpload& b) {
+    return a.key != b.key ? a.key < b.key : a.upload < b.upload;
+  });
+  return pending;
+}
+
 absl::Status S3ObjectStore::Delete(absl::string_view key) {
   S3Request remove;
   remove.method = "DELETE";

@@ -30,6 +30,8 @@ class S3ObjectStore : public ObjectStore {
   absl::Status Delete(absl::string_view key) override;
   // AbortMultipartUpload; an upload that is already gone (NoSuchUpload) is fine.
   absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) override;
+  // ListMultipartUploads, every page (sizes are not known without listing parts).
+  absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(absl::string_view prefix) override;
 
   S3Client& client() { return client_; }
 
