@@ -66,6 +66,15 @@ bool IsZstdFile(const std::string& path) {
   return whole && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
 }
 
+// The first five of `items`, described, then "…": enough to find them, short
+// enough for one log line.
+template <typename T, typename Describe>
+std::string FirstFew(const std::vector<T>& items, Describe describe) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < items.size() && i < 5; ++i) shown.push_back(describe(items[i]));
+  return absl::StrCat(absl::StrJoin(shown, ", "), items.size() > shown.size() ? ", …" : "");
+}
+
 json ManifestJson(const snapshot::SnapshotManifest& manifest) {
   return json::parse(snapshot::EncodeManifest(manifest));
 }
@@ -90,7 +99,8 @@ struct SaveCommand {
     if (!etcd_options.ok()) return Fail("save", etcd_options.status());
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
     if (!dest.ok()) return Fail("save", dest.status());
-    if (absl::Status status = snapshot::ValidateSaveRequest(dest->url.key, options); !status.ok()) {
+    if (absl::Status status = snapshot::ValidateSaveRequest(*dest->store, dest->url.key, options);
+        !status.ok()) {
       return Fail("save", status);
     }
     absl::Time start = absl::Now();
@@ -256,33 +266,25 @@ struct ListCommand {
         snapshot::ListSnapshots(*dest->store, dest->url.key);
     if (!catalog.ok()) return Fail("list", catalog.status());
     for (const std::string& problem : catalog->problems) spdlog::warn("{}", problem);
+    // Named so that what a killed save left behind can be found and removed.
     if (!catalog->unlisted.empty()) {
-      // Named so that what a killed save left behind can be found and removed.
-      std::vector<std::string> shown;
-      for (const std::string& key : catalog->unlisted) {
-        shown.push_back(dest->store->Describe(key));
-        if (shown.size() == 5) break;
-      }
       spdlog::warn(
           "{} object(s) without a snapkeep manifest are not listed (a save that was killed, "
-          "or not snapkeep's): {}{}; `snapkeep snapshot delete --dest URL` removes one",
-          catalog->unlisted.size(), absl::StrJoin(shown, ", "),
-          catalog->unlisted.size() > shown.size() ? ", …" : "");
+          "or not snapkeep's): {}; `snapkeep snapshot delete --dest URL` removes one",
+          catalog->unlisted.size(), FirstFew(catalog->unlisted, [&](const std::string& key) {
+            return dest->store->Describe(key);
+          }));
     }
     if (!catalog->pending.empty()) {
-      std::vector<std::string> shown;
-      for (const objectstore::PendingUpload& upload : catalog->pending) {
-        shown.push_back(
-            absl::StrCat(dest->store->Describe(upload.key), " (", upload.upload,
-                         upload.size > 0 ? absl::StrCat(", ", HumanBytes(upload.size)) : "",
-                         ", started ", snapshot::FormatTimestamp(upload.started), ")"));
-        if (shown.size() == 5) break;
-      }
       spdlog::warn(
-          "{} upload(s) never completed (a save running now, or one that was killed): {}{}; "
+          "{} upload(s) never completed (a save running now, or one that was killed): {}; "
           "`snapkeep snapshot delete --dest URL` removes those of one snapshot",
-          catalog->pending.size(), absl::StrJoin(shown, ", "),
-          catalog->pending.size() > shown.size() ? ", …" : "");
+          catalog->pending.size(),
+          FirstFew(catalog->pending, [&](const objectstore::PendingUpload& upload) {
+            return absl::StrCat(dest->store->Describe(upload.key), " (", upload.upload,
+                                upload.size > 0 ? absl::StrCat(", ", HumanBytes(upload.size)) : "",
+                                ", started ", snapshot::FormatTimestamp(upload.started), ")");
+          }));
     }
     if (output.json()) {
       json items = json::array();

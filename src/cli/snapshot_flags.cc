@@ -49,8 +49,9 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdFlags::ToOptions() const {
   options.password = password.empty() ? Env("ETCDCTL_PASSWORD") : password;
   if (size_t colon = who.find(':'); colon != std::string::npos) {
     if (!password.empty()) {
-      return absl::InvalidArgumentError(
-          "--password: the password is also given in --user NAME:PASSWORD; give it once");
+      return absl::InvalidArgumentError(absl::StrCat("--password: the password is also given in ",
+                                                     user.empty() ? "ETCDCTL_USER" : "--user",
+                                                     " NAME:PASSWORD; give it once"));
     }
     options.username = who.substr(0, colon);
     options.password = who.substr(colon + 1);

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "etcd/grpc_status.h"
@@ -125,6 +126,12 @@ absl::Status EtcdClient::Authenticate(const Member& member) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   grpc::Status status =
       etcdserverpb::Auth::NewStub(member.channel)->Authenticate(&context, request, &response);
+  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+      absl::StrContains(status.error_message(), "authentication is not enabled")) {
+    // A user given (say, ETCDCTL_USER in the environment) to a cluster without
+    // auth: every request works without a token, as etcd's own client has it.
+    return absl::OkStatus();
+  }
   if (!status.ok()) {
     if (MemberIsGone(status)) return ToAbslStatus(status, member.endpoint.url);
     return absl::UnauthenticatedError(absl::StrCat("etcd at ", member.endpoint.url,
@@ -144,24 +151,29 @@ absl::Status EtcdClient::SelectHealthyMember() {
     absl::MutexLock lock(&mu_);
     start = current_;
   }
-  // The first pass asks each member once without waiting for a connection, so
-  // a refused port, a server that is not etcd or a TLS mismatch fails within
-  // milliseconds, with gRPC's reason, and the next member is asked. Only if none
-  // answered does a second pass wait for a connection in the time left, since a
-  // member may just be starting; its deadline says nothing new, so the first
-  // pass's reasons are what the error reports.
+  // Rounds of one call per member, none waiting for a connection: a refused
+  // port, a server that is not etcd or a TLS mismatch fails within milliseconds,
+  // with gRPC's reason, and the next member is asked. While none answered, the
+  // rounds go on until the dial timeout, as gRPC reconnects in the background (a
+  // member may just be starting). A member's reason is the last that says more
+  // than a deadline.
   std::vector<std::string> reasons(members_.size());
-  for (int pass = 0; pass < 2 && absl::Now() < deadline; ++pass) {
+  for (bool first = true; absl::Now() < deadline; first = false) {
+    if (!first) {
+      // Nobody answered: let gRPC's reconnect backoff (100 ms to 1 s) run a little.
+      absl::SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()));
+    }
     for (size_t i = 0; i < members_.size(); ++i) {
       const Member& member = members_[(start + i) % members_.size()];
       absl::Duration left = deadline - absl::Now();
       if (left <= absl::ZeroDuration()) break;
-      absl::Duration budget = pass == 0 ? std::max(left / static_cast<int64_t>(members_.size() - i),
-                                                   absl::Milliseconds(200))
-                                        : left;
+      // A share of what is left, so a member that hangs cannot use it all.
+      absl::Duration budget = std::min(
+          left,
+          std::max(left / static_cast<int64_t>(members_.size() - i), absl::Milliseconds(200)));
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + budget));
-      context.set_wait_for_ready(pass == 1);
+      context.set_wait_for_ready(false);
       etcdserverpb::StatusResponse response;
       grpc::Status status = etcdserverpb::Maintenance::NewStub(member.channel)
                                 ->Status(&context, etcdserverpb::StatusRequest(), &response);

@@ -17,6 +17,7 @@ struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
   absl::Time modified = absl::InfinitePast();
+  bool size_known = true;  // false where a server's HEAD answer had no Content-Length
 };
 
 // An upload that was started and neither committed nor aborted: one still
@@ -64,13 +65,19 @@ class ObjectStore {
   // choose part sizes, never to truncate.
   virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                                   uint64_t size_hint) = 0;
-  // A writer for an object of exactly `size` bytes (a writer may rely on it; writing
-  // another amount fails the commit). Backends that can stream a known size in one
-  // request (S3: a single PUT) do; the default is NewWriter(key, size).
+  // A writer for a new object of exactly `size` bytes (a writer may rely on it;
+  // writing another amount fails the commit). Backends that can stream a known
+  // size in one request (S3: a single PUT) do; the default is NewWriter(key, size).
+  // Not for replacing an object: some S3 servers (s3rver) write such a request's
+  // body over the old object as it arrives, so a failed write would destroy it.
+  // NewWriter never touches the old object before Commit().
   virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
                                                                         uint64_t size) {
     return NewWriter(key, size);
   }
+  // InvalidArgument if `key` could not be written at all (too long for the
+  // store), so a caller can refuse it before streaming anything.
+  virtual absl::Status CheckWritableKey(absl::string_view key) const = 0;
   // Writes a small object whole (a manifest).
   absl::Status Put(absl::string_view key, absl::string_view data);
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "snapshot/snapshot_naming.h"
+#include "spdlog/spdlog.h"
 
 namespace snapkeep::snapshot {
 
@@ -74,14 +75,19 @@ absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view k
       return info.status();
     }
   }
+  // Best effort: the snapshot is gone either way, and a store may not let us list
+  // uploads (S3 without s3:ListBucketMultipartUploads, s3rver).
   absl::StatusOr<std::vector<objectstore::PendingUpload>> pending = store.ListPendingUploads(key);
-  if (!pending.ok() && !absl::IsUnimplemented(pending.status())) return pending.status();
+  if (!pending.ok() && !absl::IsUnimplemented(pending.status())) {
+    spdlog::warn("{}: its uploads left pending were not looked for: {}", store.Describe(key),
+                 std::string(pending.status().message()));
+  }
   if (pending.ok()) {
     for (const objectstore::PendingUpload& upload : *pending) {
       if (upload.key != key && upload.key != manifest_key) continue;
       found = true;
       if (absl::Status status = store.AbortPendingUpload(upload.key, upload.upload); !status.ok()) {
-        return status;
+        spdlog::warn("{}: {}", store.Describe(upload.key), std::string(status.message()));
       }
     }
   }

@@ -105,7 +105,7 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
     // A data object of the wrong size is damaged or cut short: say so before
     // downloading it (a missing one is reported the same way below).
     absl::StatusOr<objectstore::ObjectInfo> stored = store.Head(key);
-    if (stored.ok() && stored->size != result.manifest->stored_size) {
+    if (stored.ok() && stored->size_known && stored->size != result.manifest->stored_size) {
       return absl::DataLossError(absl::StrCat(store.Describe(key), " is ", stored->size,
                                               " bytes but its manifest recorded ",
                                               result.manifest->stored_size,

@@ -32,22 +32,6 @@ absl::Status ValidateSnapshotKey(absl::string_view key, absl::string_view flag) 
     return absl::InvalidArgumentError(absl::StrCat(flag, ": snapshot names may not end in '",
                                                    kManifestSuffix, "' (reserved for manifests)"));
   }
-  // Checked before a byte is streamed: the manifest key is the longest name a
-  // save writes, and it comes last.
-  const std::string manifest_key = ManifestKeyFor(key);
-  if (manifest_key.size() > kMaxKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": ", key.size(), " bytes is too long; with its '", kManifestSuffix,
-                     "' the name must fit S3's ", kMaxKeyBytes, "-byte key limit"));
-  }
-  // A file store writes the manifest as .NAME.manifest.json.tmp-XXXXXX first.
-  const size_t temp_name_bytes = 1 + SnapshotNameOf(manifest_key).size() + 11;
-  if (temp_name_bytes > kMaxFileNameBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": the name after the last '/' is ",
-                                                   SnapshotNameOf(key).size(), " bytes; at most ",
-                                                   kMaxFileNameBytes - 12 - kManifestSuffix.size(),
-                                                   " fit a file name with its manifest's suffix"));
-  }
   return absl::OkStatus();
 }
 

@@ -10,9 +10,6 @@ namespace snapkeep::snapshot {
 // Object naming lives here and nowhere else: a snapshot stored under key K has
 // its manifest at K + ".manifest.json".
 inline constexpr absl::string_view kManifestSuffix = ".manifest.json";
-// S3's limit on a key, and the usual limit on one file name (ext4, xfs).
-inline constexpr size_t kMaxKeyBytes = 1024;
-inline constexpr size_t kMaxFileNameBytes = 255;
 
 std::string ManifestKeyFor(absl::string_view data_key);
 bool IsManifestKey(absl::string_view key);
@@ -22,8 +19,7 @@ std::string DataKeyForManifest(absl::string_view manifest_key);
 std::string SnapshotNameOf(absl::string_view data_key);
 
 // A key that can name a snapshot: not empty, not a "directory" (trailing '/'),
-// not itself a manifest name, and short enough that its manifest's key and
-// temp file name fit the limits above. Errors name `flag`.
+// not itself a manifest name. Errors name `flag`.
 absl::Status ValidateSnapshotKey(absl::string_view key, absl::string_view flag);
 
 }  // namespace snapkeep::snapshot

@@ -41,8 +41,15 @@ void RecordMember(etcd::EtcdClient& etcd, const etcdserverpb::StatusResponse& st
 
 }  // namespace
 
-absl::Status ValidateSaveRequest(absl::string_view key, const SaveOptions& options) {
+absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::string_view key,
+                                 const SaveOptions& options) {
   if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
+  // The manifest's key is the longer; both are checked so the error names the first.
+  for (const std::string& k : {std::string(key), ManifestKeyFor(key)}) {
+    if (absl::Status status = store.CheckWritableKey(k); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--dest: ", status.message()));
+    }
+  }
   if (options.compression != "none" && options.compression != "zstd") {
     return absl::InvalidArgumentError(
         absl::StrCat("--compress: '", options.compression, "' is not none or zstd"));
@@ -56,9 +63,17 @@ absl::Status ValidateSaveRequest(absl::string_view key, const SaveOptions& optio
 absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
                                               objectstore::ObjectStore& store,
                                               absl::string_view key, const SaveOptions& options) {
-  if (absl::Status status = ValidateSaveRequest(key, options); !status.ok()) return status;
+  if (absl::Status status = ValidateSaveRequest(store, key, options); !status.ok()) return status;
+  bool key_is_new = true;
   if (!options.overwrite) {
     if (absl::Status status = EnsureAbsent(store, key); !status.ok()) return status;
+  } else if (absl::StatusOr<objectstore::ObjectInfo> existing = store.Head(key); existing.ok()) {
+    key_is_new = false;  // replaced through a multipart upload, see SnapshotUpload
+  } else if (!absl::IsNotFound(existing.status())) {
+    // Unknown (AWS answers 403 without s3:ListBucket): AWS itself keeps an old
+    // object whole until a PUT completed, so stream as for a new key.
+    spdlog::debug("{}: {}; taking it as new", store.Describe(key),
+                  std::string(existing.status().message()));
   }
 
   SnapshotManifest manifest;
@@ -73,7 +88,8 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   if (!status.ok()) return status.status();
   RecordMember(etcd, *status, manifest);
 
-  SnapshotUpload upload(store, std::string(key), options, static_cast<uint64_t>(status->dbsize()));
+  SnapshotUpload upload(store, std::string(key), options, static_cast<uint64_t>(status->dbsize()),
+                        key_is_new);
   if (absl::Status started = upload.Restart(); !started.ok()) return started;
   absl::Status streamed = etcd.Snapshot(
       [&](const etcdserverpb::SnapshotResponse& message) {

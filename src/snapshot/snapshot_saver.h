@@ -27,8 +27,10 @@ struct SaveOptions {
 };
 
 // Checks a save request before anything is contacted: the key can name a
-// snapshot and the compression setting is valid. Errors name the flag.
-absl::Status ValidateSaveRequest(absl::string_view key, const SaveOptions& options);
+// snapshot that `store` can hold (with its manifest) and the compression
+// setting is valid. Errors name the flag.
+absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::string_view key,
+                                 const SaveOptions& options);
 
 // Streams one etcd snapshot into an object store: Maintenance.Snapshot →
 // sha256 (and etcd's trailer check) → [zstd] → ObjectWriter, one chunk at a

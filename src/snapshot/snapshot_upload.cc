@@ -5,8 +5,12 @@
 namespace snapkeep::snapshot {
 
 SnapshotUpload::SnapshotUpload(objectstore::ObjectStore& store, std::string key,
-                               const SaveOptions& options, uint64_t size_hint)
-    : store_(store), key_(std::move(key)), options_(options), size_hint_(size_hint) {}
+                               const SaveOptions& options, uint64_t size_hint, bool key_is_new)
+    : store_(store),
+      key_(std::move(key)),
+      options_(options),
+      size_hint_(size_hint),
+      key_is_new_(key_is_new) {}
 
 SnapshotUpload::~SnapshotUpload() { Abort(); }
 
@@ -29,7 +33,7 @@ absl::Status SnapshotUpload::Restart() {
 
 absl::Status SnapshotUpload::OpenWriter(const etcdserverpb::SnapshotResponse& first) {
   absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> opened;
-  if (!compressor_ && first.remaining_bytes() > 0) {
+  if (!compressor_ && key_is_new_ && first.remaining_bytes() > 0) {
     // The database, then etcd's sha256 trailer (not counted in remaining_bytes).
     opened = store_.NewWriterOfSize(
         key_, first.blob().size() + first.remaining_bytes() + Sha256Hasher::kDigestSize);

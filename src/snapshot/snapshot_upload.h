@@ -35,8 +35,11 @@ struct UploadedSnapshot {
 class SnapshotUpload {
  public:
   // `size_hint`: etcd's dbsize, for part sizing when the size is not exact.
+  // `key_is_new`: nothing is stored under `key`, so a streamed single request may
+  // write it (see ObjectStore::NewWriterOfSize); else it is replaced through
+  // NewWriter, which leaves the old object whole until Commit.
   SnapshotUpload(objectstore::ObjectStore& store, std::string key, const SaveOptions& options,
-                 uint64_t size_hint);
+                 uint64_t size_hint, bool key_is_new);
   ~SnapshotUpload();
 
   // Drops the writer (aborting its upload) and everything computed so far, as
@@ -57,6 +60,7 @@ class SnapshotUpload {
   const std::string key_;
   const SaveOptions& options_;
   const uint64_t size_hint_;
+  const bool key_is_new_;
   std::unique_ptr<ZstdCompressor> compressor_;  // null: stored as is
   std::unique_ptr<objectstore::ObjectWriter> writer_;
   EtcdSnapshotDigest etcd_digest_;  // also the file's sha256

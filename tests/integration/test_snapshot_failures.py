@@ -204,6 +204,7 @@ def test_interrupted_overwrite_keeps_the_old_snapshot(etcd_server, s3_server, wo
     dest = ["--dest", "s3://backups/replace/snap", "--s3-endpoint", s3_server.endpoint]
     first = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
                               env=env)
+    assert "?uploads" not in s3_server.log()  # a new key: one streamed PUT
     etcd_server.put("/after-the-first", "x")
     save = snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
                           "--overwrite", env=env)
@@ -217,6 +218,7 @@ def test_interrupted_overwrite_keeps_the_old_snapshot(etcd_server, s3_server, wo
     second = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint, *dest,
                                "--overwrite", env=env)
     assert second["revision"] > first["revision"]
+    assert "?uploads" in s3_server.log()  # a replacement goes up as multipart
     replaced = snapkeep.run_json("snapshot", "get", *dest, "--out", out, "--overwrite", env=env)
     assert replaced["sha256"] == second["sha256"] != first["sha256"]
 

@@ -148,7 +148,8 @@ def test_pending_multipart_uploads_are_listed_and_deleted_with_their_snapshot(ca
     assert "s3://backups/a/snap (up-1" in listed.stderr
     assert "s3://backups/a/snap-2 (up-2" in listed.stderr
     pages = [r["path"] for r in CapturingS3.requests if "uploads" in r["path"]]
-    assert len(pages) == 2 and "key-marker=a%2Fsnap" in pages[1], pages
+    assert len(pages) == 2, pages
+    assert "key-marker=a%2Fsnap" in pages[1] and "upload-id-marker=up-1" in pages[1], pages
     CapturingS3.requests = []
     snapkeep.run("snapshot", "delete", "--dest", "s3://backups/a/snap", *flags, env=env)
     aborted = [r["path"] for r in CapturingS3.requests if r["method"] == "DELETE"]

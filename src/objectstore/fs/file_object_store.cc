@@ -1,6 +1,7 @@
 #include "objectstore/fs/file_object_store.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,6 +125,24 @@ std::string FileObjectStore::Describe(absl::string_view key) const {
   return absl::StrCat("file://", PathOf(key));
 }
 
+absl::Status FileObjectStore::CheckWritableKey(absl::string_view key) const {
+  if (absl::Status status = ValidateKey(key); !status.ok()) return status;
+  const std::string path = PathOf(key);
+  if (path.size() >= PATH_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the path of ", Describe(key), " is over ", PATH_MAX - 1, " bytes"));
+  }
+  const std::string name = std::filesystem::path(path).filename().string();
+  // ".<name>" + kTempInfix + "XXXXXX", as NewWriter names its temp file.
+  const size_t temp_bytes = 1 + name.size() + kTempInfix.size() + 6;
+  if (temp_bytes > NAME_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file name '", name, "' is ", name.size(), " bytes; at most ",
+                     NAME_MAX - 1 - kTempInfix.size() - 6, " fit with its temp file's affixes"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::string_view key,
                                                                          uint64_t /*size_hint*/) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
@@ -186,12 +205,20 @@ absl::Status FileObjectStore::Walk(
       dir, std::filesystem::directory_options::skip_permission_denied, error);
   for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     const std::filesystem::path& path = it->path();
-    if (absl::StartsWith(path.filename().string(), ".") && it->is_directory()) {
-      it.disable_recursion_pending();
+    std::string full = path.string();
+    if (it->is_directory()) {
+      // Enter only folders that can hold keys with the prefix (a/snap: a/snap-x/,
+      // not a/other/), and never hidden ones.
+      const std::string folder = absl::StrCat(full, "/");
+      const bool wanted = absl::StartsWith(folder, root_) &&
+                          (absl::StartsWith(folder.substr(root_.size()), prefix) ||
+                           absl::StartsWith(prefix, folder.substr(root_.size())));
+      if (!wanted || absl::StartsWith(path.filename().string(), ".")) {
+        it.disable_recursion_pending();
+      }
       continue;
     }
     if (!it->is_regular_file(error)) continue;
-    std::string full = path.string();
     if (!absl::StartsWith(full, root_)) continue;
     struct stat st;
     if (::stat(full.c_str(), &st) != 0) continue;  // removed while listing

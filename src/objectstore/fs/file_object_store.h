@@ -21,6 +21,8 @@ class FileObjectStore : public ObjectStore {
   std::string Describe(absl::string_view key) const override;
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                           uint64_t size_hint) override;
+  // The file name, and its writer's temp name, within NAME_MAX; the path within PATH_MAX.
+  absl::Status CheckWritableKey(absl::string_view key) const override;
   absl::Status Get(absl::string_view key, ChunkSink sink) override;
   absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
   absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;

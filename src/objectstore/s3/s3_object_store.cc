@@ -16,6 +16,16 @@ S3ObjectStore::S3ObjectStore(std::string bucket, S3Options options)
 
 std::string S3ObjectStore::Describe(absl::string_view key) const { return client_.Describe(key); }
 
+absl::Status S3ObjectStore::CheckWritableKey(absl::string_view key) const {
+  constexpr size_t kMaxKeyBytes = 1024;
+  if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
+  if (key.size() > kMaxKeyBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("the key of ", Describe(key), " is ", key.size(),
+                                                   " bytes; S3 allows ", kMaxKeyBytes));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriter(absl::string_view key,
                                                                        uint64_t size_hint) {
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
@@ -27,20 +37,10 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriterOfSize(abs
                                                                              uint64_t size) {
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
   const S3Options& options = client_.options();
-  if (size > options.part_size && size <= options.streamed_put_max && IsAbsent(key)) {
+  if (size > options.part_size && size <= options.streamed_put_max) {
     return std::make_unique<S3StreamingPutWriter>(client_, std::string(key), size);
   }
   return NewWriter(key, size);
-}
-
-bool S3ObjectStore::IsAbsent(absl::string_view key) {
-  // A PUT replaces an object only once it completed on S3, but some servers
-  // (s3rver among them) write its body over the old object as it arrives: a
-  // cut-short PUT would destroy what it was meant to replace. Multipart never
-  // touches the old object before CompleteMultipartUpload, so a replacement
-  // (or an object we cannot check) goes up that way.
-  absl::StatusOr<ObjectInfo> existing = Head(key);
-  return !existing.ok() && absl::IsNotFound(existing.status());
 }
 
 absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {
@@ -79,7 +79,7 @@ absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
   }
   return ObjectInfo{std::string(key),
                     static_cast<uint64_t>(std::max<int64_t>(0, response->content_length)),
-                    response->last_modified};
+                    response->last_modified, response->content_length >= 0};
 }
 
 absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view prefix) {

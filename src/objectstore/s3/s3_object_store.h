@@ -19,9 +19,10 @@ class S3ObjectStore : public ObjectStore {
   std::string Describe(absl::string_view key) const override;
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
                                                           uint64_t size_hint) override;
-  // One streamed PUT for a new object over the part size up to
-  // options().streamed_put_max; multipart beyond that or when the key exists
-  // already, a buffered PUT below the part size.
+  // S3's key limit: 1024 bytes.
+  absl::Status CheckWritableKey(absl::string_view key) const override;
+  // One streamed PUT for objects over the part size up to
+  // options().streamed_put_max; multipart beyond that, a buffered PUT below.
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
                                                                 uint64_t size) override;
   absl::Status Get(absl::string_view key, ChunkSink sink) override;
@@ -36,9 +37,6 @@ class S3ObjectStore : public ObjectStore {
   S3Client& client() { return client_; }
 
  private:
-  // True only when S3 answered that `key` does not exist.
-  bool IsAbsent(absl::string_view key);
-
   S3Client client_;
 };
 

@@ -150,7 +150,7 @@ void S3StreamingPutWriter::Abort() {
   Finish();
   // S3 stores nothing for a body cut short, but some S3-compatible servers (s3rver
   // among them) keep what arrived: remove it, so no partial object stays behind.
-  // The key was absent when this writer was made (S3ObjectStore::NewWriterOfSize),
+  // The key was new when this writer was made (ObjectStore::NewWriterOfSize),
   // and the last byte is never sent before Commit: an object of the full size is
   // not ours (another writer's), so it stays.
   S3Request head;

@@ -20,7 +20,7 @@ namespace snapkeep::objectstore {
 // very end — always cuts the request short: S3 stores nothing for a body shorter
 // than its Content-Length (and for servers that keep a partial body, the writer
 // deletes an object shorter than `size` after an abort). Only for a key that does
-// not exist yet: such servers write the body over an old object as it arrives. One PUT saves what
+// not exist yet (ObjectStore::NewWriterOfSize). One PUT saves what
 // multipart costs (and what some servers, s3rver among them, spend copying parts together). A
 // request refused before libcurl took any byte is retried; after that the bytes are gone, and a
 // failure fails the write.

@@ -87,5 +87,38 @@ TEST_F(FileObjectStoreTest, MissingObjectsAndBadKeys) {
   EXPECT_EQ(store_->NewWriter("a/../b", 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(FileObjectStoreTest, RefusesNamesWhoseTempFileWouldNotFit) {
+  // The temp file .NAME.tmp-XXXXXX must fit 255 bytes: NAME at most 243.
+  EXPECT_TRUE(store_->CheckWritableKey("d/" + std::string(243, 'n')).ok());
+  absl::Status too_long = store_->CheckWritableKey("d/" + std::string(244, 'n'));
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_long.message().find("at most 243"), absl::string_view::npos) << too_long;
+  auto writer = store_->NewWriter("d/" + std::string(243, 'n'), 0);
+  ASSERT_TRUE(writer.ok()) << writer.status();  // the limit is the real one
+  (*writer)->Abort();
+}
+
+TEST_F(FileObjectStoreTest, ListsPendingUploadsUnderThePrefix) {
+  auto running = store_->NewWriter("c/snap", 0);
+  ASSERT_TRUE(running.ok());
+  ASSERT_TRUE((*running)->Write("partial").ok());
+  auto other = store_->NewWriter("d/snap", 0);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->Put("c/done", "x").ok());
+  auto pending = store_->ListPendingUploads("c/");
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].key, "c/snap");
+  EXPECT_EQ((*pending)[0].upload, (*running)->pending_upload());
+  EXPECT_EQ((*pending)[0].size, 7u);
+  // Not objects: List never shows them.
+  auto listed = store_->List("c/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key, "c/done");
+  ASSERT_TRUE(store_->AbortPendingUpload("c/snap", (*pending)[0].upload).ok());
+  EXPECT_TRUE(store_->ListPendingUploads("c/")->empty());
+}
+
 }  // namespace
 }  // namespace snapkeep::objectstore

@@ -25,20 +25,5 @@ TEST(SnapshotNamingTest, ValidatesKeysNamingTheFlag) {
   }
 }
 
-TEST(SnapshotNamingTest, RefusesNamesWhoseManifestWouldNotFit) {
-  // The manifest's temp file .NAME.manifest.json.tmp-XXXXXX must fit 255 bytes.
-  EXPECT_TRUE(ValidateSnapshotKey("dir/" + std::string(229, 'n'), "--dest").ok());
-  absl::Status long_name = ValidateSnapshotKey("dir/" + std::string(230, 'n'), "--dest");
-  EXPECT_EQ(long_name.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(long_name.message().find("229"), absl::string_view::npos) << long_name;
-  // With its manifest suffix the key must fit S3's 1024 bytes.
-  std::string deep;
-  while (deep.size() < 1010) deep += "segment/";
-  absl::Status long_key = ValidateSnapshotKey(deep.substr(0, 1010) + "x", "--dest");
-  EXPECT_EQ(long_key.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(long_key.message().find("1024"), absl::string_view::npos) << long_key;
-  EXPECT_TRUE(ValidateSnapshotKey(deep.substr(0, 1009) + "x", "--dest").ok());
-}
-
 }  // namespace
 }  // namespace snapkeep::snapshot
