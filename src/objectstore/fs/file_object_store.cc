@@ -246,7 +246,7 @@ absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view 
 absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
     absl::string_view prefix) {
   std::vector<PendingUpload> pending;
-  absl::Status walked = Walk(prefix, [&](std::string key, const struct stat& st) {
+  absl::Status walked = Walk(prefix, [&](const std::string& key, const struct stat& st) {
     // ".<name>.tmp-XXXXXX", as NewWriter names a temp file.
     std::filesystem::path path(key);
     const std::string file = path.filename().string();
