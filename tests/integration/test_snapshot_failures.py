@@ -1,6 +1,7 @@
 """Failures in the middle of a save: nothing that looks like a snapshot may be
 left behind, and multipart uploads are aborted."""
 
+import hashlib
 import http.client
 import http.server
 import json
@@ -294,6 +295,80 @@ def test_streamed_put_refused_before_its_body_is_retried(etcd_server, s3_server,
                        "--s3-endpoint", s3_server.endpoint, "--out", out, env=s3_server.env())
     assert got.returncode == 0, got.stderr
     assert os.path.getsize(out) > 4 * 2**20
+
+
+class CutFirstDownload(http.server.BaseHTTPRequestHandler):
+    """A proxy in front of s3rver that drops the connection half-way through the
+    first GET of a snapshot's data, and records the Range of every GET."""
+    protocol_version = "HTTP/1.1"
+    upstream = None
+    ranges = []
+
+    def do_GET(self):
+        upstream = http.client.HTTPConnection(*CutFirstDownload.upstream, timeout=60)
+        headers = {k: v for k, v in self.headers.items()}
+        upstream.request("GET", self.path, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        upstream.close()
+        is_data = not self.path.split("?")[0].endswith(".manifest.json")
+        if is_data:
+            CutFirstDownload.ranges.append(self.headers.get("Range"))
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.end_headers()
+        if is_data and len(CutFirstDownload.ranges) == 1:
+            self.wfile.write(data[:len(data) // 2])  # then the connection drops
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(data)
+
+    def do_HEAD(self):
+        upstream = http.client.HTTPConnection(*CutFirstDownload.upstream, timeout=60)
+        upstream.request("HEAD", self.path, headers=dict(self.headers.items()))
+        answer = upstream.getresponse()
+        answer.read()
+        upstream.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_download_cut_short_resumes_where_it_stopped(etcd_server, s3_server,  # noqa: F811
+                                                       workdir):
+    etcd_server.fill(megabytes=8)
+    env = s3_server.env()
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", "s3://backups/cut/snap", "--s3-endpoint",
+                              s3_server.endpoint, env=env)
+    url = urllib.parse.urlparse(s3_server.endpoint)
+    CutFirstDownload.upstream = (url.hostname, url.port)
+    CutFirstDownload.ranges = []
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CutFirstDownload)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    out = os.path.join(workdir, "resumed.db")
+    try:
+        got = snapkeep.run("snapshot", "get", "--dest", "s3://backups/cut/snap", "--out", out,
+                           "--s3-endpoint", f"http://127.0.0.1:{proxy.server_address[1]}",
+                           env=env, check=False)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert got.returncode == 0, got.stderr
+    # The second request asked only for what the first did not deliver.
+    assert len(CutFirstDownload.ranges) == 2, CutFirstDownload.ranges
+    assert CutFirstDownload.ranges[0] is None
+    assert CutFirstDownload.ranges[1] == f"bytes={saved['bytes'] // 2}-"
+    with open(out, "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == saved["sha256"]
 
 
 def test_member_killed_mid_stream_is_replaced_and_the_save_starts_over(s3_server,  # noqa: F811
