@@ -97,7 +97,11 @@ struct SaveCommand {
     if (absl::Status status = ParseCompress(&options); !status.ok()) return Fail("save", status);
     absl::StatusOr<etcd::EtcdClientOptions> etcd_options = etcd.ToOptions();
     if (!etcd_options.ok()) return Fail("save", etcd_options.status());
-    absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
+    // Without --overwrite a file that appears meanwhile (a save of the same name
+    // started after our check) is not replaced either.
+    absl::StatusOr<DestinationFlags::Opened> dest =
+        destination.Open(overwrite ? objectstore::FileObjectStore::Existing::kReplace
+                                   : objectstore::FileObjectStore::Existing::kRefuse);
     if (!dest.ok()) return Fail("save", dest.status());
     if (absl::Status status = snapshot::ValidateSaveRequest(*dest->store, dest->url.key, options);
         !status.ok()) {
@@ -406,9 +410,23 @@ struct InspectCommand {
                       "inspect FILE")));
     }
     if (!manifest.ok()) return Fail("inspect", manifest.status());
+    // The manifest alone does not make a snapshot: its data must be there, whole.
+    absl::Status data_status = absl::OkStatus();
+    absl::StatusOr<objectstore::ObjectInfo> data = dest->store->Head(dest->url.key);
+    if (absl::IsNotFound(data.status())) {
+      data_status =
+          absl::DataLossError(absl::StrCat("the manifest exists but the data object ",
+                                           dest->store->Describe(dest->url.key), " is missing"));
+    } else if (!data.ok()) {
+      data_status = data.status();
+    } else if (data->size_known && data->size != manifest->stored_size) {
+      data_status = absl::DataLossError(absl::StrCat(
+          dest->store->Describe(dest->url.key), " is ", data->size,
+          " bytes but its manifest recorded ", manifest->stored_size, ": damaged or cut short"));
+    }
     if (output.json()) {
       std::cout << snapshot::EncodeManifest(*manifest);
-      return 0;
+      return data_status.ok() ? 0 : Fail("inspect", data_status);
     }
     const snapshot::SnapshotManifest& m = *manifest;
     std::cout << absl::StrFormat(
@@ -419,7 +437,7 @@ struct InspectCommand {
         m.sha256, m.compression, m.stored_size, m.stored_sha256, m.etcd_version, m.member_name,
         m.member_id, m.endpoint, m.cluster_id, snapshot::FormatTimestamp(m.started_at),
         snapshot::FormatTimestamp(m.finished_at));
-    return 0;
+    return data_status.ok() ? 0 : Fail("inspect", data_status);
   }
 };
 

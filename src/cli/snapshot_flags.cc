@@ -106,7 +106,8 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
       ->capture_default_str();
 }
 
-absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open() const {
+absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open(
+    objectstore::FileObjectStore::Existing existing) const {
   // A bare path would be taken relative to the working directory, so a mistyped
   // s3:/bucket/key would quietly become a local file: say so instead.
   if (!absl::StartsWith(dest, "s3://") && !absl::StartsWith(dest, "file://")) {
@@ -173,7 +174,7 @@ absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open() const {
     s3.list_page_size = s3_list_page_size;
   }
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
-      objectstore::OpenObjectStore(*url, s3);
+      objectstore::OpenObjectStore(*url, s3, existing);
   if (!store.ok()) return store.status();
   return Opened{*std::move(url), *std::move(store)};
 }

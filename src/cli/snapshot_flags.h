@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "etcd/etcd_client.h"
+#include "objectstore/fs/file_object_store.h"
 #include "objectstore/object_store.h"
 #include "objectstore/object_url.h"
 #include "objectstore/s3/s3_options.h"
@@ -47,8 +48,10 @@ struct DestinationFlags {
     std::unique_ptr<objectstore::ObjectStore> store;
   };
   // Parses --dest and opens its store; S3 credentials come from
-  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN).
-  absl::StatusOr<Opened> Open() const;
+  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN). `existing`:
+  // see objectstore::OpenObjectStore.
+  absl::StatusOr<Opened> Open(objectstore::FileObjectStore::Existing existing =
+                                  objectstore::FileObjectStore::Existing::kReplace) const;
 };
 
 // -o/--output: "text" (default) or "json".

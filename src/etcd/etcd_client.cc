@@ -88,6 +88,14 @@ absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdClientOption
     // and gRPC's default 8 KiB reads cost a wakeup each (halves the stream's CPU).
     args.SetInt(GRPC_ARG_TCP_READ_CHUNK_SIZE, 1 << 20);
     args.SetInt(GRPC_ARG_TCP_MIN_READ_CHUNK_SIZE, 256 << 10);
+    // A member that hangs mid-stream (frozen, cut off by the network) sends no
+    // error, and a snapshot may rightly take an hour: HTTP/2 pings find it. No
+    // answer within 10 s to a ping sent after 10 s of quiet closes the connection
+    // (UNAVAILABLE), and the snapshot starts over from another member. etcd
+    // accepts pings 5 s apart or more during a call; any number without data.
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
     members.push_back({endpoint, grpc::CreateCustomChannel(endpoint.target, *credentials, args)});
   }
   std::unique_ptr<EtcdClient> client(new EtcdClient(std::move(options), std::move(members)));
@@ -198,6 +206,9 @@ absl::Status EtcdClient::SelectHealthyMember() {
         if (auth.code() == absl::StatusCode::kUnauthenticated) return auth;
         reason = std::string(auth.message());
         continue;
+      }
+      for (const std::string& passed_over : reasons) {
+        if (!passed_over.empty()) spdlog::warn("etcd member passed over: {}", passed_over);
       }
       absl::MutexLock lock(&mu_);
       current_ = (start + i) % members_.size();

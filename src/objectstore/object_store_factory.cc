@@ -6,8 +6,11 @@
 namespace snapkeep::objectstore {
 
 absl::StatusOr<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectUrl& url,
-                                                             const S3Options& s3) {
-  if (url.scheme == ObjectUrl::Scheme::kFile) return std::make_unique<FileObjectStore>("/");
+                                                             const S3Options& s3,
+                                                             FileObjectStore::Existing existing) {
+  if (url.scheme == ObjectUrl::Scheme::kFile) {
+    return std::make_unique<FileObjectStore>("/", existing);
+  }
   return std::make_unique<S3ObjectStore>(url.bucket, s3);
 }
 

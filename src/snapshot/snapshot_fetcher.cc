@@ -113,7 +113,9 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
                                               "was written"));
     }
   }
-  objectstore::FileObjectStore local("/");
+  objectstore::FileObjectStore local("/", options.overwrite
+                                              ? objectstore::FileObjectStore::Existing::kReplace
+                                              : objectstore::FileObjectStore::Existing::kRefuse);
   absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> out = local.NewWriter(out_url->key, 0);
   if (!out.ok()) return out.status();
 

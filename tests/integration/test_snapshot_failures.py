@@ -371,11 +371,14 @@ def test_a_download_cut_short_resumes_where_it_stopped(etcd_server, s3_server,  
         assert hashlib.sha256(f.read()).hexdigest() == saved["sha256"]
 
 
-def test_member_killed_mid_stream_is_replaced_and_the_save_starts_over(s3_server,  # noqa: F811
-                                                                        workdir):
-    """Three members; the one streaming the snapshot dies mid-way: the partial
-    upload is dropped and the whole snapshot is taken again from another member."""
+@pytest.mark.parametrize("fault", ["killed", "frozen"])
+def test_member_lost_mid_stream_is_replaced_and_the_save_starts_over(s3_server,  # noqa: F811
+                                                                      workdir, fault):
+    """Three members; the one streaming the snapshot dies mid-way, or hangs (it
+    sends no error: keepalive pings find it): the partial upload is dropped and
+    the whole snapshot is taken again from another member."""
     cluster = EtcdCluster(workdir).start()
+    frozen = None
     try:
         first = cluster.members[0]
         first.fill(megabytes=48)
@@ -394,8 +397,12 @@ def test_member_killed_mid_stream_is_replaced_and_the_save_starts_over(s3_server
 
         def kill_mid_stream():
             # Freeze it first, so it surely dies mid-stream and not after the end.
+            nonlocal frozen
             os.kill(first.process.pid, signal.SIGSTOP)
-            first.process.kill()
+            frozen = first.process.pid
+            if fault == "killed":
+                first.process.kill()
+                frozen = None
 
         stderr = interrupt_save(save, lambda: first_written() - before > 8 * 2**20,
                                 "the stream from member-0 to be under way", kill_mid_stream,
@@ -416,4 +423,6 @@ def test_member_killed_mid_stream_is_replaced_and_the_save_starts_over(s3_server
             capture_output=True, text=True, env=dict(os.environ, ETCDCTL_API="3")).stdout)
         assert status["revision"] == manifest["revision"]
     finally:
+        if frozen:
+            os.kill(frozen, signal.SIGCONT)
         cluster.stop()

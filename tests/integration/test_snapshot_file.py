@@ -285,6 +285,29 @@ def test_get_refuses_to_replace_a_file_unless_told(etcd_server, workdir):
     assert not os.path.exists(os.path.join(workdir, "-"))
 
 
+def test_two_saves_of_one_name_at_once_leave_one_snapshot(etcd_server, workdir):
+    import subprocess
+    import time
+
+    etcd_server.fill(megabytes=24)
+    dest = f"file://{workdir}/race/snap"
+    saves = []
+    for _ in range(2):
+        saves.append(snapkeep.start("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                                    "--dest", dest, "-o", "json"))
+        time.sleep(0.05)
+    results = [(save.wait(timeout=120), *save.communicate()) for save in saves]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, _, err in results if code == 1)
+    assert "appeared while" in loser or "already exists" in loser, loser
+    winner = json.loads(next(out for code, out, _ in results if code == 0))
+    got = snapkeep.run_json("snapshot", "get", "--dest", dest,
+                            "--out", os.path.join(workdir, "race.db"))
+    assert got["sha256"] == winner["sha256"]
+    assert sorted(os.listdir(os.path.join(workdir, "race"))) == ["snap", "snap.manifest.json"]
+
+
 def test_list_of_a_missing_folder_fails_naming_it(workdir):
     result = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/nowhere/", check=False)
     assert result.returncode == 1
@@ -306,6 +329,18 @@ def test_list_shows_names_from_the_prefix_folder_and_skips_wrong_sizes(etcd_serv
                        "--out", os.path.join(workdir, "short.db"), check=False)
     assert got.returncode == 1 and "cut short" in got.stderr
     assert not os.path.exists(os.path.join(workdir, "short.db"))
+
+
+def test_inspect_of_a_stored_snapshot_checks_its_data_is_there(etcd_server, workdir):
+    seed(etcd_server)
+    dest = f"file://{workdir}/i/snap"
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", dest)
+    shown = snapkeep.run_json("snapshot", "inspect", "--dest", dest)
+    assert shown["sha256"] == saved["sha256"]
+    os.remove(os.path.join(workdir, "i", "snap"))
+    gone = snapkeep.run("snapshot", "inspect", "--dest", dest, check=False)
+    assert gone.returncode == 1 and "is missing" in gone.stderr, gone.stderr
 
 
 def test_inspect_says_what_to_do_with_a_compressed_file(etcd_server, workdir):

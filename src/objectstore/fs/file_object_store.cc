@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -60,8 +61,11 @@ absl::Status FsyncDirectory(const std::filesystem::path& dir) {
 
 class FileObjectWriter : public ObjectWriter {
  public:
-  FileObjectWriter(std::string final_path, std::string temp_path, UniqueFd fd)
-      : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+  FileObjectWriter(std::string final_path, std::string temp_path, UniqueFd fd, bool replace)
+      : final_path_(std::move(final_path)),
+        temp_path_(std::move(temp_path)),
+        fd_(std::move(fd)),
+        replace_(replace) {}
   ~FileObjectWriter() override {
     if (!committed_) Abort();
   }
@@ -83,8 +87,9 @@ class FileObjectWriter : public ObjectWriter {
     if (!fd_.valid()) return absl::FailedPreconditionError("commit after commit or abort");
     if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", final_path_));
     if (fd_.Close() != 0) return ErrnoStatus(errno, absl::StrCat("close ", final_path_));
-    if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-      return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+    if (absl::Status placed = Place(); !placed.ok()) {
+      Abort();
+      return placed;
     }
     committed_ = true;
     // The rename is durable only once the directory entry is.
@@ -98,6 +103,29 @@ class FileObjectWriter : public ObjectWriter {
     temp_path_.clear();
   }
 
+  // Moves the temp file to its name: rename(2), or where nothing may be
+  // replaced, renameat2(RENAME_NOREPLACE) or, on filesystems without it, link(2).
+  absl::Status Place() {
+    if (replace_) {
+      if (::rename(temp_path_.c_str(), final_path_.c_str()) == 0) return absl::OkStatus();
+      return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+    }
+    int placed =
+        ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_NOREPLACE);
+    if (placed != 0 && (errno == EINVAL || errno == ENOSYS)) {
+      placed = ::link(temp_path_.c_str(), final_path_.c_str());
+      if (placed == 0) ::unlink(temp_path_.c_str());
+    }
+    if (placed == 0) return absl::OkStatus();
+    if (errno == EEXIST) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(final_path_,
+                       " appeared while this was written (another writer of the "
+                       "same name?); it was left as it is"));
+    }
+    return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+  }
+
   // The temp file's name (its directory is the object's).
   std::string pending_upload() const override {
     if (committed_ || temp_path_.empty()) return {};
@@ -108,12 +136,14 @@ class FileObjectWriter : public ObjectWriter {
   std::string final_path_;
   std::string temp_path_;
   UniqueFd fd_;
+  const bool replace_;
   bool committed_ = false;
 };
 
 }  // namespace
 
-FileObjectStore::FileObjectStore(std::string root) : root_(std::move(root)) {
+FileObjectStore::FileObjectStore(std::string root, Existing existing)
+    : root_(std::move(root)), existing_(existing) {
   if (root_.empty() || root_.back() != '/') root_ += '/';
 }
 
@@ -159,7 +189,8 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::s
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
   ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
-  return std::make_unique<FileObjectWriter>(path.string(), std::move(temp), std::move(fd));
+  return std::make_unique<FileObjectWriter>(path.string(), std::move(temp), std::move(fd),
+                                            existing_ == Existing::kReplace);
 }
 
 absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink) {

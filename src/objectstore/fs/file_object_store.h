@@ -16,7 +16,11 @@ namespace snapkeep::objectstore {
 // Thread-safe: holds no mutable state.
 class FileObjectStore : public ObjectStore {
  public:
-  explicit FileObjectStore(std::string root);
+  // What a writer's Commit() does when the file appeared meanwhile (say, another
+  // save of the same name that started after this one's check).
+  enum class Existing { kReplace, kRefuse };
+
+  explicit FileObjectStore(std::string root, Existing existing = Existing::kReplace);
 
   std::string Describe(absl::string_view key) const override;
   absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
@@ -42,6 +46,7 @@ class FileObjectStore : public ObjectStore {
                     absl::FunctionRef<void(std::string key, const struct stat& st)> visit) const;
 
   std::string root_;  // ends with '/'
+  Existing existing_;
 };
 
 }  // namespace snapkeep::objectstore

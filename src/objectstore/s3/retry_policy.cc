@@ -44,7 +44,8 @@ absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status
     }
     spdlog::warn("{} failed (attempt {}/{}): {}; retrying in {}, {} of budget left",
                  std::string(what), attempts_, options_.max_attempts, std::string(status.message()),
-                 absl::FormatDuration(wait), absl::FormatDuration(options_.budget - elapsed));
+                 absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(1))),
+                 absl::FormatDuration(absl::Trunc(options_.budget - elapsed, absl::Seconds(1))));
     clock_.SleepFor(wait);
   }
 }

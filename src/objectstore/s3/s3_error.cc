@@ -73,7 +73,9 @@ absl::Status CurlErrorStatus(CURLcode code, const char* detail, absl::string_vie
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
       return absl::FailedPreconditionError(
-          absl::StrCat(message, "; for a private CA pass --s3-cacert"));
+          absl::StrCat(message,
+                       "; a private CA's certificate goes in --s3-cacert (a PEM file of the CA "
+                       "that signed the server's certificate)"));
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return absl::InvalidArgumentError(absl::StrCat(message, "; check --s3-endpoint"));

@@ -98,6 +98,21 @@ TEST_F(FileObjectStoreTest, RefusesNamesWhoseTempFileWouldNotFit) {
   (*writer)->Abort();
 }
 
+TEST_F(FileObjectStoreTest, ARefusingWriterLeavesAFileThatAppearedMeanwhile) {
+  FileObjectStore refusing(root_, FileObjectStore::Existing::kRefuse);
+  auto writer = refusing.NewWriter("r/obj", 0);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Write("mine").ok());
+  ASSERT_TRUE(store_->Put("r/obj", "theirs").ok());  // another writer, first to commit
+  absl::Status committed = (*writer)->Commit();
+  EXPECT_EQ(committed.code(), absl::StatusCode::kAlreadyExists) << committed;
+  EXPECT_EQ(*store_->GetSmall("r/obj"), "theirs");
+  EXPECT_EQ(Names("r"), std::vector<std::string>{"obj"});  // no temp file left
+  // With nothing in the way it commits as usual.
+  ASSERT_TRUE(refusing.Put("r/new", "x").ok());
+  EXPECT_EQ(*store_->GetSmall("r/new"), "x");
+}
+
 TEST_F(FileObjectStoreTest, ListsPendingUploadsUnderThePrefix) {
   auto running = store_->NewWriter("c/snap", 0);
   ASSERT_TRUE(running.ok());
