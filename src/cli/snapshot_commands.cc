@@ -172,7 +172,7 @@ void RegisterSave(CLI::App& parent, int* exit_code) {
       "save", "Stream a snapshot from etcd straight into a destination (no temp file)");
   command->etcd.AddTo(*app);
   command->destination.AddTo(*app, "where to store it: s3://bucket/path/name or file:///path/name",
-                             true);
+                             true, DestinationFlags::Use::kUpload);
   command->output.AddTo(*app);
   app->add_option("--compress", command->compress, "none, zstd or zstd:LEVEL (1-19)")
       ->capture_default_str();
@@ -458,6 +458,7 @@ void RegisterInspect(CLI::App& parent, int* exit_code) {
 
 struct DeleteCommand {
   DestinationFlags destination;
+  OutputFlag output;
 
   int Run() {
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
@@ -465,7 +466,11 @@ struct DeleteCommand {
     if (absl::Status status = snapshot::DeleteSnapshot(*dest->store, dest->url.key); !status.ok()) {
       return Fail("delete", status);
     }
-    std::cout << "deleted " << dest->store->Describe(dest->url.key) << "\n";
+    if (output.json()) {
+      std::cout << json({{"deleted", dest->store->Describe(dest->url.key)}}).dump() << "\n";
+    } else {
+      std::cout << "deleted " << dest->store->Describe(dest->url.key) << "\n";
+    }
     return 0;
   }
 };
@@ -476,6 +481,7 @@ void RegisterDelete(CLI::App& parent, int* exit_code) {
       parent.add_subcommand("delete", "Delete a snapshot (its manifest first, then its data)");
   command->destination.AddTo(*app, "the snapshot: s3://bucket/path/name or file:///path/name",
                              true);
+  command->output.AddTo(*app);
   app->callback([command, exit_code] {
     LogToStderr();
     *exit_code = command->Run();

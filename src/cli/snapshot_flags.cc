@@ -67,7 +67,8 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdFlags::ToOptions() const {
   return options;
 }
 
-void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bool required) {
+void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bool required,
+                             Use use) {
   CLI::Option* option = command.add_option("--dest", dest, dest_help);
   if (required) option->required();
   command.add_option("--s3-endpoint", s3_endpoint,
@@ -83,6 +84,15 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
       ->check(CLI::IsMember({"auto", "path", "virtual"}))
       ->capture_default_str();
   command
+      .add_option("--s3-max-attempts", s3_max_attempts,
+                  "tries per S3 request on 5xx/SlowDown/connection errors (1..20)")
+      ->capture_default_str();
+  command
+      .add_option("--s3-list-page-size", s3_list_page_size,
+                  "keys per ListObjectsV2 request (1..1000)")
+      ->capture_default_str();
+  if (use != Use::kUpload) return;  // the rest shape uploads only
+  command
       .add_option("--s3-part-size", s3_part_size_mib,
                   "multipart upload part size in MiB (5..5120); larger objects use bigger "
                   "parts so they fit in 10000")
@@ -95,14 +105,6 @@ void DestinationFlags::AddTo(CLI::App& command, const std::string& dest_help, bo
       .add_option("--s3-single-put-max", s3_single_put_max_mib,
                   "an uncompressed snapshot up to this many MiB goes up as one streamed PUT "
                   "(0..5120; 0: always multipart)")
-      ->capture_default_str();
-  command
-      .add_option("--s3-max-attempts", s3_max_attempts,
-                  "tries per S3 request on 5xx/SlowDown/connection errors (1..20)")
-      ->capture_default_str();
-  command
-      .add_option("--s3-list-page-size", s3_list_page_size,
-                  "keys per ListObjectsV2 request (1..1000)")
       ->capture_default_str();
 }
 

@@ -39,8 +39,11 @@ struct DestinationFlags {
   int s3_max_attempts = 5;
   int s3_list_page_size = 1000;
 
+  // Whether the subcommand uploads: only then are part size, parts in flight
+  // and the single-PUT limit offered.
+  enum class Use { kRead, kUpload };
   // `dest_help` describes what --dest names for this subcommand.
-  void AddTo(CLI::App& command, const std::string& dest_help, bool required);
+  void AddTo(CLI::App& command, const std::string& dest_help, bool required, Use use = Use::kRead);
   bool given() const { return !dest.empty(); }
 
   struct Opened {

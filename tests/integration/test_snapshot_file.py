@@ -341,6 +341,8 @@ def test_inspect_of_a_stored_snapshot_checks_its_data_is_there(etcd_server, work
     os.remove(os.path.join(workdir, "i", "snap"))
     gone = snapkeep.run("snapshot", "inspect", "--dest", dest, check=False)
     assert gone.returncode == 1 and "is missing" in gone.stderr, gone.stderr
+    assert snapkeep.run_json("snapshot", "delete", "--dest", dest) == {"deleted": dest}
+    assert os.listdir(os.path.join(workdir, "i")) == []
 
 
 def test_inspect_says_what_to_do_with_a_compressed_file(etcd_server, workdir):

@@ -79,6 +79,10 @@ absl::Status CurlErrorStatus(CURLcode code, const char* detail, absl::string_vie
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return absl::InvalidArgumentError(absl::StrCat(message, "; check --s3-endpoint"));
+    case CURLE_GOT_NOTHING:
+      // Retried (a server restarting answers so too), but say the likely cause.
+      return absl::UnavailableError(
+          absl::StrCat(message, "; is the server HTTPS? check the scheme of --s3-endpoint"));
     case CURLE_ABORTED_BY_CALLBACK:
     case CURLE_WRITE_ERROR:
       return absl::AbortedError(message);
