@@ -152,7 +152,6 @@ absl::Status EtcdClient::Authenticate(const Member& member) {
 }
 
 absl::Status EtcdClient::SelectHealthyMember() {
-  std::vector<std::string> failures;
   absl::Time deadline = absl::Now() + options_.dial_timeout;
   size_t start;
   {
@@ -215,7 +214,7 @@ absl::Status EtcdClient::SelectHealthyMember() {
       return absl::OkStatus();
     }
   }
-  std::vector<std::string> urls;
+  std::vector<std::string> urls, failures;
   for (const Member& member : members_) urls.push_back(member.endpoint.url);
   for (std::string& reason : reasons) {
     if (!reason.empty()) failures.push_back(std::move(reason));

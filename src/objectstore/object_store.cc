@@ -1,8 +1,16 @@
 #include "objectstore/object_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace snapkeep::objectstore {
+
+void SortPendingUploads(std::vector<PendingUpload>& uploads) {
+  std::sort(uploads.begin(), uploads.end(), [](const PendingUpload& a, const PendingUpload& b) {
+    return a.key != b.key ? a.key < b.key : a.upload < b.upload;
+  });
+}
 
 absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data) {
   absl::StatusOr<std::unique_ptr<ObjectWriter>> writer = NewWriter(key, data.size());

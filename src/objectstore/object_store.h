@@ -29,6 +29,9 @@ struct PendingUpload {
   absl::Time started = absl::InfinitePast();
 };
 
+// Key order, then upload id: the order ListPendingUploads returns.
+void SortPendingUploads(std::vector<PendingUpload>& uploads);
+
 // Receives an object's bytes in order; an error stops the transfer.
 using ChunkSink = absl::FunctionRef<absl::Status(absl::string_view)>;
 

@@ -29,8 +29,8 @@ struct Catalog {
 };
 
 // The snapshots under `prefix`: every manifest whose data object exists with the
-// size it recorded. Data
-// objects without a manifest are not snapshots: they go to `unlisted`.
+// size it recorded. Data objects without a manifest are not snapshots: they go
+// to `unlisted`.
 absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix);
 
 // Removes a snapshot: the manifest first, so it stops being listed at once,

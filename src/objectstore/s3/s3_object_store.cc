@@ -155,9 +155,7 @@ absl::StatusOr<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(
       return absl::InternalError(absl::StrCat(what, ": the answer is truncated but has no marker"));
     }
   }
-  std::sort(pending.begin(), pending.end(), [](const PendingUpload& a, const PendingUpload& b) {
-    return a.key != b.key ? a.key < b.key : a.upload < b.upload;
-  });
+  SortPendingUploads(pending);
   return pending;
 }
 

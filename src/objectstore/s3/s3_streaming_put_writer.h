@@ -20,10 +20,10 @@ namespace snapkeep::objectstore {
 // very end — always cuts the request short: S3 stores nothing for a body shorter
 // than its Content-Length (and for servers that keep a partial body, the writer
 // deletes an object shorter than `size` after an abort). Only for a key that does
-// not exist yet (ObjectStore::NewWriterOfSize). One PUT saves what
-// multipart costs (and what some servers, s3rver among them, spend copying parts together). A
-// request refused before libcurl took any byte is retried; after that the bytes are gone, and a
-// failure fails the write.
+// not exist yet (ObjectStore::NewWriterOfSize). One PUT saves what multipart
+// costs (and what some servers, s3rver among them, spend copying parts
+// together). A request refused before libcurl took any byte is retried; after
+// that the bytes are gone, and a failure fails the write.
 class S3StreamingPutWriter : public ObjectWriter {
  public:
   S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
