@@ -18,8 +18,25 @@
 namespace snapkeep::objectstore {
 namespace {
 
-// A writer's temp file is ".<name>" + kTempInfix + 6 characters from mkostemp.
+// A writer's temp file beside <name> is ".<name>.tmp-XXXXXX", the X's filled in
+// by mkostemp. These three are the only places that know the format.
 constexpr absl::string_view kTempInfix = ".tmp-";
+constexpr absl::string_view kTempUnique = "XXXXXX";
+
+// The mkostemp template of `name`'s temp file (its length is the final name's).
+std::string TempFileTemplate(absl::string_view name) {
+  return absl::StrCat(".", name, kTempInfix, kTempUnique);
+}
+
+// The name a temp file is for, or "" if `file` is not a writer's temp file.
+std::string NameOfTempFile(absl::string_view file) {
+  const size_t infix = file.rfind(kTempInfix);
+  if (file.empty() || file[0] != '.' || infix == absl::string_view::npos || infix < 2 ||
+      file.size() != infix + kTempInfix.size() + kTempUnique.size()) {
+    return "";
+  }
+  return std::string(file.substr(1, infix - 1));
+}
 
 absl::Status ErrnoStatus(int error, absl::string_view what) {
   std::string message = absl::StrCat(what, ": ", std::strerror(error));
@@ -163,12 +180,11 @@ absl::Status FileObjectStore::CheckWritableKey(absl::string_view key) const {
         absl::StrCat("the path of ", Describe(key), " is over ", PATH_MAX - 1, " bytes"));
   }
   const std::string name = std::filesystem::path(path).filename().string();
-  // ".<name>" + kTempInfix + "XXXXXX", as NewWriter names its temp file.
-  const size_t temp_bytes = 1 + name.size() + kTempInfix.size() + 6;
-  if (temp_bytes > NAME_MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the file name '", name, "' is ", name.size(), " bytes; at most ",
-                     NAME_MAX - 1 - kTempInfix.size() - 6, " fit with its temp file's affixes"));
+  const size_t affixes = TempFileTemplate("").size();
+  if (name.size() + affixes > NAME_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("the file name '", name, "' is ", name.size(),
+                                                   " bytes; at most ", NAME_MAX - affixes,
+                                                   " fit with its temp file's affixes"));
   }
   return absl::OkStatus();
 }
@@ -183,9 +199,7 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::s
     return ErrnoStatus(error.value(),
                        absl::StrCat("create directory ", path.parent_path().string()));
   }
-  std::string temp =
-      (path.parent_path() / absl::StrCat(".", path.filename().string(), kTempInfix, "XXXXXX"))
-          .string();
+  std::string temp = (path.parent_path() / TempFileTemplate(path.filename().string())).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
   ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
@@ -278,23 +292,17 @@ absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
     absl::string_view prefix) {
   std::vector<PendingUpload> pending;
   absl::Status walked = Walk(prefix, [&](const std::string& key, const struct stat& st) {
-    // ".<name>.tmp-XXXXXX", as NewWriter names a temp file.
     std::filesystem::path path(key);
     const std::string file = path.filename().string();
-    const size_t tmp = absl::string_view(file).rfind(kTempInfix);
-    if (file.size() < 2 || file[0] != '.' || tmp == std::string::npos || tmp < 2 ||
-        file.size() != tmp + kTempInfix.size() + 6) {
-      return;
-    }
-    std::string target = (path.parent_path() / file.substr(1, tmp - 1)).string();
+    const std::string name = NameOfTempFile(file);
+    if (name.empty()) return;
+    std::string target = (path.parent_path() / name).string();
     if (!absl::StartsWith(target, prefix)) return;
     pending.push_back({std::move(target), file, static_cast<uint64_t>(st.st_size),
                        absl::TimeFromTimespec(st.st_mtim)});
   });
   if (!walked.ok()) return walked;
-  std::sort(pending.begin(), pending.end(), [](const PendingUpload& a, const PendingUpload& b) {
-    return a.key != b.key ? a.key < b.key : a.upload < b.upload;
-  });
+  SortPendingUploads(pending);
   return pending;
 }
 
@@ -311,8 +319,8 @@ absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::st
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));
   // Only ever a temp file of this very key: the id comes from stored status.
-  std::string expected_prefix = absl::StrCat(".", path.filename().string(), kTempInfix);
-  if (!absl::StartsWith(upload, expected_prefix) || upload.find('/') != absl::string_view::npos) {
+  if (NameOfTempFile(upload) != path.filename().string() ||
+      upload.find('/') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", upload, "' is not a temp file of ", Describe(key)));
   }
