@@ -411,19 +411,8 @@ struct InspectCommand {
     }
     if (!manifest.ok()) return Fail("inspect", manifest.status());
     // The manifest alone does not make a snapshot: its data must be there, whole.
-    absl::Status data_status = absl::OkStatus();
-    absl::StatusOr<objectstore::ObjectInfo> data = dest->store->Head(dest->url.key);
-    if (absl::IsNotFound(data.status())) {
-      data_status =
-          absl::DataLossError(absl::StrCat("the manifest exists but the data object ",
-                                           dest->store->Describe(dest->url.key), " is missing"));
-    } else if (!data.ok()) {
-      data_status = data.status();
-    } else if (data->size_known && data->size != manifest->stored_size) {
-      data_status = absl::DataLossError(absl::StrCat(
-          dest->store->Describe(dest->url.key), " is ", data->size,
-          " bytes but its manifest recorded ", manifest->stored_size, ": damaged or cut short"));
-    }
+    const absl::Status data_status =
+        snapshot::CheckStoredData(*dest->store, dest->url.key, *manifest);
     if (output.json()) {
       std::cout << snapshot::EncodeManifest(*manifest);
       return data_status.ok() ? 0 : Fail("inspect", data_status);

@@ -70,6 +70,22 @@ absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
   return DecodeManifest(*text, store.Describe(manifest_key));
 }
 
+absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view key,
+                             const SnapshotManifest& manifest) {
+  absl::StatusOr<objectstore::ObjectInfo> data = store.Head(key);
+  if (absl::IsNotFound(data.status())) {
+    return absl::DataLossError(absl::StrCat("the manifest exists but the data object ",
+                                            store.Describe(key), " is missing"));
+  }
+  if (!data.ok()) return data.status();
+  if (data->size_known && data->size != manifest.stored_size) {
+    return absl::DataLossError(absl::StrCat(store.Describe(key), " is ", data->size,
+                                            " bytes but its manifest recorded ",
+                                            manifest.stored_size, ": damaged or cut short"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
                                           const std::string& out_path,
                                           const FetchOptions& options) {
@@ -102,15 +118,11 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
   }
 
   if (result.manifest) {
-    // A data object of the wrong size is damaged or cut short: say so before
-    // downloading it (a missing one is reported the same way below).
-    absl::StatusOr<objectstore::ObjectInfo> stored = store.Head(key);
-    if (stored.ok() && stored->size_known && stored->size != result.manifest->stored_size) {
-      return absl::DataLossError(absl::StrCat(store.Describe(key), " is ", stored->size,
-                                              " bytes but its manifest recorded ",
-                                              result.manifest->stored_size,
-                                              ": the snapshot is damaged or was cut short; no file "
-                                              "was written"));
+    // Missing or of the wrong size: say so before downloading anything. (A HEAD
+    // that fails otherwise is left to the download to report.)
+    absl::Status stored = CheckStoredData(store, key, *result.manifest);
+    if (absl::IsDataLoss(stored)) {
+      return absl::DataLossError(absl::StrCat(stored.message(), "; no file was written"));
     }
   }
   objectstore::FileObjectStore local("/", options.overwrite

@@ -41,4 +41,10 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
 absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
                                               absl::string_view key);
 
+// Whether the data object under `key` is there with the size `manifest`
+// recorded (a HEAD, no download): DataLoss naming what is wrong if not, the
+// store's error if it could not say.
+absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view key,
+                             const SnapshotManifest& manifest);
+
 }  // namespace snapkeep::snapshot
