@@ -22,7 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$here/build/snapkeep" server --data-dir "$data/server" --listen "$listen" >"$data/server.log" 2>&1 &
+"$here/build/snapkeep" server --data-dir "$data/server" --listen "$listen" \
+  --file-destination-root "$data/backups" >"$data/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
@@ -45,6 +46,7 @@ for i in 0 1 2; do
   client="http://127.0.0.1:${ports[i]}" peer="http://127.0.0.1:$((ports[i] + 1))"
   endpoints+="${endpoints:+, }$client"
   "$here/build/snapkeep" launcher --server "http://$listen" --cluster local \
+    --file-destination-root "$data/backups" \
     --name "member-$i" --data-dir "$data/etcd/member-$i" \
     --listen-client-urls "$client" --advertise-client-urls "$client" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \

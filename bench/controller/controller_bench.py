@@ -456,6 +456,7 @@ def main():
         etcd.fill(cfg.etcd_mb, value_kib=1)
         server = Server(os.path.join(cfg.workdir, "server"),
                         extra_args=["--max-running-backups", str(cfg.max_running),
+                                    "--file-destination-root", dest_dir,
                                     "--log-level", "warn"]).start()
         with open(pids_file, "a") as f:
             f.write(f"{server.proc.pid}\n")

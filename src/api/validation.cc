@@ -219,6 +219,23 @@ void CheckEtcdBackupConfig(const json& obj, FieldErrors& errs) {
 
 void CheckEtcdRestore(const json& obj, FieldErrors& errs) {
   CheckClusterReference(obj, errs);
+  const json& source = kinds::At(obj, "spec.sourceCluster");
+  if (source.is_object()) {
+    const std::string kind = Str(source, "kind");
+    if (!kind.empty() && kind != "Cluster") {
+      errs.push_back(NotSupported(
+          "spec.sourceCluster.kind",
+          StrCat("Unsupported value: ", Quote(kind), ": supported values: \"Cluster\"")));
+    }
+    const std::string name = Str(source, "name");
+    if (name.empty()) {
+      errs.push_back(Required("spec.sourceCluster.name",
+                              "Required value: the Cluster whose backup is restored"));
+    } else if (!IsDns1123Label(name)) {
+      errs.push_back(Invalid("spec.sourceCluster.name",
+                             StrCat("Invalid value: ", Quote(name), ": not a Cluster name")));
+    }
+  }
   if (Str(obj, "spec.backupName").empty()) {
     errs.push_back(Required("spec.backupName",
                             "Required value: a backupName from an "

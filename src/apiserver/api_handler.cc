@@ -82,12 +82,14 @@ void AddWarnings(HttpResponse& res, const std::vector<std::string>& warnings) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics)
+ApiHandler::ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics,
+                       AdmissionWarnings admission_warnings)
     : registry_(registry),
       clock_(clock),
       discovery_(registry.catalog()),
       openapi_(registry.catalog()),
-      metrics_(metrics) {
+      metrics_(metrics),
+      admission_warnings_(std::move(admission_warnings)) {
   if (!metrics_) return;
   // Registration only fails on a duplicate name, which would be a wiring bug.
   if (auto c = metrics_->AddCounter("snapkeep_api_requests_total",
@@ -188,6 +190,7 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       if (!created.ok()) return ErrorResponse(created.status());
       HttpResponse res = ObjectResponse(request, http::status::created, created->object);
       AddWarnings(res, created->warnings);
+      if (admission_warnings_) AddWarnings(res, admission_warnings_(*kind, created->object));
       return res;
     }
     case http::verb::put: {
@@ -200,6 +203,7 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       if (!updated.ok()) return ErrorResponse(updated.status());
       HttpResponse res = ObjectResponse(request, http::status::ok, updated->object);
       AddWarnings(res, updated->warnings);
+      if (admission_warnings_) AddWarnings(res, admission_warnings_(*kind, updated->object));
       return res;
     }
     case http::verb::patch: {
@@ -229,6 +233,7 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       HttpResponse res = ObjectResponse(
           request, patched->created ? http::status::created : http::status::ok, patched->object);
       AddWarnings(res, patched->warnings);
+      if (admission_warnings_) AddWarnings(res, admission_warnings_(*kind, patched->object));
       return res;
     }
     case http::verb::delete_: {

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "apiserver/discovery.h"
 #include "apiserver/http_types.h"
@@ -16,10 +19,16 @@ namespace snapkeep::apiserver {
 // The Kubernetes-style REST API: routes each request to discovery, OpenAPI,
 // health, or a verb on a kind (get, list, watch, create, update, patch, delete),
 // negotiates JSON/YAML/Table, and answers errors as metav1.Status.
+// Warnings about an object just written that the server's settings give rise to (a
+// Seed's file:// destination outside the allowed roots), answered as Warning headers.
+using AdmissionWarnings = std::function<std::vector<std::string>(const api::KindInfo& kind,
+                                                                 const nlohmann::json& object)>;
+
 class ApiHandler {
  public:
   // `metrics` (optional) gets the API's own series and is served at /metrics.
-  ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics = nullptr);
+  ApiHandler(ObjectRegistry& registry, const Clock& clock, MetricsRegistry* metrics = nullptr,
+             AdmissionWarnings admission_warnings = nullptr);
 
   HandlerResult Handle(const HttpRequest& request);
 
@@ -36,6 +45,7 @@ class ApiHandler {
   Discovery discovery_;
   OpenApi openapi_;
   MetricsRegistry* metrics_;
+  AdmissionWarnings admission_warnings_;
   CounterFamily* requests_ = nullptr;
   // Shared with each watch's stream, which may outlive a request but not the server.
   std::shared_ptr<std::atomic<int64_t>> active_watches_ = std::make_shared<std::atomic<int64_t>>(0);

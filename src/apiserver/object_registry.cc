@@ -7,6 +7,7 @@
 #include "api/api_error.h"
 #include "api/codec.h"
 #include "api/defaults.h"
+#include "api/status_policy.h"
 #include "api/validation.h"
 #include "apiserver/patch.h"
 #include "common/str_cat.h"
@@ -326,6 +327,10 @@ absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
         only_status.erase("status");
       }
       next = std::move(only_status);
+      if (options.writer == Writer::kApiClient) {
+        auto errs = api::CheckClientStatusWrite(kind, cur, next);
+        if (!errs.empty()) return api::InvalidError(kind.kind, kind.group, name, errs);
+      }
     } else {
       for (const char* keep : {"uid", "creationTimestamp", "deletionTimestamp", "generation"}) {
         if (cur["metadata"].contains(keep)) {

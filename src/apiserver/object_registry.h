@@ -19,10 +19,18 @@ namespace snapkeep::apiserver {
 // (Warn reports them as warnings).
 enum class FieldValidation { kStrict, kWarn, kIgnore };
 
+// Who writes: a client of the API may change through /status only what it reports
+// itself (api/status_policy.h); the server's own controllers write the rest.
+enum class Writer { kApiClient, kServer };
+
 struct WriteOptions {
   FieldValidation field_validation = FieldValidation::kStrict;
   bool dry_run = false;  // validate and compute the result, write nothing
+  Writer writer = Writer::kApiClient;
 };
+
+// What the server's own controllers write with.
+inline constexpr WriteOptions kServerWrite{.writer = Writer::kServer};
 
 struct WriteResult {
   nlohmann::json object;              // as stored, with metadata.resourceVersion

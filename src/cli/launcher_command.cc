@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "common/str_cat.h"
 #include "common/termination_signals.h"
+#include "controller/backup_destination.h"
 #include "launcher/launcher.h"
 #include "spdlog/spdlog.h"
 
@@ -16,6 +17,7 @@ void RegisterLauncherCommand(CLI::App& app, int* exit_code) {
     std::string cluster;
     launcher::EtcdMemberConfig member;
     std::string log_level = "info";
+    std::vector<std::string> file_destination_roots;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(
@@ -46,6 +48,9 @@ void RegisterLauncherCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--peer-client-cert-auth", flags->member.peer_client_cert_auth, "etcd flag");
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  cmd->add_option("--file-destination-root", flags->file_destination_roots,
+                  "A directory tree file:// destinations may use to restore from (repeatable; "
+                  "none by default)");
   cmd->add_option("etcd-args", flags->member.extra_args, "More etcd flags, after --");
   cmd->callback([flags, exit_code] {
     // First, before any thread: SIGTERM/SIGINT stop etcd gracefully.
@@ -56,7 +61,15 @@ void RegisterLauncherCommand(CLI::App& app, int* exit_code) {
       *exit_code = 2;
       return;
     }
+    absl::StatusOr<controller::DestinationPolicy> destinations =
+        controller::MakeDestinationPolicy(flags->file_destination_roots, "--file-destination-root");
+    if (!destinations.ok()) {
+      spdlog::error("{}", destinations.status().message());
+      *exit_code = 2;
+      return;
+    }
     launcher::LauncherOptions options;
+    options.destinations = *std::move(destinations);
     options.server = flags->client.ServerUrl();
     options.cluster = flags->cluster;
     options.member = flags->member;

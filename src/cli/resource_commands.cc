@@ -137,6 +137,8 @@ void RegisterRestore(CLI::App& app, int* exit_code) {
   cmd->add_option("--destination", flags->restore.destination,
                   "Seed destination of the backup (default: that of the config listing it)");
   cmd->add_option("--name", flags->restore.name, "Name of the EtcdRestore");
+  cmd->add_option("--source-cluster", flags->restore.source_cluster,
+                  "Restore a backup of this other Cluster into --cluster (a deliberate clone)");
   cmd->add_flag("!--no-wait", flags->restore.wait, "Create the EtcdRestore and return");
   cmd->add_option("--timeout", flags->timeout, "How long to follow it (e.g. 30m)")
       ->capture_default_str();

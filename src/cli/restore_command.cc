@@ -43,7 +43,11 @@ int RunRestore(const RestoreOptions& options, client::ApiClient& client, std::os
   }
   const std::string ns = StrCat("cluster-", options.cluster);
   std::string destination = options.destination;
-  if (destination.empty()) destination = DestinationOfBackup(client, ns, options.backup);
+  if (destination.empty()) {
+    const std::string& source =
+        options.source_cluster.empty() ? options.cluster : options.source_cluster;
+    destination = DestinationOfBackup(client, StrCat("cluster-", source), options.backup);
+  }
   std::string name = options.name.empty() ? StrCat("restore-", options.backup) : options.name;
   // Names are DNS labels: backup names carry ':' from their timestamp.
   for (char& c : name) {
@@ -59,6 +63,11 @@ int RunRestore(const RestoreOptions& options, client::ApiClient& client, std::os
          {{"apiVersion", "kubermatic.k8c.io/v1"}, {"kind", "Cluster"}, {"name", options.cluster}}},
         {"backupName", options.backup}}}};
   if (!destination.empty()) body["spec"]["destination"] = destination;
+  if (!options.source_cluster.empty()) {
+    body["spec"]["sourceCluster"] = {{"apiVersion", "kubermatic.k8c.io/v1"},
+                                     {"kind", "Cluster"},
+                                     {"name", options.source_cluster}};
+  }
   const std::string base = StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", ns, "/etcdrestores");
   absl::StatusOr<client::ApiResponse> created = client.Send("POST", base, body.dump());
   if (!created.ok()) {

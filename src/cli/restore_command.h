@@ -10,7 +10,9 @@ namespace snapkeep::cli {
 
 struct RestoreOptions {
   std::string cluster;
-  std::string backup;       // a backupName from a config's status
+  std::string backup;  // a backupName from a config's status
+  // Restore a backup of this other Cluster (a deliberate clone); "": the cluster's own.
+  std::string source_cluster;
   std::string destination;  // default: the destination of the config that lists the backup
   std::string name;         // of the EtcdRestore; default "restore-<backup>"
   bool wait = true;

@@ -41,6 +41,8 @@ struct ServerFlags {
   int backup_attempts = 3;
   int64_t s3_single_put_max_mib = 5120;
   bool controllers = true;
+  // Directory trees file:// destinations may use (none unless given).
+  std::vector<std::string> file_destination_roots;
 };
 
 // Reads --config: a YAML file whose keys mirror the flags (dataDir, listen,
@@ -96,6 +98,16 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
       } else if (cmd.count(flag) == 0) {
         field = it->get<int>();
       }
+    } else if (key == "fileDestinationRoots") {
+      const bool list_of_strings =
+          it->is_array() && std::all_of(it->begin(), it->end(),
+                                        [](const nlohmann::json& v) { return v.is_string(); });
+      if (!list_of_strings) {
+        st = absl::InvalidArgumentError(
+            StrCat("--config ", path, ": fileDestinationRoots must be a list of directories"));
+      } else if (cmd.count("--file-destination-root") == 0) {
+        flags.file_destination_roots = it->get<std::vector<std::string>>();
+      }
     } else if (key == "threads") {
       if (!it->is_number_integer() || it->get<int>() < 1) {
         st = absl::InvalidArgumentError(
@@ -107,7 +119,8 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
       st = absl::InvalidArgumentError(
           StrCat("--config ", path, ": unknown setting \"", key,
                  "\" (known: dataDir, listen, logLevel, threads, watchHistory, maxRunningBackups, "
-                 "backupAttempts, backupStoreCommand, backupDeleteCommand)"));
+                 "backupAttempts, backupStoreCommand, backupDeleteCommand, "
+                 "fileDestinationRoots)"));
     }
     if (!st.ok()) return st;
   }
@@ -122,6 +135,12 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
     }
   }
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  absl::StatusOr<controller::DestinationPolicy> destinations =
+      controller::MakeDestinationPolicy(flags.file_destination_roots, "--file-destination-root");
+  if (!destinations.ok()) {
+    spdlog::error("{}", destinations.status().message());
+    return 2;
+  }
   const size_t colon = flags.listen.rfind(':');
   int port = -1;
   if (colon != std::string::npos) {
@@ -175,7 +194,13 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
     return 1;
   }
   MetricsRegistry metrics;
-  apiserver::ApiHandler handler(registry, clock, &metrics);
+  const api::KindInfo* seed_kind = catalog.ByKind("kubermatic.k8c.io/v1", "Seed");
+  apiserver::ApiHandler handler(
+      registry, clock, &metrics,
+      [seed_kind, &destinations](const api::KindInfo& kind, const nlohmann::json& object) {
+        return &kind == seed_kind ? controller::SeedWarnings(object, *destinations)
+                                  : std::vector<std::string>();
+      });
   apiserver::HttpServer server(
       {.host = flags.listen.substr(0, colon),
        .port = static_cast<uint16_t>(port),
@@ -203,13 +228,16 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   backup_options.max_running_backups = flags.max_running_backups;
   backup_options.max_running_deletions = flags.max_running_backups;
   backup_options.plan.max_attempts = flags.backup_attempts;
+  backup_options.destinations = *destinations;
+  controller::RestoreControllerOptions restore_options;
+  restore_options.destinations = *destinations;
   std::optional<controller::BackupController> backups;
   std::optional<controller::DefaultBackupsController> default_backups;
   std::optional<controller::RestoreController> restores;
   if (flags.controllers) {
     backups.emplace(registry, clock, executor, metrics, backup_options);
     default_backups.emplace(registry, clock);
-    restores.emplace(registry, clock);
+    restores.emplace(registry, clock, restore_options);
     for (const absl::Status& st : {backups->Start(), default_backups->Start(), restores->Start()}) {
       if (!st.ok()) {
         spdlog::error("{}", st.message());
@@ -268,6 +296,9 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
                   "Backups up to this many MiB go to S3 as one streamed PUT (0: multipart)")
       ->check(CLI::Range(0, 5120))
       ->capture_default_str();
+  cmd->add_option("--file-destination-root", flags->file_destination_roots,
+                  "A directory tree file:// destinations may use (repeatable; none by default: a "
+                  "Seed could otherwise point backups and deletions at any directory)");
   cmd->add_flag("!--no-controllers", flags->controllers,
                 "Serve the API only: take no backups (for tests and read-only replicas)");
   cmd->callback([flags, exit_code, cmd] { *exit_code = RunServer(*flags, *cmd); });

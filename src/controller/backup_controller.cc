@@ -4,6 +4,8 @@
 
 #include "common/str_cat.h"
 #include "common/time_format.h"
+#include "controller/backup_naming.h"
+#include "controller/backup_ownership.h"
 #include "controller/backup_status.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
@@ -194,8 +196,8 @@ absl::Status BackupController::Reconcile(const std::string& key) {
     json& finalizers = updated["metadata"]["finalizers"];
     if (!finalizers.is_array()) finalizers = json::array();
     finalizers.push_back(kDeleteAllBackupsFinalizer);
-    absl::StatusOr<apiserver::WriteResult> written =
-        registry_.Update(config_kind_, ns, name, std::move(updated), /*status=*/false, {});
+    absl::StatusOr<apiserver::WriteResult> written = registry_.Update(
+        config_kind_, ns, name, std::move(updated), /*status=*/false, apiserver::kServerWrite);
     return written.status();
   }
 
@@ -262,7 +264,7 @@ absl::Status BackupController::WriteStatus(const json& config) {
   const json& md = config["metadata"];
   return registry_
       .Update(config_kind_, md.value("namespace", ""), md.value("name", ""), config,
-              /*status=*/true, {})
+              /*status=*/true, apiserver::kServerWrite)
       .status();
 }
 
@@ -287,10 +289,23 @@ absl::StatusOr<bool> BackupController::RecoverInterrupted(const std::string& key
     }
     if (backup_orphaned) {
       std::string message = "interrupted: the server stopped while this backup was running";
-      absl::StatusOr<BackupTarget> target = TargetFor(config, backup_name, Str(entry, "objectKey"));
-      absl::Status cleaned =
-          target.ok() ? executor_.CleanUpInterrupted(*target, Str(entry, "pendingUpload"))
-                      : target.status();
+      absl::StatusOr<BackupTarget> target =
+          TargetFor(config, backup_name, Str(entry, "destination"));
+      absl::Status cleaned = target.status();
+      std::string left;
+      if (target.ok()) {
+        const std::string pending = Str(entry, "pendingUpload");
+        cleaned =
+            pending.empty() ? absl::OkStatus() : executor_.AbortPendingUpload(*target, pending);
+        // Killed between committing the data and its manifest, or a command's half
+        // object: removed, so nothing half-made looks complete (the run is retried
+        // from scratch) -- but only if it is this backup's own.
+        if (cleaned.ok()) {
+          absl::StatusOr<std::string> note = DeleteIfOwned(key, *target, "");
+          cleaned = note.status();
+          if (note.ok()) left = *std::move(note);
+        }
+      }
       if (absl::IsUnavailable(cleaned)) {
         // The destination is down: keep the entry Running (no new run starts) and
         // clean up once it is back, so no pending upload is forgotten.
@@ -299,7 +314,8 @@ absl::StatusOr<bool> BackupController::RecoverInterrupted(const std::string& key
       }
       if (cleaned.ok()) {
         entry.erase("pendingUpload");
-        message += "; what it had uploaded was removed";
+        message += left.empty() ? "; what it had uploaded was removed"
+                                : StrCat("; the object at its key was left in place: ", left);
       } else {
         message += StrCat("; cleaning up its upload failed: ", cleaned.message());
       }
@@ -352,15 +368,17 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
     for (json& entry : backups) {
       const std::string phase = Str(entry, "backupPhase");
       if ((phase == "Completed" || phase == "Failed") && Str(entry, "deletePhase") != "Completed" &&
-          !Str(entry, "objectKey").empty()) {
+          !Str(entry, "backupName").empty()) {
         stored.push_back(&entry);
       }
     }
   }
+  const std::string cluster = ClusterNameOf(config);
   // What stays at the destination when the backups are not deleted, for the log.
   std::string stored_keys;
   for (const json* entry : stored) {
-    StrAppend(&stored_keys, stored_keys.empty() ? "" : ", ", Str(*entry, "objectKey"));
+    StrAppend(&stored_keys, stored_keys.empty() ? "" : ", ",
+              BackupObjectKeyFor(cluster, Str(*entry, "backupName")));
   }
   if (keep_backups && !stored.empty()) {
     spdlog::warn("{}: deleted {}: its {} backup(s) stay at destination \"{}\": {}", key,
@@ -369,51 +387,66 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
                  stored.size(), Str(config.value("spec", json::object()), "destination"),
                  stored_keys);
   } else if (!stored.empty()) {
-    // Resolved once for all the config's backups (a Seed list and a Secret read).
-    absl::StatusOr<BackupTarget> config_target = TargetFor(config, "", "");
-    if (!config_target.ok() && (absl::IsNotFound(config_target.status()) ||
-                                absl::IsFailedPrecondition(config_target.status()))) {
-      // The destination's definition or credentials are gone: nothing can delete these
-      // objects, and holding the config forever helps no one (Kubermatic's stuck
-      // finalizers). They are left where they are, and the log says which.
-      spdlog::warn(
-          "{}: deleted, but its destination cannot be used ({}); its {} backup(s) were "
-          "NOT deleted and stay at the destination: {}",
-          key, config_target.status().message(), stored.size(), stored_keys);
-    } else if (!config_target.ok()) {
-      return config_target.status();
-    } else {
-      std::vector<std::string> failures;
-      for (json* entry : stored) {
-        BackupTarget target = *config_target;
-        target.backup_name = Str(*entry, "backupName");
-        target.object_key = Str(*entry, "objectKey");
-        absl::Status deleted = executor_.Delete(target);
-        const absl::Time now = clock_.Now();
-        (*entry)["deleteStartTime"] = FormatRfc3339(now);
-        (*entry)["deleteFinishedTime"] = FormatRfc3339(now);
-        if (deleted.ok()) {
-          (*entry)["deletePhase"] = "Completed";
+    // Each destination is resolved once for all the config's backups there (a Seed
+    // list and a Secret read).
+    std::map<std::string, absl::StatusOr<BackupTarget>> targets;
+    std::vector<std::string> failures;
+    std::vector<std::string> unusable;
+    for (json* entry : stored) {
+      const std::string destination = Str(*entry, "destination");
+      auto [it, fresh] = targets.try_emplace(destination, absl::UnknownError(""));
+      if (fresh) it->second = TargetFor(config, "", destination);
+      const absl::StatusOr<BackupTarget>& resolved = it->second;
+      if (!resolved.ok() &&
+          (absl::IsNotFound(resolved.status()) || absl::IsFailedPrecondition(resolved.status()))) {
+        // The destination's definition or credentials are gone: nothing can delete this
+        // object, and holding the config forever helps no one (Kubermatic's stuck
+        // finalizers). It is left where it is, and the log says which.
+        unusable.push_back(StrCat(BackupObjectKeyFor(cluster, Str(*entry, "backupName")), " (",
+                                  resolved.status().message(), ")"));
+        continue;
+      }
+      if (!resolved.ok()) return resolved.status();
+      BackupTarget target = *resolved;
+      target.backup_name = Str(*entry, "backupName");
+      target.object_key = BackupObjectKeyFor(cluster, target.backup_name);
+      absl::StatusOr<std::string> left = DeleteIfOwned(key, target, Str(*entry, "sha256"));
+      const absl::Time now = clock_.Now();
+      (*entry)["deleteStartTime"] = FormatRfc3339(now);
+      (*entry)["deleteFinishedTime"] = FormatRfc3339(now);
+      if (left.ok()) {
+        (*entry)["deletePhase"] = "Completed";
+        if (left->empty()) {
           entry->erase("deleteMessage");
         } else {
-          (*entry)["deletePhase"] = "Failed";
-          (*entry)["deleteMessage"] = Describe(deleted);
-          failures.push_back(StrCat(Str(*entry, "backupName"), ": ", deleted.message()));
+          (*entry)["deleteMessage"] = *left;
         }
+      } else {
+        (*entry)["deletePhase"] = "Failed";
+        (*entry)["deleteMessage"] = Describe(left.status());
+        failures.push_back(StrCat(target.backup_name, ": ", left.status().message()));
       }
-      if (!failures.empty()) {
-        SetCondition(&config["status"]["conditions"], "BackupCleanup",
-                     {.status = "False",
-                      .reason = "DeletionFailed",
-                      .message = StrCat(failures.size(), " backup(s) could not be deleted (",
-                                        failures.front(),
-                                        "); retrying. To delete the config "
-                                        "and leave them, annotate it ",
-                                        kKeepBackupsAnnotation, "=true")},
-                     clock_.Now());
-        if (absl::Status written = WriteStatus(config); !written.ok()) return written;
-        return absl::UnavailableError(StrCat("deleting backups: ", failures.front()));
-      }
+    }
+    if (!unusable.empty()) {
+      std::string keys;
+      for (const std::string& u : unusable) StrAppend(&keys, keys.empty() ? "" : ", ", u);
+      spdlog::warn(
+          "{}: deleted, but the destination of {} backup(s) cannot be used; they were NOT "
+          "deleted and stay at the destination: {}",
+          key, unusable.size(), keys);
+    }
+    if (!failures.empty()) {
+      SetCondition(
+          &config["status"]["conditions"], "BackupCleanup",
+          {.status = "False",
+           .reason = "DeletionFailed",
+           .message = StrCat(failures.size(), " backup(s) could not be deleted (", failures.front(),
+                             "); retrying. To delete the config "
+                             "and leave them, annotate it ",
+                             kKeepBackupsAnnotation, "=true")},
+          clock_.Now());
+      if (absl::Status written = WriteStatus(config); !written.ok()) return written;
+      return absl::UnavailableError(StrCat("deleting backups: ", failures.front()));
     }
   }
   // Every backup is deleted (or deliberately kept): let the deletion finish.
@@ -428,7 +461,7 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
   const json& md = config["metadata"];
   absl::StatusOr<apiserver::WriteResult> written =
       registry_.Update(config_kind_, md.value("namespace", ""), md.value("name", ""),
-                       std::move(updated), /*status=*/false, {});
+                       std::move(updated), /*status=*/false, apiserver::kServerWrite);
   if (!written.ok() && !absl::IsNotFound(written.status())) return written.status();
   spdlog::info("{}: deleted; {} backup(s) {}", key, stored.size(),
                keep_backups ? "kept at the destination" : "removed");
@@ -437,22 +470,97 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
 
 absl::StatusOr<BackupTarget> BackupController::TargetFor(const json& config,
                                                          std::string_view backup_name,
-                                                         std::string_view object_key) {
+                                                         std::string_view destination) {
   const json& md = config["metadata"];
   const json spec = config.value("spec", json::object());
-  absl::StatusOr<BackupDestination> destination =
-      ResolveDestination(registry_, options_.seed_namespace, Str(spec, "destination"));
-  if (!destination.ok()) return destination.status();
+  const std::string destination_name =
+      destination.empty() ? Str(spec, "destination") : std::string(destination);
+  absl::StatusOr<BackupDestination> resolved = ResolveDestination(
+      registry_, options_.seed_namespace, destination_name, options_.destinations);
+  if (!resolved.ok()) return resolved.status();
   BackupTarget target;
   target.ns = md.value("namespace", "");
   target.config = md.value("name", "");
+  target.config_uid = md.value("uid", "");
   target.cluster = ClusterNameOf(config);
   target.schedule = Str(spec, "schedule");
   target.keep = spec.value("keep", 0);
   target.backup_name = std::string(backup_name);
-  target.object_key = std::string(object_key);
-  target.destination = *std::move(destination);
+  target.object_key = BackupObjectKeyFor(target.cluster, backup_name);
+  target.destination = *std::move(resolved);
   return target;
+}
+
+std::optional<std::string> BackupController::OtherClaim(const std::string& key,
+                                                        const BackupTarget& target) const {
+  const std::string_view wanted = target.object_key;
+  for (const auto& other : configs_.List()) {
+    // Only a config whose cluster name is a prefix of the key can name it: most are
+    // passed over without looking at their entries.
+    const std::string cluster = ClusterNameOf(*other);
+    if (wanted.size() <= cluster.size() || !wanted.starts_with(cluster) ||
+        wanted[cluster.size()] != '-' || QueueKeyOf(*other) == key) {
+      continue;
+    }
+    const std::string_view backup_name_wanted = wanted.substr(cluster.size() + 1);
+    const json spec = other->value("spec", json::object());
+    for (const json& entry :
+         other->value("status", json::object()).value("currentBackups", json::array())) {
+      const std::string phase = Str(entry, "backupPhase");
+      if (Str(entry, "backupName") != backup_name_wanted ||
+          (phase != "Running" && phase != "Completed") ||
+          Str(entry, "deletePhase") == "Completed") {
+        continue;
+      }
+      std::string destination = Str(entry, "destination");
+      if (destination.empty()) destination = Str(spec, "destination");
+      if (destination == target.destination.name) {
+        return StrCat("backup ", backup_name_wanted, " of cluster ", cluster, " (config ",
+                      QueueKeyOf(*other), ")");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::string> BackupController::DeleteIfOwned(const std::string& key,
+                                                            const BackupTarget& target,
+                                                            std::string_view recorded_sha256) {
+  absl::StatusOr<StoredObjectState> found = executor_.Inspect(target);
+  if (!found.ok()) return found.status();
+  OwnershipVerdict verdict =
+      MayDelete(*found, target.Owner(), recorded_sha256, OtherClaim(key, target));
+  switch (verdict.kind) {
+    case OwnershipVerdict::Kind::kAbsent:
+      return std::string();
+    case OwnershipVerdict::Kind::kOurs:
+      if (absl::Status deleted = executor_.Delete(target); !deleted.ok()) return deleted;
+      return std::string();
+    case OwnershipVerdict::Kind::kNotOurs:
+      break;
+  }
+  std::string note =
+      StrCat("not deleted: the object ", target.object_key, " at destination \"",
+             target.destination.name, "\" is not this backup's (", verdict.reason, ")");
+  spdlog::warn("{}: backup {}: {}", key, target.backup_name, note);
+  return note;
+}
+
+absl::Status BackupController::ClaimKey(const std::string& key, const BackupTarget& target) {
+  const std::string location = StrCat(target.destination.Location(), "\n", target.object_key);
+  std::lock_guard lock(mu_);
+  auto [it, claimed] = keys_being_written_.try_emplace(location, key);
+  if (claimed || it->second == key) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      StrCat("config ", it->second, " is writing a backup to the same object key ",
+             target.object_key, " at destination \"", target.destination.name,
+             "\" right now; Kubermatic's key <cluster>-<backupName> is ambiguous, rename one "
+             "of the two configs so their keys differ"));
+}
+
+void BackupController::ReleaseKey(const BackupTarget& target) {
+  std::lock_guard lock(mu_);
+  keys_being_written_.erase(StrCat(target.destination.Location(), "\n", target.object_key));
 }
 
 bool BackupController::TryTakeSlot(Slots& slots, const std::string& key) {
@@ -520,13 +628,30 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
   const absl::Time started = clock_.Now();
   const std::string& key = job.config_key;
   absl::StatusOr<StoredBackup> stored = [&]() -> absl::StatusOr<StoredBackup> {
-    absl::StatusOr<BackupTarget> target =
-        TargetFor(config, run.names.backup_name, run.names.object_key);
+    absl::StatusOr<BackupTarget> target = TargetFor(config, run.names.backup_name, "");
     if (!target.ok()) return target.status();
     absl::StatusOr<json> cluster = registry_.Get(cluster_kind_, "", target->cluster);
     if (!cluster.ok()) return cluster.status();
     absl::StatusOr<etcd::EtcdClientOptions> etcd = EtcdOptionsForCluster(registry_, *cluster);
     if (!etcd.ok()) return etcd.status();
+    if (absl::Status claimed = ClaimKey(key, *target); !claimed.ok()) return claimed;
+    struct Release {
+      BackupController& controller;
+      const BackupTarget& target;
+      ~Release() { controller.ReleaseKey(target); }
+    } release{*this, *target};
+    // Whatever is at the key already must be this backup's own (a failed attempt of
+    // it) before it may be replaced.
+    absl::StatusOr<StoredObjectState> found = executor_.Inspect(*target);
+    if (!found.ok()) return found.status();
+    OwnershipVerdict verdict = MayOverwrite(*found, target->Owner(), OtherClaim(key, *target));
+    if (verdict.kind == OwnershipVerdict::Kind::kNotOurs) {
+      return absl::FailedPreconditionError(
+          StrCat("the object key ", target->object_key, " at destination \"",
+                 target->destination.name, "\" is taken: ", verdict.reason,
+                 "; it was not overwritten. Kubermatic's key <cluster>-<backupName> is ambiguous "
+                 "(cluster names contain '-'): rename this config so its keys differ"));
+    }
     BackupRequest request;
     request.target = *std::move(target);
     request.etcd = *std::move(etcd);
@@ -593,14 +718,16 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
 void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion deletion) {
   const std::string& key = job.config_key;
   absl::StatusOr<BackupTarget> target =
-      TargetFor(config, deletion.backup_name, deletion.object_key);
-  absl::Status deleted = target.ok() ? executor_.Delete(*target) : target.status();
-  if (!deleted.ok()) {
-    spdlog::warn("{}: deleting backup {} failed: {}", key, deletion.backup_name, deleted.message());
+      TargetFor(config, deletion.backup_name, deletion.destination);
+  absl::StatusOr<std::string> left =
+      target.ok() ? DeleteIfOwned(key, *target, deletion.recorded_sha256) : target.status();
+  if (!left.ok()) {
+    spdlog::warn("{}: deleting backup {} failed: {}", key, deletion.backup_name,
+                 left.status().message());
   }
   absl::Status recorded = MutateStatus(key, [&](json& status) {
-    return RecordDeletionOutcome(&status, deletion.backup_name, deleted.ok(), Describe(deleted),
-                                 clock_.Now());
+    return RecordDeletionOutcome(&status, deletion.backup_name, left.ok(),
+                                 left.ok() ? *left : Describe(left.status()), clock_.Now());
   });
   if (!recorded.ok() && !absl::IsNotFound(recorded)) {
     spdlog::error("{}: could not record the deletion of {}: {}", key, deletion.backup_name,

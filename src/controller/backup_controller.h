@@ -38,8 +38,9 @@ struct BackupControllerOptions {
   int max_running_backups = 4;
   // Retention deletions that may run at once.
   int max_running_deletions = 4;
-  // Where the Seeds (destinations) live.
+  // Where the Seeds (destinations) live, and which file:// directories they may use.
   std::string seed_namespace = "kubermatic";
+  DestinationPolicy destinations;
   BackupPlanSettings plan;
   WorkQueueOptions queue;
 };
@@ -94,9 +95,22 @@ class BackupController {
   absl::Status Finalize(const std::string& key, nlohmann::json& config);
   absl::Status WriteStatus(const nlohmann::json& config);
 
-  // The target of an entry of `config` (destination resolved).
+  // The target of backup `backup_name` of `config` at destination `destination` (""
+  // for the config's spec.destination), resolved. Its key is derived from the config's
+  // Cluster and the backup's name, never read from status.
   absl::StatusOr<BackupTarget> TargetFor(const nlohmann::json& config, std::string_view backup_name,
-                                         std::string_view object_key);
+                                         std::string_view destination);
+  // Another config recording `target`'s key at the same destination (running or
+  // completed, not deleted), described for messages; nullopt if none.
+  std::optional<std::string> OtherClaim(const std::string& key, const BackupTarget& target) const;
+  // Deletes `target`'s object if it is provably the backup's own (backup_ownership.h).
+  // Returns "" when it was deleted or absent, else why it was left in place.
+  absl::StatusOr<std::string> DeleteIfOwned(const std::string& key, const BackupTarget& target,
+                                            std::string_view recorded_sha256);
+  // Takes `target`'s key at its destination for a write by `key`'s backup, so two
+  // configs whose keys collide never write at once; fails naming the holder.
+  absl::Status ClaimKey(const std::string& key, const BackupTarget& target);
+  void ReleaseKey(const BackupTarget& target);
   void StartBackupJob(const std::string& key, const nlohmann::json& config, const BackupRun& run);
   void StartDeletionJob(const std::string& key, const nlohmann::json& config,
                         const BackupDeletion& deletion);
@@ -137,6 +151,8 @@ class BackupController {
   Slots backup_slots_ ABSL_GUARDED_BY(mu_);
   Slots deletion_slots_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // "<destination location>\n<object key>" → the config key writing it now.
+  std::map<std::string, std::string> keys_being_written_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace snapkeep::controller

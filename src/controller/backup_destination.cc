@@ -1,5 +1,7 @@
 #include "controller/backup_destination.h"
 
+#include <filesystem>
+
 #include "absl/strings/match.h"
 #include "common/str_cat.h"
 #include "controller/secret_data.h"
@@ -41,6 +43,11 @@ absl::Status TakeCredentials(const SecretData& secret, std::string_view what,
 
 }  // namespace
 
+std::string BackupDestination::Location() const {
+  if (kind == Kind::kFile) return StrCat("file://", directory);
+  return StrCat(endpoint_url.empty() ? std::string("s3://") : endpoint_url + "/", bucket);
+}
+
 absl::StatusOr<std::vector<nlohmann::json>> RegistryDestinationSource::ListSeeds(
     std::string_view ns) {
   const api::KindInfo* seed_kind = registry_.catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
@@ -66,9 +73,74 @@ absl::Status UseCredentialsFrom(DestinationSource& source, std::string_view ns,
                          destination);
 }
 
+absl::StatusOr<DestinationPolicy> MakeDestinationPolicy(const std::vector<std::string>& roots,
+                                                        std::string_view flag) {
+  DestinationPolicy policy;
+  for (const std::string& root : roots) {
+    if (root.empty() || root[0] != '/') {
+      return absl::InvalidArgumentError(
+          StrCat(flag, " \"", root, "\": must be an absolute directory path"));
+    }
+    std::error_code ec;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(root, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat(flag, " \"", root, "\": ", ec.message()));
+    std::string text = canonical.string();
+    while (text.size() > 1 && text.back() == '/') text.pop_back();
+    policy.file_roots.push_back(std::move(text));
+  }
+  return policy;
+}
+
+absl::Status CheckFileDirectory(const DestinationPolicy& policy, std::string_view directory) {
+  std::error_code ec;
+  // Symlinks and ".." resolved: "/backups/../etc" and a link out of a root are what they
+  // point at.
+  const std::string real =
+      std::filesystem::weakly_canonical(std::filesystem::path(directory), ec).string();
+  if (!ec) {
+    for (const std::string& root : policy.file_roots) {
+      if (real == root || (real.size() > root.size() && real.starts_with(root) &&
+                           (root == "/" || real[root.size()] == '/'))) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  if (policy.file_roots.empty()) {
+    return absl::FailedPreconditionError(
+        StrCat("file:// destinations are not allowed on this server: the operator allows a "
+               "directory tree with --file-destination-root (",
+               directory, " was asked for)"));
+  }
+  std::string roots;
+  for (const std::string& root : policy.file_roots) {
+    StrAppend(&roots, roots.empty() ? "" : ", ", root);
+  }
+  return absl::FailedPreconditionError(StrCat(
+      "directory ", directory, " is not under an allowed --file-destination-root (", roots, ")"));
+}
+
+std::vector<std::string> SeedWarnings(const nlohmann::json& seed, const DestinationPolicy& policy) {
+  std::vector<std::string> warnings;
+  const nlohmann::json destinations = seed.value("spec", nlohmann::json::object())
+                                          .value("etcdBackupRestore", nlohmann::json::object())
+                                          .value("destinations", nlohmann::json::object());
+  if (!destinations.is_object()) return warnings;
+  for (auto it = destinations.begin(); it != destinations.end(); ++it) {
+    const std::string endpoint = it->is_object() ? StringAt(*it, "endpoint") : std::string();
+    if (!absl::StartsWith(endpoint, "file:///")) continue;
+    if (absl::Status st = CheckFileDirectory(policy, endpoint.substr(7)); !st.ok()) {
+      warnings.push_back(
+          StrCat("spec.etcdBackupRestore.destinations[", it.key(),
+                 "]: backups, deletions and restores through it will fail: ", st.message()));
+    }
+  }
+  return warnings;
+}
+
 absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
                                                      std::string_view seed_namespace,
-                                                     std::string_view name) {
+                                                     std::string_view name,
+                                                     const DestinationPolicy& policy) {
   absl::StatusOr<std::vector<nlohmann::json>> seeds = source.ListSeeds(seed_namespace);
   if (!seeds.ok()) return seeds.status();
   for (const nlohmann::json& seed : *seeds) {
@@ -96,6 +168,9 @@ absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
       if (d.directory.empty() || d.directory[0] != '/') {
         return absl::FailedPreconditionError(
             StrCat(where, ": endpoint ", d.endpoint, " must be file:///absolute/path"));
+      }
+      if (absl::Status allowed = CheckFileDirectory(policy, d.directory); !allowed.ok()) {
+        return absl::FailedPreconditionError(StrCat(where, ": ", allowed.message()));
       }
       return d;
     }

@@ -28,7 +28,28 @@ struct BackupDestination {
   bool insecure = false;  // skip TLS verification
   std::string access_key_id;
   std::string secret_access_key;
+
+  // Where its objects live ("https://host/bucket", "file:///dir"): two destinations with
+  // the same location share their keys.
+  std::string Location() const;
 };
+
+// Which filesystem directories file:// destinations may use. Seeds are written through
+// the API, so without a bound anyone who may write a Seed could point the server's (and
+// the launchers') writes, reads and deletions at any directory (file:///, file:///etc).
+// The operator names the roots (--file-destination-root); none are allowed by default.
+struct DestinationPolicy {
+  std::vector<std::string> file_roots;  // absolute paths
+};
+
+// OK if `directory` (absolute) lies under one of the policy's roots once symlinks and
+// ".." are resolved; FailedPrecondition naming the roots (or their absence) otherwise.
+absl::Status CheckFileDirectory(const DestinationPolicy& policy, std::string_view directory);
+
+// The roots as given, made absolute and canonical (symlinks resolved), so a directory is
+// compared with what it really is. InvalidArgument naming `flag` for a relative path.
+absl::StatusOr<DestinationPolicy> MakeDestinationPolicy(const std::vector<std::string>& roots,
+                                                        std::string_view flag);
 
 // Where destinations and their credentials are read from: the server's registry, or
 // the API over HTTP (a launcher downloading a backup to restore).
@@ -59,16 +80,24 @@ class RegistryDestinationSource : public DestinationSource {
 //  NotFound            no Seed defines it, or its credentials Secret does not exist —
 //                      the configuration is gone, the message says which part;
 //  FailedPrecondition  the definition is unusable (no bucketName, unknown scheme,
-//                      Secret without ACCESS_KEY_ID / SECRET_ACCESS_KEY).
+//                      Secret without ACCESS_KEY_ID / SECRET_ACCESS_KEY, a file://
+//                      directory outside the policy's roots).
 absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
                                                      std::string_view seed_namespace,
-                                                     std::string_view name);
+                                                     std::string_view name,
+                                                     const DestinationPolicy& policy);
 inline absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
                                                             std::string_view seed_namespace,
-                                                            std::string_view name) {
+                                                            std::string_view name,
+                                                            const DestinationPolicy& policy) {
   RegistryDestinationSource source(registry);
-  return ResolveDestination(source, seed_namespace, name);
+  return ResolveDestination(source, seed_namespace, name, policy);
 }
+
+// Warnings for a Seed as submitted (the API answers them in Warning headers): file://
+// destinations outside the policy's roots, which every backup, deletion and restore
+// through them will refuse.
+std::vector<std::string> SeedWarnings(const nlohmann::json& seed, const DestinationPolicy& policy);
 
 // Replaces the destination's credentials with those of Secret `ns`/`name`
 // (ACCESS_KEY_ID, SECRET_ACCESS_KEY): an EtcdRestore's backupDownloadCredentialsSecret.

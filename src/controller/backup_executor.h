@@ -3,12 +3,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "controller/backup_destination.h"
 #include "etcd/etcd_client.h"
+#include "snapshot/snapshot_manifest.h"
 
 namespace snapkeep::controller {
 
@@ -17,12 +19,28 @@ namespace snapkeep::controller {
 struct BackupTarget {
   std::string ns;           // the config's namespace
   std::string config;       // BACKUP_CONFIG
+  std::string config_uid;   // the config's metadata.uid
   std::string cluster;      // CLUSTER
   std::string schedule;     // BACKUP_SCHEDULE ("" for a one-time snapshot)
   int keep = 0;             // BACKUP_KEEP_COUNT
   std::string backup_name;  // BACKUP_TO_CREATE / BACKUP_TO_DELETE
   std::string object_key;   // "<cluster>-<backupName>"
   BackupDestination destination;
+
+  // The owner its manifest records (see snapshot::ManifestOwner).
+  snapshot::ManifestOwner Owner() const;
+};
+
+// What lies at a backup's key at its destination.
+struct StoredObjectState {
+  enum class Kind {
+    kAbsent,    // nothing
+    kManifest,  // a snapshot with its manifest (`manifest`)
+    kDataOnly,  // data without a manifest: stored by a command, or left by a killed save
+    kUnknown,   // the executor cannot look (the operator's store command writes where it likes)
+  };
+  Kind kind = Kind::kAbsent;
+  std::optional<snapshot::SnapshotManifest> manifest;
 };
 
 struct BackupRequest {
@@ -52,11 +70,13 @@ class BackupExecutor {
   // Stores a snapshot of the cluster's etcd at target.object_key. On error nothing
   // that looks like a complete backup is left there.
   virtual absl::StatusOr<StoredBackup> Store(const BackupRequest& request) = 0;
-  // Deletes the backup; one that is already gone is a success.
+  // Deletes the backup; one that is already gone is a success. The caller decides
+  // first, from Inspect(), that the object is the target's to delete.
   virtual absl::Status Delete(const BackupTarget& target) = 0;
-  // Removes what a Store() killed with its process left: the pending upload it
-  // reported, and a data object whose manifest was never written.
-  virtual absl::Status CleanUpInterrupted(const BackupTarget& target,
+  // What lies at target.object_key now.
+  virtual absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) = 0;
+  // Aborts the multipart upload a Store() killed with its process reported.
+  virtual absl::Status AbortPendingUpload(const BackupTarget& target,
                                           std::string_view pending_upload) = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "controller/backup_naming.h"
 
+#include "absl/strings/str_format.h"
 #include "common/str_cat.h"
 
 namespace snapkeep::controller {
@@ -26,6 +27,10 @@ uint64_t StableHash(std::string_view text) {
     h *= 1099511628211ull;
   }
   return h;
+}
+
+std::string BackupIdFor(std::string_view config_uid, std::string_view backup_name) {
+  return absl::StrFormat("%016x", StableHash(StrCat(config_uid, "/", backup_name)));
 }
 
 std::string BackupNameFor(std::string_view config, absl::Time scheduled_time) {

@@ -42,6 +42,11 @@ std::string BackupObjectKeyFor(std::string_view cluster, std::string_view backup
 std::string DeleteJobNameFor(std::string_view ns, std::string_view config, std::string_view cluster,
                              std::string_view backup_name);
 
+// The server's id of a backup, recorded in its manifest and its status entry: 16 hex
+// digits derived from the config's uid and the backup's name, so every attempt of one
+// scheduled run has the same id and a config made again under the same name does not.
+std::string BackupIdFor(std::string_view config_uid, std::string_view backup_name);
+
 // 64-bit FNV-1a: a stable hash (same value on every build, platform and replica) for
 // derived names and the schedule spread. Not for security.
 uint64_t StableHash(std::string_view text);

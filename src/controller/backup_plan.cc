@@ -21,7 +21,8 @@ struct Entry {
   absl::Time finished = absl::InfinitePast();
   absl::Time delete_finished = absl::InfinitePast();
   std::string backup_name;
-  std::string object_key;
+  std::string destination;
+  std::string sha256;
   std::string phase;
   std::string delete_phase;
   int attempt = 1;
@@ -53,7 +54,8 @@ std::vector<Entry> ParseEntries(const json& config) {
     e.finished = TimeField(b, "backupFinishedTime");
     e.delete_finished = TimeField(b, "deleteFinishedTime");
     e.backup_name = StringField(b, "backupName");
-    e.object_key = StringField(b, "objectKey");
+    e.destination = StringField(b, "destination");
+    e.sha256 = StringField(b, "sha256");
     e.phase = StringField(b, "backupPhase");
     e.delete_phase = StringField(b, "deletePhase");
     auto attempt = b.find("attempt");
@@ -78,7 +80,9 @@ bool Deleting(const Entry& e) { return e.delete_phase == "Running"; }
 struct ConfigIdentity {
   std::string ns;
   std::string name;
+  std::string uid;
   std::string cluster;
+  std::string destination;
 };
 
 ConfigIdentity IdentityOf(const json& config) {
@@ -86,8 +90,10 @@ ConfigIdentity IdentityOf(const json& config) {
   if (auto md = config.find("metadata"); md != config.end() && md->is_object()) {
     id.ns = StringField(*md, "namespace");
     id.name = StringField(*md, "name");
+    id.uid = StringField(*md, "uid");
   }
   if (auto spec = config.find("spec"); spec != config.end() && spec->is_object()) {
+    id.destination = StringField(*spec, "destination");
     if (auto c = spec->find("cluster"); c != spec->end() && c->is_object()) {
       id.cluster = StringField(*c, "name");
     }
@@ -158,10 +164,14 @@ class Planner {
   }
 
   BackupRun NewRun(absl::Time slot) const {
-    return BackupRun{.scheduled_time = slot,
-                     .attempt = 1,
-                     .retry_of = std::nullopt,
-                     .names = NamesForBackup(id_.ns, id_.name, id_.cluster, slot, 1)};
+    BackupRun run{.scheduled_time = slot,
+                  .attempt = 1,
+                  .retry_of = std::nullopt,
+                  .names = NamesForBackup(id_.ns, id_.name, id_.cluster, slot, 1),
+                  .destination = id_.destination,
+                  .backup_id = ""};
+    run.backup_id = BackupIdFor(id_.uid, run.names.backup_name);
+    return run;
   }
 
   // The instant attempt e.attempt + 1 may start, or nullopt if e is not to be retried.
@@ -184,10 +194,16 @@ class Planner {
         .scheduled_time = e.scheduled,
         .attempt = e.attempt + 1,
         .retry_of = e.index,
-        .names = NamesForBackup(id_.ns, id_.name, id_.cluster, e.scheduled, e.attempt + 1)};
-    // Keep the entry's own names: it may predate a naming change.
-    if (!e.backup_name.empty()) plan_.run->names.backup_name = e.backup_name;
-    if (!e.object_key.empty()) plan_.run->names.object_key = e.object_key;
+        .names = NamesForBackup(id_.ns, id_.name, id_.cluster, e.scheduled, e.attempt + 1),
+        .destination = id_.destination,
+        .backup_id = ""};
+    // Keep the entry's own name: it may predate a naming change. The key is always
+    // derived from it, never read from status.
+    if (!e.backup_name.empty()) {
+      plan_.run->names.backup_name = e.backup_name;
+      plan_.run->names.object_key = BackupObjectKeyFor(id_.cluster, e.backup_name);
+    }
+    plan_.run->backup_id = BackupIdFor(id_.uid, plan_.run->names.backup_name);
   }
 
   void PlanOneTime() {
@@ -259,13 +275,13 @@ class Planner {
         return;
       }
     }
-    std::string object_key =
-        !e.object_key.empty() ? e.object_key : BackupObjectKeyFor(id_.cluster, e.backup_name);
     plan_.deletions.push_back(BackupDeletion{
         .entry_index = e.index,
         .backup_name = e.backup_name,
-        .object_key = std::move(object_key),
-        .delete_job_name = DeleteJobNameFor(id_.ns, id_.name, id_.cluster, e.backup_name)});
+        .object_key = BackupObjectKeyFor(id_.cluster, e.backup_name),
+        .delete_job_name = DeleteJobNameFor(id_.ns, id_.name, id_.cluster, e.backup_name),
+        .destination = e.destination,
+        .recorded_sha256 = e.sha256});
   }
 
   absl::Time DueAt(const Schedule& schedule, absl::Time slot) const {

@@ -46,6 +46,8 @@ struct BackupRun {
   int attempt = 1;
   std::optional<size_t> retry_of;  // index into status.currentBackups
   BackupNames names;
+  std::string destination;  // the config's spec.destination, recorded in the entry
+  std::string backup_id;    // BackupIdFor(config uid, backup name)
 };
 
 // Record the scheduled run as Skipped (cluster paused, restoring or missing).
@@ -55,12 +57,17 @@ struct SkippedRun {
   std::string message;
 };
 
-// Delete entry `entry_index`'s object at the destination (retention).
+// Delete entry `entry_index`'s object at the destination (retention). The key is
+// "<cluster>-<backupName>", derived, never read from status.
 struct BackupDeletion {
   size_t entry_index;
   std::string backup_name;
   std::string object_key;
   std::string delete_job_name;
+  // Where the entry says it was stored ("": the config's spec.destination) and the
+  // sha256 it recorded (for a manifest written before owners were recorded).
+  std::string destination;
+  std::string recorded_sha256;
 };
 
 // The SchedulingActive condition as it should be (the caller keeps transition times).

@@ -31,6 +31,8 @@ void MarkStarted(json& entry, const BackupRun& run, absl::Time now) {
   entry["scheduledTime"] = FormatRfc3339(run.scheduled_time);
   entry["backupName"] = run.names.backup_name;
   entry["objectKey"] = run.names.object_key;
+  entry["backupID"] = run.backup_id;
+  if (!run.destination.empty()) entry["destination"] = run.destination;
   entry["jobName"] = run.names.job_name;
   entry["backupStartTime"] = FormatRfc3339(now);
   entry["backupPhase"] = "Running";
@@ -120,7 +122,7 @@ absl::Status RecordDeletionOutcome(json* status, std::string_view backup_name, b
   }
   (*entry)["deleteFinishedTime"] = FormatRfc3339(finished);
   (*entry)["deletePhase"] = succeeded ? "Completed" : "Failed";
-  if (succeeded) {
+  if (message.empty()) {
     entry->erase("deleteMessage");
   } else {
     (*entry)["deleteMessage"] = std::string(message);

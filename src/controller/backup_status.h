@@ -38,7 +38,8 @@ struct BackupOutcome {
 absl::Status RecordBackupOutcome(nlohmann::json* status, std::string_view backup_name,
                                  const BackupOutcome& outcome);
 // Completes (or fails) the deletion of `backup_name`'s object. Deleting an object that is
-// already gone counts as success (the caller passes succeeded = true).
+// already gone counts as success (the caller passes succeeded = true); `message` says
+// why it failed, or, on success, why the object was left in place (not this backup's).
 absl::Status RecordDeletionOutcome(nlohmann::json* status, std::string_view backup_name,
                                    bool succeeded, std::string_view message, absl::Time finished);
 

@@ -124,12 +124,19 @@ absl::Status CommandBackupExecutor::Delete(const BackupTarget& target) {
   return absl::UnavailableError(DescribeEnd(*result, "the backup delete command"));
 }
 
-absl::Status CommandBackupExecutor::CleanUpInterrupted(const BackupTarget& target,
+absl::StatusOr<StoredObjectState> CommandBackupExecutor::Inspect(const BackupTarget& target) {
+  if (!commands_.store.empty()) {
+    return StoredObjectState{.kind = StoredObjectState::Kind::kUnknown, .manifest = std::nullopt};
+  }
+  return builtin_->Inspect(target);
+}
+
+absl::Status CommandBackupExecutor::AbortPendingUpload(const BackupTarget& target,
                                                        std::string_view pending_upload) {
-  // What a killed store command left at the destination is the command's own
-  // business; the local file went with the work directory (wiped at start).
+  // A store command reports no pending upload; the local file went with the work
+  // directory (wiped at start).
   if (!commands_.store.empty()) return absl::OkStatus();
-  return builtin_->CleanUpInterrupted(target, pending_upload);
+  return builtin_->AbortPendingUpload(target, pending_upload);
 }
 
 }  // namespace snapkeep::controller

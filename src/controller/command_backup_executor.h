@@ -35,7 +35,10 @@ class CommandBackupExecutor : public BackupExecutor {
 
   absl::StatusOr<StoredBackup> Store(const BackupRequest& request) override;
   absl::Status Delete(const BackupTarget& target) override;
-  absl::Status CleanUpInterrupted(const BackupTarget& target,
+  // kUnknown when the store command is the operator's (it writes where it likes);
+  // the built-in look otherwise.
+  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) override;
+  absl::Status AbortPendingUpload(const BackupTarget& target,
                                   std::string_view pending_upload) override;
 
  private:

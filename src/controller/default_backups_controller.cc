@@ -140,7 +140,7 @@ absl::Status DefaultBackupsController::Reconcile() {
                      {"namespace", ns},
                      {"labels", {{std::string(kDefaultBackupsLabel), "true"}}}}},
                    {"spec", spec}};
-      auto created = registry_.Create(config_kind, ns, body, {});
+      auto created = registry_.Create(config_kind, ns, body, apiserver::kServerWrite);
       if (created.ok()) {
         spdlog::info("{}/{}: created ({}, keep {}, destination {})", ns, kDefaultBackupsName,
                      policy->schedule, policy->keep, policy->destination);
@@ -154,7 +154,8 @@ absl::Status DefaultBackupsController::Reconcile() {
     if ((*existing)["spec"] == spec) continue;
     json updated = *existing;
     updated["spec"] = spec;
-    auto written = registry_.Update(config_kind, ns, kDefaultBackupsName, updated, false, {});
+    auto written = registry_.Update(config_kind, ns, kDefaultBackupsName, updated, false,
+                                    apiserver::kServerWrite);
     if (!written.ok()) note(written.status());
   }
   return first_error;

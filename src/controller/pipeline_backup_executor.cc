@@ -2,6 +2,7 @@
 
 #include "common/str_cat.h"
 #include "snapshot/snapshot_catalog.h"
+#include "snapshot/snapshot_fetcher.h"
 
 namespace snapkeep::controller {
 
@@ -20,6 +21,7 @@ absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& 
   options.overwrite = true;
   options.cancel = request.cancel;
   options.on_pending_upload = request.on_pending_upload;
+  options.owner = request.target.Owner();
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
       snapshot::SaveSnapshot(**etcd, *store, request.target.object_key, options);
   if (!manifest.ok()) return manifest.status();
@@ -35,21 +37,28 @@ absl::Status PipelineBackupExecutor::Delete(const BackupTarget& target) {
   return deleted;
 }
 
-absl::Status PipelineBackupExecutor::CleanUpInterrupted(const BackupTarget& target,
+absl::StatusOr<StoredObjectState> PipelineBackupExecutor::Inspect(const BackupTarget& target) {
+  std::unique_ptr<objectstore::ObjectStore> store = OpenDestination(target.destination, tuning_);
+  absl::StatusOr<snapshot::SnapshotManifest> manifest =
+      snapshot::ReadManifest(*store, target.object_key);
+  if (manifest.ok()) {
+    return StoredObjectState{.kind = StoredObjectState::Kind::kManifest,
+                             .manifest = *std::move(manifest)};
+  }
+  if (!absl::IsNotFound(manifest.status())) return manifest.status();
+  absl::StatusOr<objectstore::ObjectInfo> data = store->Head(target.object_key);
+  if (data.ok()) {
+    return StoredObjectState{.kind = StoredObjectState::Kind::kDataOnly, .manifest = std::nullopt};
+  }
+  if (!absl::IsNotFound(data.status())) return data.status();
+  return StoredObjectState{.kind = StoredObjectState::Kind::kAbsent, .manifest = std::nullopt};
+}
+
+absl::Status PipelineBackupExecutor::AbortPendingUpload(const BackupTarget& target,
                                                         std::string_view pending_upload) {
   std::unique_ptr<objectstore::ObjectStore> store = OpenDestination(target.destination, tuning_);
-  if (!pending_upload.empty()) {
-    if (absl::Status aborted = store->AbortPendingUpload(
-            target.object_key, absl::string_view(pending_upload.data(), pending_upload.size()));
-        !aborted.ok()) {
-      return aborted;
-    }
-  }
-  // Killed between committing the data and writing its manifest: remove both, so
-  // nothing half-made remains (the run is retried from scratch).
-  absl::Status deleted = snapshot::DeleteSnapshot(*store, target.object_key);
-  if (deleted.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
-  return deleted;
+  return store->AbortPendingUpload(target.object_key,
+                                   absl::string_view(pending_upload.data(), pending_upload.size()));
 }
 
 }  // namespace snapkeep::controller

@@ -18,7 +18,8 @@ class PipelineBackupExecutor : public BackupExecutor {
 
   absl::StatusOr<StoredBackup> Store(const BackupRequest& request) override;
   absl::Status Delete(const BackupTarget& target) override;
-  absl::Status CleanUpInterrupted(const BackupTarget& target,
+  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) override;
+  absl::Status AbortPendingUpload(const BackupTarget& target,
                                   std::string_view pending_upload) override;
 
  private:

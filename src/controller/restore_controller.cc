@@ -6,6 +6,7 @@
 #include "common/time_format.h"
 #include "controller/backup_destination.h"
 #include "controller/backup_naming.h"
+#include "controller/backup_ownership.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
 #include "controller/reconcile_loop.h"
@@ -38,6 +39,15 @@ std::string ClusterOf(const json& restore) {
   return restore.value("spec", json::object()).value("cluster", json::object()).value("name", "");
 }
 
+// The Cluster whose backup is restored: spec.sourceCluster for a deliberate clone,
+// else the restored Cluster itself.
+std::string SourceClusterOf(const json& restore) {
+  std::string source = restore.value("spec", json::object())
+                           .value("sourceCluster", json::object())
+                           .value("name", "");
+  return source.empty() ? ClusterOf(restore) : source;
+}
+
 bool Active(const std::string& phase) { return phase == "Started" || phase == "StsRebuilding"; }
 
 bool Terminal(const std::string& phase) {
@@ -55,7 +65,8 @@ RestoreController::RestoreController(apiserver::ObjectRegistry& registry, const 
       cluster_kind_(KindOrDie(registry.catalog(), "Cluster")),
       queue_(clock,
              WorkQueueOptions{.base_backoff = absl::Seconds(1), .max_backoff = absl::Seconds(30)}),
-      restores_(registry, restore_kind_) {}
+      restores_(registry, restore_kind_),
+      clusters_(registry, cluster_kind_) {}
 
 RestoreController::~RestoreController() { Stop(); }
 
@@ -76,9 +87,26 @@ absl::Status RestoreController::Start() {
           },
       .on_delete = nullptr,
   });
+  // A new Cluster gets its first phase (Running); restores move it from there.
+  auto cluster_seen = [this](const json& cluster) {
+    if (!Str(cluster.value("status", json::object()), "phase").empty() ||
+        cluster["metadata"].contains("deletionTimestamp")) {
+      return;
+    }
+    const std::string name = cluster["metadata"].value("name", "");
+    if (absl::Status st = ReconcileClusterPhase(name); !st.ok() && !absl::IsNotFound(st)) {
+      spdlog::warn("Cluster {}: could not set its phase: {}", name, st.message());
+    }
+  };
+  clusters_.AddHandlers({
+      .on_add = cluster_seen,
+      .on_update = [cluster_seen](const json&, const json& c) { cluster_seen(c); },
+      .on_delete = nullptr,
+  });
   restores_.Start();
-  if (!restores_.WaitForSync(absl::Seconds(30))) {
-    return absl::DeadlineExceededError("restore controller: the cache did not fill in 30 s");
+  clusters_.Start();
+  if (!restores_.WaitForSync(absl::Seconds(30)) || !clusters_.WaitForSync(absl::Seconds(30))) {
+    return absl::DeadlineExceededError("restore controller: the caches did not fill in 30 s");
   }
   for (int i = 0; i < 2; ++i) {
     workers_.emplace_back([this] {
@@ -93,6 +121,7 @@ void RestoreController::Stop() {
   if (!started_) return;
   started_ = false;
   restores_.Stop();
+  clusters_.Stop();
   queue_.ShutDown();
   for (std::thread& w : workers_) w.join();
   workers_.clear();
@@ -119,7 +148,7 @@ absl::Status RestoreController::WriteStatus(const json& restore, const json& sta
   const json& md = restore["metadata"];
   return registry_
       .Update(restore_kind_, md.value("namespace", ""), md.value("name", ""), std::move(updated),
-              /*status=*/true, {})
+              /*status=*/true, apiserver::kServerWrite)
       .status();
 }
 
@@ -168,24 +197,26 @@ absl::Status RestoreController::Begin(json& restore, json& status) {
       return WriteStatus(restore, status);
     }
   }
-  // Every member must be up under its launcher: a rebuild needs all of them.
+  // Every member must be up under its launcher: a rebuild needs all of them. Judged on
+  // fresh reports: members that just (re)started are given a moment to say so.
   const json members = cluster->value("status", json::object()).value("members", json::array());
-  if (members.empty()) {
-    return end_untouched("Failed", StrCat("no member of Cluster ", cluster_name,
-                                          " reports through a launcher; nothing changed"));
-  }
   const absl::Time now = clock_.Now();
   std::string initial_cluster;
   json member_status = json::array();
+  std::string unready;  // the first member not reporting healthy, and why
   for (const json& m : members) {
     auto heartbeat = ParseRfc3339(Str(m, "lastHeartbeatTime"));
     const bool fresh = heartbeat && now - *heartbeat <= options_.member_heartbeat_timeout;
-    if (!m.value("healthy", false) || !fresh) {
-      return end_untouched("Failed",
-                           StrCat("member ", Str(m, "name"), " of Cluster ", cluster_name,
-                                  " is not healthy under its launcher (",
-                                  fresh ? Str(m, "message") : std::string("no recent heartbeat"),
-                                  "); a restore needs every member up; nothing changed"));
+    if (unready.empty() && (!m.value("healthy", false) || !fresh)) {
+      unready = StrCat(
+          "member ", Str(m, "name"), " of Cluster ", cluster_name,
+          " is not healthy under its launcher (",
+          !heartbeat ? std::string("it never reported")
+          : !fresh   ? StrCat("its launcher's last report is ",
+                              absl::FormatDuration(absl::Trunc(now - *heartbeat, absl::Seconds(1))),
+                              " old")
+                     : StrCat("its launcher reports: ", Str(m, "message")),
+          ")");
     }
     const json peers = m.value("peerURLs", json::array());
     if (peers.empty() || !peers[0].is_string()) {
@@ -195,14 +226,41 @@ absl::Status RestoreController::Begin(json& restore, json& status) {
               peers[0].get<std::string>());
     member_status.push_back({{"name", Str(m, "name")}, {"phase", "Pending"}});
   }
+  if (members.empty()) {
+    unready = StrCat("no member of Cluster ", cluster_name, " reports through a launcher");
+  }
+  if (!unready.empty()) {
+    std::optional<absl::Time> since = ParseRfc3339(Str(status, "membersWaitStartTime"));
+    if (since && now - *since >= options_.member_health_wait) {
+      return end_untouched("Failed", StrCat(unready, " after waiting ",
+                                            absl::FormatDuration(options_.member_health_wait),
+                                            "; a restore needs every member up; nothing changed"));
+    }
+    const std::string message =
+        StrCat("waiting up to ", absl::FormatDuration(options_.member_health_wait),
+               " for every member to report healthy: ", unready);
+    if (since && Str(status, "phase") == "Pending" && Str(status, "message") == message) {
+      return absl::OkStatus();
+    }
+    if (!since) status["membersWaitStartTime"] = FormatRfc3339(now);
+    status["phase"] = "Pending";
+    status["message"] = message;
+    return WriteStatus(restore, status);
+  }
+  status.erase("membersWaitStartTime");
 
-  // The backup must exist, and its checksum be known, before anything is touched.
-  absl::StatusOr<BackupDestination> destination =
-      ResolveDestination(registry_, options_.seed_namespace, Str(spec, "destination"));
+  // The backup must exist, be the source cluster's own, and its checksum be known,
+  // before anything is touched. The key is Kubermatic's "<cluster>-<backupName>", which
+  // other clusters' keys can collide with: the manifest's owner (or, for backups that
+  // have none, the source cluster's own record) settles whose it is.
+  const std::string source = SourceClusterOf(restore);
+  absl::StatusOr<BackupDestination> destination = ResolveDestination(
+      registry_, options_.seed_namespace, Str(spec, "destination"), options_.destinations);
   if (destination.ok() && !Str(spec, "backupDownloadCredentialsSecret").empty()) {
-    RegistryDestinationSource source(registry_);
-    if (absl::Status st = UseCredentialsFrom(
-            source, "kube-system", Str(spec, "backupDownloadCredentialsSecret"), *destination);
+    RegistryDestinationSource source_of_secrets(registry_);
+    if (absl::Status st =
+            UseCredentialsFrom(source_of_secrets, "kube-system",
+                               Str(spec, "backupDownloadCredentialsSecret"), *destination);
         !st.ok()) {
       destination = st;
     }
@@ -214,45 +272,39 @@ absl::Status RestoreController::Begin(json& restore, json& status) {
   std::unique_ptr<objectstore::ObjectStore> store =
       OpenDestination(*destination, options_.s3_tuning);
   const std::string backup_name = Str(spec, "backupName");
-  const std::string object_key = BackupObjectKeyFor(cluster_name, backup_name);
+  const std::string object_key = BackupObjectKeyFor(source, backup_name);
+  const std::string recorded =
+      RecordedBackup(source, backup_name, Str(spec, "destination"), status);
   absl::StatusOr<snapshot::SnapshotManifest> manifest = snapshot::ReadManifest(*store, object_key);
-  if (manifest.ok()) {
-    status["sha256"] = manifest->sha256;
-    status["etcdRevision"] = manifest->revision;
-    status["hasManifest"] = true;
-  } else if (absl::IsNotFound(manifest.status())) {
-    // Stored by a custom command: no manifest; the config's status knows the sha256.
-    std::string sha256;
-    const api::KindInfo* config_kind =
-        registry_.catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
-    if (absl::StatusOr<apiserver::ObjectList> configs = registry_.List(*config_kind, ns);
-        configs.ok()) {
-      for (const json& c : configs->items) {
-        for (const json& b :
-             c.value("status", json::object()).value("currentBackups", json::array())) {
-          if (Str(b, "backupName") == backup_name && Str(b, "backupPhase") == "Completed") {
-            sha256 = Str(b, "sha256");
-            if (b.contains("etcdRevision")) status["etcdRevision"] = b["etcdRevision"];
-          }
-        }
-      }
-    }
-    absl::StatusOr<objectstore::ObjectInfo> head = store->Head(object_key);
-    if (!head.ok() && !absl::IsNotFound(head.status())) return head.status();
-    if (!head.ok() || sha256.empty()) {
-      return end_untouched(
-          "Failed",
-          StrCat("backup ", backup_name, " not found at ", store->Describe(object_key),
-                 head.ok() ? " with a known sha256 (no manifest, no config lists it)" : "",
-                 "; nothing changed"));
-    }
-    status["sha256"] = sha256;
-    status["hasManifest"] = false;
-  } else {
+  if (!manifest.ok() && !absl::IsNotFound(manifest.status())) {
     if (absl::IsUnavailable(manifest.status())) return manifest.status();
     return end_untouched("Failed", StrCat("reading backup ", backup_name, ": ",
                                           manifest.status().message(), "; nothing changed"));
   }
+  if (!manifest.ok()) {
+    // No manifest: stored by a custom command, or not there at all.
+    absl::StatusOr<objectstore::ObjectInfo> head = store->Head(object_key);
+    if (!head.ok() && !absl::IsNotFound(head.status())) return head.status();
+    if (!head.ok()) {
+      return end_untouched("Failed", StrCat("backup ", backup_name, " not found at ",
+                                            store->Describe(object_key), "; nothing changed"));
+    }
+  }
+  const std::optional<snapshot::SnapshotManifest> found =
+      manifest.ok() ? std::optional(*manifest) : std::nullopt;
+  if (absl::Status owned = CheckRestorable(found, object_key, source, cluster_name, recorded);
+      !owned.ok()) {
+    return end_untouched("Failed", StrCat(owned.message(), "; nothing changed"));
+  }
+  if (found) {
+    status["sha256"] = found->sha256;
+    status["etcdRevision"] = found->revision;
+    status["hasManifest"] = true;
+  } else {
+    status["sha256"] = recorded;
+    status["hasManifest"] = false;
+  }
+  if (source != cluster_name) status["sourceCluster"] = source;
 
   const std::string uid = restore["metadata"].value("uid", "");
   status["phase"] = "Started";
@@ -266,6 +318,30 @@ absl::Status RestoreController::Begin(json& restore, json& status) {
   spdlog::info("restore {}/{}: started (backup {}, {} members)", ns, name, backup_name,
                members.size());
   return WriteStatus(restore, status);
+}
+
+std::string RestoreController::RecordedBackup(const std::string& source,
+                                              const std::string& backup_name,
+                                              const std::string& destination, json& status) {
+  const api::KindInfo* config_kind =
+      registry_.catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  absl::StatusOr<apiserver::ObjectList> configs =
+      registry_.List(*config_kind, StrCat("cluster-", source));
+  if (!configs.ok()) return "";
+  for (const json& c : configs->items) {
+    const json spec = c.value("spec", json::object());
+    if (spec.value("cluster", json::object()).value("name", "") != source) continue;
+    for (const json& b : c.value("status", json::object()).value("currentBackups", json::array())) {
+      std::string where = Str(b, "destination");
+      if (where.empty()) where = Str(spec, "destination");
+      if (Str(b, "backupName") == backup_name && Str(b, "backupPhase") == "Completed" &&
+          Str(b, "deletePhase") != "Completed" && where == destination) {
+        if (b.contains("etcdRevision")) status["etcdRevision"] = b["etcdRevision"];
+        return Str(b, "sha256");
+      }
+    }
+  }
+  return "";
 }
 
 absl::Status RestoreController::Advance(json& restore, json& status) {
@@ -383,7 +459,10 @@ absl::Status RestoreController::SetClusterState(const std::string& cluster,
     if (pause && (*current)["spec"].value("pause", false) != *pause) {
       json updated = *current;
       updated["spec"]["pause"] = *pause;
-      last = registry_.Update(cluster_kind_, "", cluster, std::move(updated), false, {}).status();
+      last = registry_
+                 .Update(cluster_kind_, "", cluster, std::move(updated), false,
+                         apiserver::kServerWrite)
+                 .status();
       if (absl::IsAborted(last)) continue;
       if (!last.ok()) return last;
       continue;  // read again for the status write
@@ -397,7 +476,30 @@ absl::Status RestoreController::SetClusterState(const std::string& cluster,
     }
     st["phase"] = phase;
     if (!last_restore.empty()) st["lastRestore"] = last_restore;
-    last = registry_.Update(cluster_kind_, "", cluster, std::move(updated), true, {}).status();
+    last =
+        registry_
+            .Update(cluster_kind_, "", cluster, std::move(updated), true, apiserver::kServerWrite)
+            .status();
+    if (!absl::IsAborted(last)) return last;
+  }
+  return last;
+}
+
+absl::Status RestoreController::ReconcileClusterPhase(const std::string& cluster) {
+  absl::Status last;
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    absl::StatusOr<json> current = registry_.Get(cluster_kind_, "", cluster);
+    if (!current.ok()) return current.status();
+    json& st = (*current)["status"];
+    if (!st.is_object()) st = json::object();
+    if (!Str(st, "phase").empty()) return absl::OkStatus();
+    st["phase"] = "Running";
+    // Conditional on the version read (it carries its resourceVersion): a restore that
+    // set a phase meanwhile is never overwritten.
+    last =
+        registry_
+            .Update(cluster_kind_, "", cluster, *std::move(current), true, apiserver::kServerWrite)
+            .status();
     if (!absl::IsAborted(last)) return last;
   }
   return last;

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "apiserver/object_registry.h"
 #include "common/clock.h"
+#include "controller/backup_destination.h"
 #include "controller/informer.h"
 #include "controller/work_queue.h"
 #include "nlohmann/json.hpp"
@@ -17,6 +18,7 @@ namespace snapkeep::controller {
 
 struct RestoreControllerOptions {
   std::string seed_namespace = "kubermatic";
+  DestinationPolicy destinations;
   // Every member must have downloaded and verified the backup within this, or the
   // restore fails before any member stopped.
   absl::Duration download_timeout = absl::Minutes(15);
@@ -25,6 +27,9 @@ struct RestoreControllerOptions {
   absl::Duration rebuild_timeout = absl::Minutes(5);
   // A member whose launcher has not reported for this long does not count as healthy.
   absl::Duration member_heartbeat_timeout = absl::Minutes(2);
+  // How long a new restore waits (Pending) for every member to report healthy before it
+  // fails: members just (re)started report within a second or two.
+  absl::Duration member_health_wait = absl::Seconds(30);
   objectstore::S3Options s3_tuning;
 };
 
@@ -57,6 +62,12 @@ class RestoreController {
  private:
   absl::Status Reconcile(const std::string& key);
   absl::Status Begin(nlohmann::json& restore, nlohmann::json& status);
+  // The sha256 (and revision) a backup config of Cluster `source` records for
+  // completed backup `backup_name` at `destination`; "" if none does.
+  std::string RecordedBackup(const std::string& source, const std::string& backup_name,
+                             const std::string& destination, nlohmann::json& status);
+  // Gives a Cluster without a phase its first one (Running).
+  absl::Status ReconcileClusterPhase(const std::string& cluster);
   absl::Status Advance(nlohmann::json& restore, nlohmann::json& status);
   // Ends the restore in `phase` and gives the Cluster back (unpaused, Running).
   absl::Status Finish(nlohmann::json& restore, nlohmann::json& status, const std::string& phase,
@@ -77,6 +88,7 @@ class RestoreController {
   const api::KindInfo& cluster_kind_;
   WorkQueue queue_;
   Informer restores_;
+  Informer clusters_;
   std::vector<std::thread> workers_;
   bool started_ = false;
 };

@@ -1,5 +1,6 @@
 #include "launcher/launcher.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "common/str_cat.h"
@@ -12,6 +13,8 @@ namespace snapkeep::launcher {
 using nlohmann::json;
 
 namespace {
+
+constexpr absl::Duration kUnhealthyCheck = absl::Milliseconds(250);
 
 json UrlList(const std::string& urls) {
   json out = json::array();
@@ -43,7 +46,7 @@ Launcher::Launcher(LauncherOptions options)
     : options_(std::move(options)),
       api_(options_.server, 10),
       etcd_(EtcdCommandLine(options_.member), WithPidFile(options_.supervisor, options_.member)),
-      restorer_(api_, options_.cluster, options_.member, etcd_) {}
+      restorer_(api_, options_.cluster, options_.member, etcd_, options_.destinations) {}
 
 MemberHealth Launcher::CheckHealth() {
   MemberHealth health;
@@ -118,7 +121,12 @@ int Launcher::Run(const std::atomic<bool>& stop) {
     // Outside a restore etcd always runs (Start is idempotent): also after a restart
     // that found an interrupted rebuild the restore has since settled.
     if (!restoring) etcd_.Start();
-    if (restoring != was_restoring || absl::Now() - last_check >= options_.check_interval) {
+    // Until it is healthy, look often: a member that just started reports within a
+    // moment, so a restore (which waits for healthy reports) is not held up by a stale one.
+    const absl::Duration interval = ever_reported && reported.healthy
+                                        ? options_.check_interval
+                                        : std::min(options_.check_interval, kUnhealthyCheck);
+    if (restoring != was_restoring || absl::Now() - last_check >= interval) {
       was_restoring = restoring;
       last_check = absl::Now();
       MemberHealth health = CheckHealth();
@@ -136,7 +144,8 @@ int Launcher::Run(const std::atomic<bool>& stop) {
         }
       }
     }
-    const absl::Duration pause = restoring ? absl::Milliseconds(200) : options_.restore_poll;
+    const absl::Duration pause =
+        restoring ? absl::Milliseconds(200) : std::min(options_.restore_poll, interval);
     for (absl::Time until = absl::Now() + pause; absl::Now() < until && !stop.load();) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

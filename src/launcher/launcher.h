@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "client/api_client.h"
+#include "controller/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
 #include "launcher/member_restore.h"
@@ -17,6 +18,8 @@ struct LauncherOptions {
   std::string server;   // snapkeep server URL
   std::string cluster;  // the Cluster this member belongs to
   EtcdMemberConfig member;
+  // Which file:// directories a restore may download from.
+  controller::DestinationPolicy destinations;
   // How often the member's health is checked; status is written when it changes,
   // and at least every `heartbeat_interval`.
   absl::Duration check_interval = absl::Seconds(2);

@@ -9,6 +9,8 @@
 #include "common/str_cat.h"
 #include "common/time_format.h"
 #include "controller/backup_destination.h"
+#include "controller/backup_naming.h"
+#include "controller/backup_ownership.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "spdlog/spdlog.h"
 
@@ -74,8 +76,13 @@ std::vector<std::string> RestoreTool() {
 }  // namespace
 
 MemberRestorer::MemberRestorer(client::ApiClient& api, std::string cluster,
-                               const EtcdMemberConfig& member, EtcdSupervisor& etcd)
-    : api_(api), cluster_(std::move(cluster)), member_(member), etcd_(etcd) {}
+                               const EtcdMemberConfig& member, EtcdSupervisor& etcd,
+                               controller::DestinationPolicy destinations)
+    : api_(api),
+      cluster_(std::move(cluster)),
+      member_(member),
+      etcd_(etcd),
+      destinations_(std::move(destinations)) {}
 
 std::string MemberRestorer::AsideDir(const std::string& token) const {
   return StrCat(member_.data_dir, ".pre-restore-", token);
@@ -170,9 +177,20 @@ void MemberRestorer::Act(const json& restore) {
 absl::Status MemberRestorer::Download(const json& restore) {
   const json spec = restore.value("spec", json::object());
   const json status = restore.value("status", json::object());
+  // The key the restore may name is the cluster's own backup's (or, for a deliberate
+  // clone, the source cluster's): never whatever the status says.
+  std::string source_cluster =
+      spec.value("sourceCluster", json::object()).value("name", std::string());
+  if (source_cluster.empty()) source_cluster = cluster_;
+  const std::string key = controller::BackupObjectKeyFor(source_cluster, Str(spec, "backupName"));
+  if (Str(status, "objectKey") != key) {
+    return absl::FailedPreconditionError(
+        StrCat("the restore names object ", Str(status, "objectKey"), ", not ", key,
+               ", the backup ", Str(spec, "backupName"), " of cluster ", source_cluster));
+  }
   ApiDestinationSource source(api_);
   absl::StatusOr<controller::BackupDestination> destination =
-      controller::ResolveDestination(source, "kubermatic", Str(spec, "destination"));
+      controller::ResolveDestination(source, "kubermatic", Str(spec, "destination"), destinations_);
   if (!destination.ok()) return destination.status();
   if (!Str(spec, "backupDownloadCredentialsSecret").empty()) {
     if (absl::Status st = controller::UseCredentialsFrom(
@@ -183,7 +201,18 @@ absl::Status MemberRestorer::Download(const json& restore) {
   }
   std::unique_ptr<objectstore::ObjectStore> store =
       controller::OpenDestination(*destination, s3_tuning_);
-  const std::string key = Str(status, "objectKey");
+  // Checked again here, not only by the server: whose backup it is.
+  std::optional<snapshot::SnapshotManifest> manifest;
+  if (status.value("hasManifest", true)) {
+    absl::StatusOr<snapshot::SnapshotManifest> read = snapshot::ReadManifest(*store, key);
+    if (!read.ok()) return read.status();
+    manifest = *std::move(read);
+  }
+  if (absl::Status owned = controller::CheckRestorable(manifest, key, source_cluster, cluster_,
+                                                       Str(status, "sha256"));
+      !owned.ok()) {
+    return owned;
+  }
   // Room for the download and the restored data dir beside the old one.
   absl::StatusOr<objectstore::ObjectInfo> head = store->Head(key);
   if (!head.ok()) return head.status();

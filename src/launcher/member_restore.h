@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "client/api_client.h"
+#include "controller/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
 #include "nlohmann/json.hpp"
@@ -14,8 +15,10 @@ namespace snapkeep::launcher {
 // This member's part of a restore of its cluster (see controller/restore_controller.h
 // for the whole protocol). Each Step() reads the cluster's EtcdRestores and does what
 // the restore's stage asks of this member, reporting in the restore's status.members:
-//   Downloading → download the backup next to the data dir, verify its sha256, check
-//                 there is room; Ready (or Failed: nothing was touched)
+//   Downloading → check that the backup is the cluster's own (or the named source
+//                 cluster's, for a clone) by its key and manifest, download it next to
+//                 the data dir, verify its sha256, check there is room; Ready (or
+//                 Failed: nothing was touched)
 //   Rebuilding  → stop etcd, move the data dir aside ("<data-dir>.pre-restore-<token>"),
 //                 `etcdutl`/`etcdctl snapshot restore` into a fresh one with the
 //                 restore's cluster token, start etcd; Rebuilt (or Failed)
@@ -26,7 +29,7 @@ namespace snapkeep::launcher {
 class MemberRestorer {
  public:
   MemberRestorer(client::ApiClient& api, std::string cluster, const EtcdMemberConfig& member,
-                 EtcdSupervisor& etcd);
+                 EtcdSupervisor& etcd, controller::DestinationPolicy destinations);
 
   // One look at the cluster's restores. Returns whether one is in progress for this
   // cluster (etcd may then be stopped on purpose).
@@ -55,6 +58,7 @@ class MemberRestorer {
   const std::string cluster_;
   const EtcdMemberConfig& member_;
   EtcdSupervisor& etcd_;
+  const controller::DestinationPolicy destinations_;
   objectstore::S3Options s3_tuning_;
 };
 

@@ -60,6 +60,10 @@ bool ParseTimestamp(const std::string& text, absl::Time* time) {
 
 }  // namespace
 
+std::string DescribeOwner(const ManifestOwner& owner) {
+  return absl::StrCat("cluster ", owner.cluster, " (config ", owner.ns, "/", owner.config, ")");
+}
+
 std::string FormatTimestamp(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
 }
@@ -89,6 +93,13 @@ std::string EncodeManifest(const SnapshotManifest& m) {
       {"finishedAt", FormatTimestamp(m.finished_at)},
       {"snapkeepVersion", m.snapkeep_version},
   };
+  if (m.owner) {
+    doc["owner"] = {{"cluster", m.owner->cluster},
+                    {"namespace", m.owner->ns},
+                    {"config", m.owner->config},
+                    {"configUID", m.owner->config_uid},
+                    {"backupID", m.owner->backup_id}};
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -129,6 +140,22 @@ absl::StatusOr<SnapshotManifest> DecodeManifest(absl::string_view text, absl::st
     r.Read("stored.compressionLevel", *stored, "compressionLevel", &m.compression_level, false);
     r.Read("stored.size", *stored, "size", &m.stored_size, true);
     r.Read("stored.sha256", *stored, "sha256", &m.stored_sha256, true);
+  }
+  if (auto owner = doc.find("owner"); owner != doc.end() && !owner->is_null()) {
+    if (!owner->is_object()) {
+      r.Fail("owner", "is not an object");
+    } else {
+      ManifestOwner o;
+      r.Read("owner.cluster", *owner, "cluster", &o.cluster, true);
+      r.Read("owner.namespace", *owner, "namespace", &o.ns, true);
+      r.Read("owner.config", *owner, "config", &o.config, true);
+      r.Read("owner.configUID", *owner, "configUID", &o.config_uid, false);
+      r.Read("owner.backupID", *owner, "backupID", &o.backup_id, false);
+      if (r.status().ok() && (o.cluster.empty() || o.ns.empty() || o.config.empty())) {
+        r.Fail("owner", "names no cluster, namespace or config");
+      }
+      m.owner = std::move(o);
+    }
   }
   std::string started, finished;
   r.Read("startedAt", doc, "startedAt", &started, false);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -8,6 +9,23 @@
 #include "absl/time/time.h"
 
 namespace snapkeep::snapshot {
+
+// Who a snapshot belongs to: the backup the server took it for. What the server
+// deletes, overwrites or restores is checked against it, because the object key alone
+// (Kubermatic's "<cluster>-<backupName>") is ambiguous: cluster "a" with config "b-x"
+// and cluster "a-b" with config "x" name the same key.
+struct ManifestOwner {
+  std::string cluster;     // the Cluster's name
+  std::string ns;          // the EtcdBackupConfig's namespace
+  std::string config;      // its name
+  std::string config_uid;  // its metadata.uid (a config deleted and made again is another)
+  std::string backup_id;   // the server's id of the backup (see controller/backup_naming.h)
+
+  friend bool operator==(const ManifestOwner&, const ManifestOwner&) = default;
+};
+
+// "cluster a-b (config cluster-a-b/x)", for messages.
+std::string DescribeOwner(const ManifestOwner& owner);
 
 // What snapkeep knows about one stored snapshot. Written as JSON next to the
 // data object, after the data is durable: a snapshot without a manifest does
@@ -37,6 +55,10 @@ struct SnapshotManifest {
   int compression_level = 0;
   uint64_t stored_size = 0;   // bytes of the stored object
   std::string stored_sha256;  // of the stored object
+
+  // Set for backups the server takes; absent for `snapkeep snapshot save` and for
+  // backups written before snapkeep recorded owners.
+  std::optional<ManifestOwner> owner;
 
   absl::Time started_at = absl::UnixEpoch();
   absl::Time finished_at = absl::UnixEpoch();

@@ -82,6 +82,7 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   manifest.started_at = absl::Now();
   manifest.snapkeep_version = SNAPKEEP_VERSION;
   manifest.compression = options.compression;
+  manifest.owner = options.owner;
   manifest.compression_level = options.compression == "zstd" ? options.compression_level : 0;
 
   absl::StatusOr<etcdserverpb::StatusResponse> status = etcd.Status();

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,6 +25,8 @@ struct SaveOptions {
   // outside this process (ObjectWriter::pending_upload()), so the caller can
   // record it and a successor can remove it should this process die.
   std::function<void(const std::string& pending_upload)> on_pending_upload;
+  // Recorded in the manifest: the backup the snapshot is taken for.
+  std::optional<ManifestOwner> owner;
 };
 
 // Checks a save request before anything is contacted: the key can name a

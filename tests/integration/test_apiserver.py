@@ -145,11 +145,18 @@ def test_error_codes(server):
     assert r.status_code == 415
     r = s.patch(url + EBC + "/a", data='{"spec":{"keep":9}}', headers={"Content-Type": "application/merge-patch+json"})
     assert r.status_code == 200 and r.json()["spec"]["keep"] == 9
-    # status is its own subresource.
+    # status is its own subresource, and the server's report: what the controllers act
+    # on is not a client's to write (422 naming the field, nothing written).
     r = s.put(url + EBC + "/a/status", json=dict(r.json(), status={"currentBackups": [{"backupName": "a-1", "backupPhase": "Running"}]}))
-    assert r.status_code == 200, r.text
+    assert r.status_code == 422, r.text
+    assert [c["field"] for c in r.json()["details"]["causes"]] == ["status.currentBackups"]
     got = s.get(url + EBC + "/a").json()
-    assert got["status"]["currentBackups"][0]["backupName"] == "a-1" and got["metadata"]["generation"] == 3
+    assert "status" not in got and got["metadata"]["generation"] == 3
+    # What a client reports itself (a launcher its member of a Cluster) it may write.
+    cluster = s.get(server.url + f"{GROUP}/clusters/zvc78xnnz7").json()
+    r = s.put(server.url + f"{GROUP}/clusters/zvc78xnnz7/status",
+              json=dict(cluster, status={"members": [{"name": "m1", "healthy": True}]}))
+    assert r.status_code == 200, r.text
     # labelSelector on list.
     s.patch(url + EBC + "/a", data='{"metadata":{"labels":{"team":"blue"}}}', headers={"Content-Type": "application/merge-patch+json"})
     assert [i["metadata"]["name"] for i in s.get(url + EBC, params={"labelSelector": "team=blue"}).json()["items"]] == ["a"]

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from harness.backups import take_one_time_backup
-from harness.etcd import ETCDCTL
+from harness.etcd import ETCDCTL, etcd_server  # noqa: F401 (fixture)
 from harness.launcher import LauncherCluster
 from harness.process import wait_until
 from harness.objects import s3_seed_yaml
@@ -233,3 +233,81 @@ def test_launcher_killed_mid_restore_resumes(env):
     assert status["phase"] == "Completed", (status, cluster.logs())
     for m in cluster.members:
         assert keys_on(m.endpoint) == {"/app/x": "in-backup"}, m.name
+
+
+def test_another_clusters_backup_is_restored_only_as_a_deliberate_clone(env, etcd_server):  # noqa: F811
+    """Cluster lc1 asking for backup "prod-daily-<t>" names key "lc1-prod-daily-<t>",
+    which is cluster lc1-prod's backup of config "daily": refused, nothing touched. With
+    spec.sourceCluster naming lc1-prod it is a clone, and lc1 then holds lc1-prod's data."""
+    server, cluster, s3, _ = env
+    etcd_server.put("/app/k", "from-lc1-prod")
+    snapkeep(server, "apply", "-f", "-", input=f"""
+apiVersion: kubermatic.k8c.io/v1
+kind: Cluster
+metadata: {{name: lc1-prod}}
+spec: {{etcd: {{endpoints: ["{etcd_server.endpoint}"]}}}}
+""")
+    prod = take_one_time_backup(server, "lc1-prod", "daily")
+    cluster.etcdctl("put", "/app/k", "lc1-own")
+    pids = {m.name: m.etcd_pid() for m in cluster.members}
+
+    ambiguous = "prod-" + prod["backupName"]
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", ambiguous,
+                      "--destination", "s3", "--name", "ambiguous", check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    status = get_restore(server, "ambiguous")["status"]
+    assert status["phase"] == "Failed"
+    assert "belongs to cluster lc1-prod" in status["message"], status
+    assert "spec.sourceCluster" in status["message"]
+    assert {m.name: m.etcd_pid() for m in cluster.members} == pids
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/k": "lc1-own"}
+
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", prod["backupName"],
+                      "--source-cluster", "lc1-prod", "--name", "clone", "--timeout", "5m", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr + cluster.logs()
+    assert get_restore(server, "clone")["status"]["sourceCluster"] == "lc1-prod"
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/k": "from-lc1-prod"}, m.name
+
+
+def test_restore_right_after_the_members_restart_waits_for_their_reports(env):
+    """Every launcher restarted; as soon as etcd answers health checks a restore is
+    asked for. It waits for the launchers' fresh reports instead of failing on the
+    stale ones."""
+    server, cluster, s3, _ = env
+    cluster.etcdctl("put", "/app/x", "in-backup")
+    backup = take_backup(server, "quick")
+    cluster.etcdctl("put", "/app/x", "after-backup")
+    for m in cluster.members:
+        m.process.stop(timeout=30)
+    for m in cluster.members:
+        cluster.start_member(m)
+    wait_until(lambda: all(healthy_endpoint(m.endpoint) for m in cluster.members), 60,
+               "etcd healthy again", interval=0.05)
+    result = snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+                      "--name", "quick", "--timeout", "5m", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr + cluster.logs()
+    for m in cluster.members:
+        assert keys_on(m.endpoint) == {"/app/x": "in-backup"}, m.name
+
+
+def test_restore_fails_naming_a_member_that_stays_down(env):
+    server, cluster, s3, _ = env
+    cluster.etcdctl("put", "/app/x", "in-backup")
+    backup = take_backup(server, "down")
+    victim = cluster.members[2]
+    victim.process.stop(timeout=30)  # the launcher stops its etcd and reports it stopped
+    snapkeep(server, "restore", "--cluster", CLUSTER, "--backup", backup["backupName"],
+             "--name", "down", "--no-wait")
+    pending = wait_until(lambda: get_restore(server, "down").get("status", {}).get("phase") == "Pending"
+                         and get_restore(server, "down")["status"], 10, "the restore to wait")
+    assert "member-2" in pending["message"] and "waiting up to 30s" in pending["message"], pending
+    wait_until(lambda: get_restore(server, "down").get("status", {}).get("phase") == "Failed",
+               60, "the restore to give up", interval=0.5)
+    status = get_restore(server, "down")["status"]
+    assert "member-2" in status["message"] and "nothing changed" in status["message"], status
+    for m in cluster.members[:2]:
+        assert keys_on(m.endpoint) == {"/app/x": "in-backup"}
+    c = cluster_object(server)
+    assert c["spec"].get("pause") is not True and c["status"]["phase"] == "Running"

@@ -50,6 +50,9 @@ KindInfo EtcdBackupConfigKind() {
        {"deletePhase", s::Enum("", {"Running", "Completed", "Failed"})},
        {"deleteMessage", s::String("")},
        {"objectKey", s::String("Where the backup is stored at the destination.")},
+       {"destination", s::String("The destination it was stored at.")},
+       {"backupID", s::String("The server's id of the backup, also recorded as its owner in the "
+                              "manifest beside it.")},
        {"sizeBytes", s::Integer("Bytes stored.")},
        {"sha256", s::String("sha256 of the etcd snapshot.")},
        {"etcdRevision", s::Integer("etcd revision the snapshot was taken at.")},

@@ -28,6 +28,11 @@ KindInfo EtcdRestoreKind() {
             {{"name", s::String("Human-readable name of the restore.")},
              {"cluster", kinds::ObjectReferenceSchema("The Cluster to restore (kind: Cluster).")},
              {"backupName", s::String("A backupName from an EtcdBackupConfig's status.")},
+             {"sourceCluster",
+              kinds::ObjectReferenceSchema(
+                  "Restore a backup of this other Cluster (kind: Cluster) instead of the "
+                  "restored Cluster's own: a deliberate clone. Without it, a backup whose "
+                  "manifest names another cluster as its owner is refused.")},
              {"destination", s::String("Name of a destination of the Seed.")},
              {"backupDownloadCredentialsSecret",
               s::String("Secret (in kube-system) with the credentials to download the backup; "
@@ -47,6 +52,10 @@ KindInfo EtcdRestoreKind() {
                       {"Downloading", "Rebuilding", "RollingBack"})},
              {"stageStartTime", s::Timestamp("When the current stage began.")},
              {"startTime", s::Timestamp("When the restore started.")},
+             {"membersWaitStartTime",
+              s::Timestamp("Since when the restore has waited for every member to report "
+                           "healthy.")},
+             {"sourceCluster", s::String("The Cluster whose backup is restored (a clone).")},
              {"objectKey", s::String("The backup's object at the destination.")},
              {"sha256", s::String("sha256 of the backup's etcd snapshot.")},
              {"hasManifest", s::Boolean("The backup has snapkeep's manifest.")},

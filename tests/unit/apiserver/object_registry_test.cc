@@ -4,6 +4,7 @@
 
 #include "api/api_error.h"
 #include "common/manual_clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -11,6 +12,7 @@ namespace snapkeep::apiserver {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 int Code(const absl::Status& s) { return api::ApiError::FromStatus(s).code; }
 
@@ -137,7 +139,8 @@ TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
   with_status["status"] = {
       {"currentBackups", {{{"backupName", "d-1"}, {"backupPhase", "Running"}}}}};
   with_status["spec"]["keep"] = 99;  // ignored through /status
-  auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status, true, {});
+  auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status, true,
+                              apiserver::kServerWrite);
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_EQ(st->object["spec"]["keep"], 20);
   EXPECT_EQ(st->object["metadata"]["generation"], 1);
@@ -156,6 +159,79 @@ TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
   auto lab = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", labels, false, {});
   ASSERT_TRUE(lab.ok());
   EXPECT_EQ(lab->object["metadata"]["generation"], 2);
+}
+
+// Status is a report: what the controllers act on (which objects to delete, what a
+// launcher restores) is written by the server alone.
+TEST_F(ObjectRegistryTest, ClientsCannotWriteTheServersStatus) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_TRUE(created.ok());
+  json forged = created->object;
+  forged["status"] = {
+      {"currentBackups",
+       {{{"backupName", "d-1"}, {"backupPhase", "Completed"}, {"objectKey", "important.txt"}}}}};
+  auto refused = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", forged, true, {});
+  ASSERT_EQ(Code(refused.status()), 422);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("status.currentBackups"));
+  auto patched =
+      registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", apiserver::PatchType::kMerge,
+                       R"({"status":{"nextBackupTime":"2030-01-01T00:00:00Z"}})", true, {});
+  EXPECT_EQ(Code(patched.status()), 422);
+  EXPECT_FALSE((*registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d")).contains("status"));
+
+  // A launcher reports its member of a Cluster, but not the Cluster's phase.
+  json cluster = *registry_->Get(Kind("Cluster"), "", "a");
+  cluster["status"] = {{"members", {{{"name", "m1"}, {"healthy", true}}}}};
+  auto member = registry_->Update(Kind("Cluster"), "", "a", cluster, true, {});
+  ASSERT_TRUE(member.ok()) << member.status();
+  json phase = member->object;
+  phase["status"]["phase"] = "Running";
+  auto phase_refused = registry_->Update(Kind("Cluster"), "", "a", phase, true, {});
+  ASSERT_EQ(Code(phase_refused.status()), 422);
+  EXPECT_THAT(std::string(phase_refused.status().message()), HasSubstr("status.phase"));
+  EXPECT_TRUE(
+      registry_->Update(Kind("Cluster"), "", "a", phase, true, apiserver::kServerWrite).ok());
+}
+
+TEST_F(ObjectRegistryTest, LaunchersWriteOnlyTheirMembersPhaseOfARestore) {
+  CreateClusterA();
+  json body = {{"metadata", {{"name", "r"}}},
+               {"spec",
+                {{"cluster", {{"kind", "Cluster"}, {"name", "a"}}},
+                 {"backupName", "d-1"},
+                 {"destination", "s3"}}}};
+  auto created = registry_->Create(Kind("EtcdRestore"), "cluster-a", body, {});
+  ASSERT_TRUE(created.ok()) << created.status();
+  json started = created->object;
+  started["status"] = {{"phase", "StsRebuilding"},
+                       {"stage", "Downloading"},
+                       {"objectKey", "a-d-1"},
+                       {"members", {{{"name", "m1"}, {"phase", "Pending"}}}}};
+  auto by_server = registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", started, true,
+                                     apiserver::kServerWrite);
+  ASSERT_TRUE(by_server.ok()) << by_server.status();
+
+  json report = by_server->object;
+  report["status"]["members"][0]["phase"] = "Ready";
+  report["status"]["members"][0]["message"] = "verified";
+  EXPECT_TRUE(registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", report, true, {}).ok());
+
+  for (const auto& [path, value] :
+       std::vector<std::pair<std::string, json>>{{"/status/objectKey", "c-prod-daily"},
+                                                 {"/status/stage", "Rebuilding"},
+                                                 {"/status/members/0/name", "m9"},
+                                                 {"/status/members/0/phase", "Completed"},
+                                                 {"/status/members/-", json{{"name", "m2"}}}}) {
+    json patch = json::array(
+        {{{"op", path.ends_with("-") ? "add" : "replace"}, {"path", path}, {"value", value}}});
+    auto refused = registry_->Patch(Kind("EtcdRestore"), "cluster-a", "r",
+                                    apiserver::PatchType::kJsonPatch, patch.dump(), true, {});
+    EXPECT_EQ(Code(refused.status()), 422) << path;
+  }
+  auto now = *registry_->Get(Kind("EtcdRestore"), "cluster-a", "r");
+  EXPECT_EQ(now["status"]["objectKey"], "a-d-1");
+  EXPECT_EQ(now["status"]["members"][0]["phase"], "Ready");
 }
 
 TEST_F(ObjectRegistryTest, UnchangedUpdateTakesNoRevision) {

@@ -58,6 +58,7 @@ class BackupDestinationTest : public ::testing::Test {
   ManualClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<apiserver::ObjectRegistry> registry_;
+  DestinationPolicy policy_{.file_roots = {"/var/backups", "/a", "/b"}};
 };
 
 TEST_F(BackupDestinationTest, ResolvesS3DestinationWithCredentials) {
@@ -71,7 +72,7 @@ TEST_F(BackupDestinationTest, ResolvesS3DestinationWithCredentials) {
                         {"endpoint", "minio.example:9000"},
                         {"region", "eu-1"},
                         {"credentials", {{"name", "creds"}, {"namespace", "kube-system"}}}}}})}});
-  auto d = ResolveDestination(*registry_, "kubermatic", "s3");
+  auto d = ResolveDestination(*registry_, "kubermatic", "s3", policy_);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->kind, BackupDestination::Kind::kS3);
   EXPECT_EQ(d->seed, "kubermatic/europe");
@@ -82,7 +83,7 @@ TEST_F(BackupDestinationTest, ResolvesS3DestinationWithCredentials) {
   EXPECT_EQ(d->access_key_id, "AK");
   EXPECT_EQ(d->secret_access_key, "SK");
   // No name: the Seed's defaultDestination.
-  auto by_default = ResolveDestination(*registry_, "kubermatic", "");
+  auto by_default = ResolveDestination(*registry_, "kubermatic", "", policy_);
   ASSERT_TRUE(by_default.ok()) << by_default.status();
   EXPECT_EQ(by_default->name, "s3");
 }
@@ -93,7 +94,7 @@ TEST_F(BackupDestinationTest, FileDestinationNeedsNoCredentials) {
       json::object(
           {{"destinations",
             json::object({{"local", json::object({{"endpoint", "file:///var/backups/etcd"}})}})}}));
-  auto d = ResolveDestination(*registry_, "kubermatic", "local");
+  auto d = ResolveDestination(*registry_, "kubermatic", "local", policy_);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->kind, BackupDestination::Kind::kFile);
   EXPECT_EQ(d->directory, "/var/backups/etcd");
@@ -104,18 +105,18 @@ TEST_F(BackupDestinationTest, ErrorsSayWhatIsMissing) {
              {"endpoint", "http://127.0.0.1:1"},
              {"credentials", json::object({{"name", "gone"}})}};
   CreateSeed("a", json::object({{"destinations", json::object({{"s3", s3}})}}));
-  auto missing = ResolveDestination(*registry_, "kubermatic", "elsewhere");
+  auto missing = ResolveDestination(*registry_, "kubermatic", "elsewhere", policy_);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("\"elsewhere\""), std::string_view::npos);
 
   // The Secret's namespace defaults to the Seed's; it does not exist.
-  auto no_secret = ResolveDestination(*registry_, "kubermatic", "s3");
+  auto no_secret = ResolveDestination(*registry_, "kubermatic", "s3", policy_);
   EXPECT_EQ(no_secret.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(no_secret.status().message().find("Secret kubermatic/gone"), std::string_view::npos)
       << no_secret.status();
 
   CreateSecret("kubermatic", "gone", json::object({{"ACCESS_KEY_ID", "AK"}}));
-  auto half = ResolveDestination(*registry_, "kubermatic", "s3");
+  auto half = ResolveDestination(*registry_, "kubermatic", "s3", policy_);
   EXPECT_EQ(half.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(half.status().message().find("SECRET_ACCESS_KEY"), std::string_view::npos);
   // Values never appear in messages.
@@ -129,9 +130,48 @@ TEST_F(BackupDestinationTest, FirstSeedByNameWins) {
                json::object({{"destinations",
                               json::object({{"local", json::object({{"endpoint", dir}})}})}}));
   }
-  auto d = ResolveDestination(*registry_, "kubermatic", "local");
+  auto d = ResolveDestination(*registry_, "kubermatic", "local", policy_);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->directory, "/a");  // a-seed, though created second
+}
+
+// A Seed is written through the API: its file:// destinations may only use the trees the
+// operator allowed, whatever ".." or symlinks the path holds.
+TEST_F(BackupDestinationTest, FileDestinationsStayUnderTheAllowedRoots) {
+  const std::filesystem::path root = dir_ / "backups";
+  std::filesystem::create_directories(root / "team-a");
+  std::filesystem::create_directory_symlink("/etc", root / "escape");
+  absl::StatusOr<DestinationPolicy> policy =
+      MakeDestinationPolicy({root.string() + "/"}, "--file-destination-root");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_TRUE(CheckFileDirectory(*policy, root.string()).ok());
+  EXPECT_TRUE(CheckFileDirectory(*policy, (root / "team-a").string()).ok());
+  EXPECT_TRUE(CheckFileDirectory(*policy, (root / "not-yet" / "made").string()).ok());
+  for (const std::string& outside :
+       {std::string("/"), std::string("/etc"), (root / ".." / "x").string(),
+        (root / "escape").string(), root.string() + "-sibling"}) {
+    absl::Status st = CheckFileDirectory(*policy, outside);
+    EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << outside;
+    EXPECT_NE(st.message().find("--file-destination-root"), std::string_view::npos) << st;
+  }
+  EXPECT_EQ(CheckFileDirectory(DestinationPolicy{}, root.string()).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(MakeDestinationPolicy({"relative/dir"}, "--file-destination-root").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  CreateSeed(
+      "a",
+      json::object(
+          {{"destinations",
+            json::object({{"everything", json::object({{"endpoint", "file:///"}})},
+                          {"ok", json::object({{"endpoint", "file://" + root.string()}})}})}}));
+  auto refused = ResolveDestination(*registry_, "kubermatic", "everything", *policy);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(ResolveDestination(*registry_, "kubermatic", "ok", *policy).ok());
+  json seed = *registry_->Get(*catalog_.ByKind("kubermatic.k8c.io/v1", "Seed"), "kubermatic", "a");
+  std::vector<std::string> warnings = SeedWarnings(seed, *policy);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("destinations[everything]"), std::string::npos) << warnings[0];
 }
 
 TEST_F(BackupDestinationTest, ClusterEtcdOptionsComeFromItsSecrets) {

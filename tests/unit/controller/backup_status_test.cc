@@ -21,7 +21,9 @@ BackupRun MakeRun(const char* scheduled, int attempt = 1, std::optional<size_t> 
   return BackupRun{.scheduled_time = T(scheduled),
                    .attempt = attempt,
                    .retry_of = retry_of,
-                   .names = NamesForBackup("cluster-x", "daily", "x", T(scheduled), attempt)};
+                   .names = NamesForBackup("cluster-x", "daily", "x", T(scheduled), attempt),
+                   .destination = "s3",
+                   .backup_id = "00000000000000aa"};
 }
 
 TEST(BackupStatusTest, ApplyPlanAppendsARunningEntryAndSetsTheCondition) {
@@ -61,7 +63,9 @@ TEST(BackupStatusTest, ApplyPlanHandlesRetryDeletionsDropsAndSkipsInOneGo) {
   plan.deletions.push_back({.entry_index = 0,
                             .backup_name = "old",
                             .object_key = "x-old",
-                            .delete_job_name = "x-backup-daily-delete-abc"});
+                            .delete_job_name = "x-backup-daily-delete-abc",
+                            .destination = "",
+                            .recorded_sha256 = ""});
   plan.entries_to_drop = {1};
   plan.skip = SkippedRun{T("2021-03-02T10:20:00Z"), "daily-2021-03-02T10:20:00", "paused"};
   plan.scheduling_active = {"True", "Scheduled", "m"};

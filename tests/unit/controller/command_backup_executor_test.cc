@@ -23,13 +23,18 @@ class RecordingExecutor : public BackupExecutor {
     ++deletes;
     return absl::OkStatus();
   }
-  absl::Status CleanUpInterrupted(const BackupTarget&, std::string_view) override {
-    ++cleanups;
+  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget&) override {
+    ++inspections;
+    return StoredObjectState{.kind = StoredObjectState::Kind::kAbsent, .manifest = std::nullopt};
+  }
+  absl::Status AbortPendingUpload(const BackupTarget&, std::string_view) override {
+    ++aborts;
     return absl::OkStatus();
   }
   int stores = 0;
   int deletes = 0;
-  int cleanups = 0;
+  int inspections = 0;
+  int aborts = 0;
 };
 
 class CommandBackupExecutorTest : public ::testing::Test {
@@ -114,10 +119,24 @@ TEST_F(CommandBackupExecutorTest, StepsWithoutACommandUseTheBuiltinOnes) {
   BackupRequest request;
   request.target = target_;
   EXPECT_TRUE(executor->Store(request).ok());
-  EXPECT_TRUE(executor->CleanUpInterrupted(target_, "upload-1").ok());
+  EXPECT_TRUE(executor->AbortPendingUpload(target_, "upload-1").ok());
+  EXPECT_TRUE(executor->Inspect(target_).ok());
   EXPECT_EQ(builtin_->deletes, 1);
   EXPECT_EQ(builtin_->stores, 1);
-  EXPECT_EQ(builtin_->cleanups, 1);
+  EXPECT_EQ(builtin_->aborts, 1);
+  EXPECT_EQ(builtin_->inspections, 1);
+}
+
+// The operator's store command writes where it likes: what is at the key cannot be
+// looked at, so ownership is decided from the server's records alone.
+TEST_F(CommandBackupExecutorTest, ACustomStoreCannotBeInspected) {
+  auto executor = Make("true", "");
+  absl::StatusOr<StoredObjectState> found = executor->Inspect(target_);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->kind, StoredObjectState::Kind::kUnknown);
+  EXPECT_EQ(builtin_->inspections, 0);
+  EXPECT_TRUE(executor->AbortPendingUpload(target_, "").ok());
+  EXPECT_EQ(builtin_->aborts, 0);
 }
 
 }  // namespace

@@ -30,6 +30,29 @@ SnapshotManifest Sample() {
   return m;
 }
 
+TEST(SnapshotManifestTest, OwnerRoundTripsAndIsOptional) {
+  SnapshotManifest m = Sample();
+  EXPECT_FALSE(DecodeManifest(EncodeManifest(m), "test")->owner.has_value());
+  m.owner = ManifestOwner{.cluster = "a-b",
+                          .ns = "cluster-a-b",
+                          .config = "x",
+                          .config_uid = "u-1",
+                          .backup_id = "00ff"};
+  auto decoded = DecodeManifest(EncodeManifest(m), "test");
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_TRUE(decoded->owner.has_value());
+  EXPECT_EQ(*decoded->owner, *m.owner);
+  EXPECT_EQ(DescribeOwner(*m.owner), "cluster a-b (config cluster-a-b/x)");
+
+  nlohmann::json doc = nlohmann::json::parse(EncodeManifest(m));
+  doc["owner"]["cluster"] = "";
+  auto nameless = DecodeManifest(doc.dump(), "test");
+  EXPECT_EQ(nameless.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(nameless.status().message().find("manifest.owner"), std::string_view::npos);
+  doc["owner"] = "someone";
+  EXPECT_FALSE(DecodeManifest(doc.dump(), "test").ok());
+}
+
 TEST(SnapshotManifestTest, RoundTrips) {
   SnapshotManifest m = Sample();
   auto decoded = DecodeManifest(EncodeManifest(m), "test");
