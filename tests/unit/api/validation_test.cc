@@ -232,5 +232,41 @@ TEST(ValidationTest, LabelKeysAndValuesNameTheRuleTheyBreak) {
       << errs[3];
 }
 
+// Endpoints and bucket names are checked without std::regex, whose recursion per
+// character overflowed the stack on a 200 KB endpoint (the server died).
+TEST(ValidationTest, UrlsAndBucketsOfAnyLengthAreCheckedWithoutCrashing) {
+  const KindInfo& cluster = *Catalog().ByKind("kubermatic.k8c.io/v1", "Cluster");
+  auto endpoint_errors = [&](const std::string& endpoint) {
+    json obj = {{"metadata", {{"name", "a"}}}, {"spec", {{"etcd", {{"endpoints", {endpoint}}}}}}};
+    return ValidateObject(cluster, obj).size();
+  };
+  EXPECT_EQ(endpoint_errors("http://" + std::string(4 << 20, 'a')), 0u);
+  EXPECT_EQ(endpoint_errors("https://" + std::string(4 << 20, 'a') + " "), 1u);
+  EXPECT_EQ(endpoint_errors("https://etcd-0:2379/x"), 0u);
+  EXPECT_EQ(endpoint_errors("http:///path"), 1u);
+  EXPECT_EQ(endpoint_errors("http://a b"), 1u);
+  EXPECT_EQ(endpoint_errors("ftp://a"), 1u);
+
+  const KindInfo& seed_kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
+  auto destination_errors = [&](const std::string& endpoint, const std::string& bucket) {
+    json seed = {
+        {"metadata", {{"name", "eu"}, {"namespace", "kubermatic"}}},
+        {"spec",
+         {{"etcdBackupRestore",
+           {{"destinations", {{"d", {{"endpoint", endpoint}, {"bucketName", bucket}}}}}}}}}};
+    return ValidateObject(seed_kind, seed).size();
+  };
+  EXPECT_EQ(destination_errors("s3.example.com:9000", "my.bucket-1"), 0u);
+  EXPECT_EQ(destination_errors("s3.example.com", "abc"), 0u);
+  EXPECT_EQ(destination_errors("s3.example.com:123456", "abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com:", "abc"), 1u);
+  EXPECT_EQ(destination_errors(std::string(4 << 20, 'h'), "abc"), 0u);
+  EXPECT_EQ(destination_errors(std::string(4 << 20, 'h') + ":x", "abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", "ab"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", std::string(64, 'b')), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", "-abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", std::string(4 << 20, 'b')), 1u);
+}
+
 }  // namespace
 }  // namespace snapkeep::api
