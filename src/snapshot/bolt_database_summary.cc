@@ -136,7 +136,11 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
   BoltFile file;
   if (absl::Status status = file.Open(path); !status.ok()) return status;
   BoltDatabaseSummary summary;
-  summary.total_size = static_cast<int64_t>(file.meta().high_water * file.meta().page_size);
+  const uint64_t page_size = file.meta().page_size;
+  const uint64_t database_size = file.meta().high_water * page_size;
+  summary.total_size = static_cast<int64_t>(database_size);
+  int64_t newest_key_revision = 0;
+  int64_t compact_revision = 0;
   uint32_t crc = 0;
   absl::Status status = file.Walk(
       file.meta().root, [&](absl::string_view name, absl::string_view value, uint32_t flags) {
@@ -144,11 +148,15 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
           return file.Corrupt(absl::StrCat("root entry '", name, "' is not a bucket"));
         }
         crc = ExtendCrc32c(crc, name);
-        bool key_bucket = name == "key";
+        const bool key_bucket = name == bolt::kKeyBucket;
+        const bool meta_bucket = name == bolt::kMetaBucket;
         auto visit = [&](absl::string_view key, absl::string_view val, uint32_t /*flags*/) {
           crc = ExtendCrc32c(crc, key);
           crc = ExtendCrc32c(crc, val);
-          if (key_bucket) summary.revision = bolt::MainRevisionOf(key);
+          if (key_bucket) newest_key_revision = bolt::MainRevisionOf(key);
+          if (meta_bucket && key == bolt::kFinishedCompactKey && val.size() >= 8) {
+            compact_revision = bolt::MainRevisionOf(val);
+          }
           ++summary.total_keys;
           return absl::OkStatus();
         };
@@ -160,6 +168,7 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
       });
   if (!status.ok()) return status;
   summary.hash = crc;
+  summary.revision = bolt::EtcdRevision(newest_key_revision, compact_revision);
   return summary;
 }
 

@@ -462,3 +462,34 @@ def test_disk_full_is_named_and_leaves_no_file(etcd_server, workdir):
         assert os.listdir(mountpoint) == []
     finally:
         subprocess.run(["umount", mountpoint], check=False)
+
+
+def test_revision_is_etcds_for_a_fresh_cluster_and_after_a_compaction(etcd_server, workdir):
+    # A new etcd has no keys, and its revision is 1.
+    assert etcd_server.revision() == 1
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", f"file://{workdir}/rev/fresh")
+    assert saved["revision"] == 1
+    listed = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/rev/").stdout
+    assert listed.splitlines()[1].split()[:2] == ["fresh", "1"], listed
+    fresh = os.path.join(workdir, "fresh.db")
+    snapkeep.run("snapshot", "get", "--dest", f"file://{workdir}/rev/fresh", "--out", fresh)
+    assert snapkeep.run_json("snapshot", "inspect", fresh)["revision"] == 1
+
+    # Compaction can remove every key up to its revision: etcd's revision stays there.
+    etcd_server.put("/a", "1")
+    etcd_server.put("/b", "2")
+    etcd_server.etcdctl("del", "/a")
+    etcd_server.etcdctl("del", "/b")
+    revision = etcd_server.revision()
+    etcd_server.etcdctl("compact", "--physical", str(revision))
+    assert etcd_server.revision() == revision == 5
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", f"file://{workdir}/rev/compacted")
+    assert saved["revision"] == revision
+    compacted = os.path.join(workdir, "compacted.db")
+    snapkeep.run("snapshot", "get", "--dest", f"file://{workdir}/rev/compacted", "--out", compacted)
+    assert snapkeep.run_json("snapshot", "inspect", compacted)["revision"] == revision
+    # etcdctl's status reports the newest key's revision instead (none left here).
+    assert etcdctl_status(etcd_server, compacted)["revision"] < revision
+
