@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "snapshot/bolt_format.h"
 #include "snapshot/crc32c.h"
+#include "snapshot/sha256_hasher.h"
 
 namespace snapkeep::snapshot {
 namespace {
@@ -51,6 +52,7 @@ class BoltFile {
   }
 
   const bolt::Meta& meta() const { return meta_; }
+  uint64_t file_size() const { return file_size_; }
 
   // Visits, in key order, every element of the tree rooted at `pgid`.
   absl::Status Walk(uint64_t pgid, ElementVisitor visit, int depth = 0) {
@@ -139,6 +141,17 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
   const uint64_t page_size = file.meta().page_size;
   const uint64_t database_size = file.meta().high_water * page_size;
   summary.total_size = static_cast<int64_t>(database_size);
+  // Past the database an etcd snapshot has etcd's sha256 of it, or nothing; a
+  // member's own db file may also have unused whole pages. Anything else was
+  // appended (or the file is not what it seems), and restoring it would be a guess.
+  const uint64_t trailing = file.file_size() - database_size;
+  if (trailing != 0 && trailing != Sha256Hasher::kDigestSize && trailing % page_size != 0) {
+    return absl::DataLossError(absl::StrCat(
+        path, " is not a valid etcd snapshot: ", trailing,
+        " bytes follow its database (which ends at byte ", database_size,
+        "); an etcd snapshot ends with its database, or with etcd's 32-byte sha256 of it "
+        "(were bytes appended to the file?)"));
+  }
   int64_t newest_key_revision = 0;
   int64_t compact_revision = 0;
   uint32_t crc = 0;

@@ -20,7 +20,8 @@ struct BoltDatabaseSummary {
 };
 
 // Reads the bbolt database at `path` (a snapshot file, with or without etcd's
-// sha256 trailer). DataLoss for a file that is not a readable bbolt database.
+// sha256 trailer). DataLoss for a file that is not a readable bbolt database, or
+// whose bytes past the database are neither etcd's 32-byte trailer nor whole pages.
 absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path);
 
 }  // namespace snapkeep::snapshot

@@ -464,6 +464,25 @@ def test_disk_full_is_named_and_leaves_no_file(etcd_server, workdir):
         subprocess.run(["umount", mountpoint], check=False)
 
 
+def test_inspect_names_bytes_appended_to_a_snapshot(etcd_server, workdir):
+    seed(etcd_server)
+    dest = f"file://{workdir}/appended/snap"
+    snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint, "--dest", dest)
+    out = os.path.join(workdir, "snap.db")
+    snapkeep.run("snapshot", "get", "--dest", dest, "--out", out)
+    assert snapkeep.run_json("snapshot", "inspect", out)["etcdTrailer"] == "verified"
+    size = os.path.getsize(out)
+    with open(out, "ab") as f:
+        f.write(b"appended")
+    for args in ([out], [out, "-o", "json"]):
+        result = snapkeep.run("snapshot", "inspect", *args, check=False)
+        assert result.returncode == 1, result
+        assert "is not a valid etcd snapshot" in result.stderr, result.stderr
+        assert f"{32 + 8} bytes follow its database (which ends at byte {size - 32})" \
+            in result.stderr, result.stderr
+        assert "absent" not in result.stdout
+
+
 def test_revision_is_etcds_for_a_fresh_cluster_and_after_a_compaction(etcd_server, workdir):
     # A new etcd has no keys, and its revision is 1.
     assert etcd_server.revision() == 1

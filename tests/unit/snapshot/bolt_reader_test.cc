@@ -270,5 +270,29 @@ INSTANTIATE_TEST_SUITE_P(
                       RevisionCase{"meta bucket on its own page", {5}, 12, false, 12},
                       RevisionCase{"meta page without compaction", {5}, 0, false, 5}));
 
+TEST(BoltDatabaseSummaryTest, BytesAppendedToASnapshotAreNamed) {
+  const TestDatabase db = Build();  // database + etcd's 32-byte trailer
+  const std::string database = db.bytes.substr(0, db.bytes.size() - 32);
+  for (const std::string& fine :
+       {db.bytes, database, database + std::string(2 * kPageSize, '\0')}) {
+    std::string path = WriteTemp(fine);
+    EXPECT_TRUE(SummarizeBoltFile(path).ok()) << fine.size();
+    unlink(path.c_str());
+  }
+  for (const std::string& appended :
+       {db.bytes + "garbage", database + "x", database + std::string(kPageSize + 32, '\0')}) {
+    std::string path = WriteTemp(appended);
+    auto summary = SummarizeBoltFile(path);
+    unlink(path.c_str());
+    ASSERT_FALSE(summary.ok()) << appended.size();
+    EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(summary.status().message().find(
+                  absl::StrCat("is not a valid etcd snapshot: ", appended.size() - database.size(),
+                               " bytes follow its database (which ends at byte ", database.size())),
+              absl::string_view::npos)
+        << summary.status();
+  }
+}
+
 }  // namespace
 }  // namespace snapkeep::snapshot
