@@ -512,3 +512,18 @@ def test_revision_is_etcds_for_a_fresh_cluster_and_after_a_compaction(etcd_serve
     # etcdctl's status reports the newest key's revision instead (none left here).
     assert etcdctl_status(etcd_server, compacted)["revision"] < revision
 
+
+def test_list_aligns_non_ascii_names_by_display_width(etcd_server, workdir):
+    seed(etcd_server)
+    for name in ("caf\u00e9", "\u96c6\u7fa4-a", "plain"):
+        snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                     "--dest", f"file://{workdir}/wide/{name}")
+    lines = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/wide/").stdout.splitlines()
+    assert len(lines) == 4, lines
+
+    def column_of(line, text):  # in terminal columns: East Asian characters take two
+        prefix = line[:line.index(text)]
+        return sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in prefix)
+
+    revisions = [column_of(line, line.split()[1]) for line in lines]
+    assert len(set(revisions)) == 1, lines
