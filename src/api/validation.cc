@@ -1,7 +1,8 @@
 #include "api/validation.h"
 
-#include <regex>
+#include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "api/kinds/common.h"
@@ -22,61 +23,47 @@ std::string Str(const json& obj, std::string_view path) {
   return v.is_string() ? v.get<std::string>() : "";
 }
 
-bool IsQualifiedName(std::string_view key) {
-  // [prefix/]name: prefix a DNS subdomain, name ≤ 63 of [A-Za-z0-9_.-], alnum at both ends.
-  static const std::regex kName("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
-  std::string_view name = key;
-  if (auto slash = key.find('/'); slash != std::string_view::npos) {
-    if (!IsDns1123Subdomain(key.substr(0, slash))) return false;
-    name = key.substr(slash + 1);
+// One FieldError per broken rule, as Kubernetes reports them.
+void AddInvalid(const std::string& field, const std::string& shown,
+                const std::vector<std::string>& messages, FieldErrors& errs) {
+  for (const std::string& m : messages) {
+    errs.push_back(Invalid(field, StrCat("Invalid value: ", shown, ": ", m)));
   }
-  return !name.empty() && name.size() <= 63 && std::regex_match(std::string(name), kName);
 }
 
-bool IsLabelValue(std::string_view v) {
-  static const std::regex kValue("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-  return v.size() <= 63 && std::regex_match(std::string(v), kValue);
-}
+// A Cluster's name is the suffix of its namespace "cluster-<name>", which must
+// be a DNS label: 63 characters less the prefix.
+constexpr std::string_view kClusterNamespacePrefix = "cluster-";
+constexpr size_t kMaxClusterName = 63 - kClusterNamespacePrefix.size();
 
 void CheckMetadata(const KindInfo& kind, const json& obj, FieldErrors& errs) {
   const std::string name = Str(obj, "metadata.name");
   if (name.empty()) {
     errs.push_back(Required("metadata.name", "Required value: name or generateName is required"));
-  } else if (kind.kind == "Namespace" || kind.kind == "Cluster") {
-    // A Cluster's name becomes part of its namespace "cluster-<name>", a DNS label.
-    const size_t max = kind.kind == "Cluster" ? 63 - std::string_view("cluster-").size() : 63;
-    if (!IsDns1123Label(name) || name.size() > max) {
-      errs.push_back(
-          Invalid("metadata.name",
-                  StrCat("Invalid value: ", Quote(name),
-                         ": a lowercase RFC 1123 label must consist of lower case alphanumeric "
-                         "characters or '-', start and end with an alphanumeric character, and be "
-                         "at most ",
-                         max, " characters")));
+  } else if (kind.kind == "Namespace") {
+    AddInvalid("metadata.name", Quote(name), Dns1123LabelErrors(name), errs);
+  } else if (kind.kind == "Cluster") {
+    std::vector<std::string> problems;
+    if (name.size() > kMaxClusterName) {
+      problems.push_back(StrCat(MaxLengthMessage(kMaxClusterName),
+                                ", because the Cluster's namespace \"", kClusterNamespacePrefix,
+                                "<name>\" must be an RFC 1123 label (at most 63 characters)"));
     }
-  } else if (!IsDns1123Subdomain(name)) {
-    errs.push_back(
-        Invalid("metadata.name",
-                StrCat("Invalid value: ", Quote(name),
-                       ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                       "characters, '-' or '.', must start and end with an alphanumeric character, "
-                       "and be at most 253 characters")));
+    for (std::string& p : Dns1123LabelErrors(name)) {
+      if (p != MaxLengthMessage(63)) problems.push_back(std::move(p));
+    }
+    AddInvalid("metadata.name", Quote(name), problems, errs);
+  } else {
+    AddInvalid("metadata.name", Quote(name), Dns1123SubdomainErrors(name), errs);
   }
   for (const char* map : {"labels", "annotations"}) {
     const json& m = kinds::At(obj, StrCat("metadata.", map));
     if (!m.is_object()) continue;
     for (auto it = m.begin(); it != m.end(); ++it) {
       const std::string field = StrCat("metadata.", map, "[", it.key(), "]");
-      if (!IsQualifiedName(it.key())) {
-        errs.push_back(Invalid(field, StrCat("Invalid value: ", Quote(it.key()),
-                                             ": key must be a qualified name "
-                                             "([prefix/]name, name at most 63 characters)")));
-      }
-      if (std::string_view(map) == "labels" && it->is_string() &&
-          !IsLabelValue(it->get<std::string>())) {
-        errs.push_back(Invalid(field, StrCat("Invalid value: ", it->dump(),
-                                             ": a label value must be at most 63 "
-                                             "alphanumeric characters, '-', '_' or '.'")));
+      AddInvalid(field, Quote(it.key()), QualifiedNameErrors(it.key()), errs);
+      if (std::string_view(map) == "labels" && it->is_string()) {
+        AddInvalid(field, it->dump(), LabelValueErrors(it->get<std::string>()), errs);
       }
     }
   }
@@ -110,15 +97,47 @@ void CheckClusterReference(const json& obj, FieldErrors& errs) {
   }
 }
 
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// http(s)://HOST[/PATH]: a host without '/' or blanks, a path without blanks.
+// Checked by hand: std::regex recurses once per character, and a long enough
+// value in a request body overflowed the stack.
+bool IsHttpUrl(std::string_view url) {
+  if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else if (url.starts_with("https://")) {
+    url.remove_prefix(8);
+  } else {
+    return false;
+  }
+  const std::string_view host = url.substr(0, url.find('/'));
+  return !host.empty() && std::none_of(url.begin(), url.end(), IsSpace);
+}
+
+// [A-Za-z0-9.-]+(:[0-9]{1,5})?
+bool IsHostPort(std::string_view s) {
+  const size_t colon = s.find(':');
+  const std::string_view host = s.substr(0, colon);
+  if (host.empty() || !std::all_of(host.begin(), host.end(), [](char c) {
+        return absl::ascii_isalnum(c) || c == '.' || c == '-';
+      })) {
+    return false;
+  }
+  if (colon == std::string_view::npos) return true;
+  const std::string_view port = s.substr(colon + 1);
+  return !port.empty() && port.size() <= 5 &&
+         std::all_of(port.begin(), port.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
 // `allow_file` is for backup destinations, which also take Kubermatic's bare
 // host[:port] (an S3 endpoint reached over https).
 void CheckUrl(const std::string& field, const std::string& url, bool allow_file,
               FieldErrors& errs) {
-  static const std::regex kUrl("(https?)://[^/\\s]+(/\\S*)?");
-  static const std::regex kHostPort("[A-Za-z0-9.-]+(:[0-9]{1,5})?");
-  if (std::regex_match(url, kUrl)) return;
+  if (IsHttpUrl(url)) return;
   if (allow_file && absl::StartsWith(url, "file:///")) return;
-  if (allow_file && std::regex_match(url, kHostPort)) return;
+  if (allow_file && IsHostPort(url)) return;
   errs.push_back(
       Invalid(field, StrCat("Invalid value: ", Quote(url), ": must be an http:// or https:// URL",
                             allow_file ? ", a host[:port] or file:///absolute/path" : "")));
@@ -148,9 +167,12 @@ void CheckCluster(const json& obj, FieldErrors& errs) {
   }
 }
 
+// [a-z0-9][a-z0-9.-]{1,61}[a-z0-9]
 bool IsBucketName(std::string_view s) {
-  static const std::regex kBucket("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-  return std::regex_match(std::string(s), kBucket);
+  const auto lower_alnum = [](char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c); };
+  return s.size() >= 3 && s.size() <= 63 && lower_alnum(s.front()) && lower_alnum(s.back()) &&
+         std::all_of(s.begin(), s.end(),
+                     [&](char c) { return lower_alnum(c) || c == '.' || c == '-'; });
 }
 
 void CheckSeed(const json& obj, FieldErrors& errs) {
@@ -248,22 +270,6 @@ void CheckEtcdRestore(const json& obj, FieldErrors& errs) {
 }
 
 }  // namespace
-
-bool IsDns1123Label(std::string_view s) {
-  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  return !s.empty() && s.size() <= 63 && std::regex_match(std::string(s), kLabel);
-}
-
-bool IsDns1123Subdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = s.find('.', start);
-    if (!IsDns1123Label(s.substr(start, dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
 
 FieldErrors ValidateObject(const KindInfo& kind, const json& object) {
   FieldErrors errs;

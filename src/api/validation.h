@@ -4,14 +4,12 @@
 
 #include "api/field_error.h"
 #include "api/kind.h"
+#include "api/name_syntax.h"
 #include "nlohmann/json.hpp"
 
 // Semantic checks beyond the schema: names, references, schedules, URLs. Each
 // function returns every problem it finds, so a user fixes them all at once.
 namespace snapkeep::api {
-
-bool IsDns1123Label(std::string_view s);      // [a-z0-9]([-a-z0-9]*[a-z0-9])?, ≤ 63
-bool IsDns1123Subdomain(std::string_view s);  // labels joined by '.', ≤ 253
 
 // Checks a whole object of `kind` that already passed schema validation and
 // defaulting (metadata, and the kind's own rules).

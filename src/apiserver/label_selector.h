@@ -13,15 +13,20 @@ namespace snapkeep::apiserver {
 // or field selector ("metadata.name=x"), matched against an object.
 class Selector {
  public:
-  // Label selector grammar: =, ==, !=, in (...), notin (...), key, !key.
+  // Label selector grammar: =, ==, !=, in (...), notin (...), key, !key. Keys
+  // must be qualified names and values label values (as on objects), else
+  // BadRequest naming the bad part: a selector that could never match is a
+  // mistake to report, not an empty list.
   static absl::StatusOr<Selector> ParseLabels(std::string_view text);
-  // Field selector grammar: =, ==, != on metadata.name and metadata.namespace.
+  // Field selector grammar: =, ==, != on metadata.name and metadata.namespace;
+  // in values "," "=" and "\" are escaped with a backslash.
   static absl::StatusOr<Selector> ParseFields(std::string_view text);
 
   bool Matches(const nlohmann::json& object) const;
   bool empty() const { return requirements_.empty(); }
 
  private:
+  class LabelParser;
   enum class Op { kEquals, kNotEquals, kIn, kNotIn, kExists, kNotExists };
   struct Requirement {
     std::string key;

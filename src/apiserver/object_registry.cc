@@ -12,6 +12,7 @@
 #include "apiserver/patch.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
+#include "spdlog/spdlog.h"
 
 namespace snapkeep::apiserver {
 
@@ -94,12 +95,39 @@ store::ObjectKey ObjectRegistry::Key(const api::KindInfo& kind, std::string_view
 }
 
 absl::StatusOr<json> ObjectRegistry::Decode(const store::StoredObject& stored) {
+  // Kubernetes' answer for an object that cannot be read back (KEP-3926): 500 with
+  // reason StorageReadError, naming the object.
+  auto damaged = [&stored](std::string_view why) {
+    api::ApiError e{500,
+                    "StorageReadError",
+                    StrCat("stored object ", StoreKeyName(stored.key), " is damaged: ", why),
+                    {{"name", stored.key.name}, {"kind", stored.key.resource}}};
+    return e.ToStatus();
+  };
   json obj = json::parse(stored.value, nullptr, false);
-  if (!obj.is_object()) {
-    return absl::DataLossError(StrCat("stored object ", stored.key.resource, "/", stored.key.ns,
-                                      "/", stored.key.name, " is not valid JSON"));
+  if (obj.is_discarded()) return damaged("its value is not valid JSON");
+  if (!obj.is_object()) return damaged("its value is not a JSON object");
+  auto md = obj.find("metadata");
+  if (md == obj.end() || !md->is_object()) return damaged("it has no metadata object");
+  // The key is what the API addresses it by; an object under another name would
+  // answer for the wrong name.
+  if (Str(*md, "name") != stored.key.name) {
+    return damaged(StrCat("its metadata.name is \"", Str(*md, "name"), "\""));
   }
-  obj["metadata"]["resourceVersion"] = std::to_string(stored.mod_revision);
+  if (!stored.key.ns.empty() && Str(*md, "namespace") != stored.key.ns) {
+    return damaged(StrCat("its metadata.namespace is \"", Str(*md, "namespace"), "\""));
+  }
+  (*md)["resourceVersion"] = std::to_string(stored.mod_revision);
+  return obj;
+}
+
+absl::StatusOr<json> ObjectRegistry::DecodeReporting(const store::StoredObject& stored) {
+  absl::StatusOr<json> obj = Decode(stored);
+  if (obj.ok()) {
+    damaged_.Forget(stored.key);
+  } else {
+    damaged_.Report(stored.key, obj.status());
+  }
   return obj;
 }
 
@@ -129,7 +157,7 @@ absl::StatusOr<json> ObjectRegistry::Get(const api::KindInfo& kind, std::string_
     }
     return stored.status();
   }
-  return Decode(*stored);
+  return DecodeReporting(*stored);
 }
 
 absl::StatusOr<ObjectList> ObjectRegistry::List(const api::KindInfo& kind, std::string_view ns) {
@@ -139,8 +167,13 @@ absl::StatusOr<ObjectList> ObjectRegistry::List(const api::KindInfo& kind, std::
   out.revision = listed->revision;
   out.items.reserve(listed->items.size());
   for (const auto& s : listed->items) {
+    // One damaged object must not hide the others (nor stop every informer): it is
+    // left out, logged and counted; GET names it and DELETE removes it.
     auto obj = Decode(s);
-    if (!obj.ok()) return obj.status();
+    if (!obj.ok()) {
+      damaged_.Report(s.key, obj.status());
+      continue;
+    }
     out.items.push_back(std::move(*obj));
   }
   return out;
@@ -484,10 +517,6 @@ absl::StatusOr<json> ObjectRegistry::RemoveNow(const api::KindInfo& kind,
 absl::StatusOr<json> ObjectRegistry::Delete(const api::KindInfo& kind, std::string_view ns,
                                             std::string_view name,
                                             const DeletePreconditions& preconditions) {
-  if (kind.kind == "Namespace" && IsSystemNamespace(name)) {
-    return api::ForbiddenError(
-        StrCat("namespace \"", name, "\" is a system namespace and cannot be deleted"));
-  }
   for (int attempt = 0;; ++attempt) {
     auto stored = store_.Get(Key(kind, ns, name));
     if (!stored.ok()) {
@@ -497,7 +526,17 @@ absl::StatusOr<json> ObjectRegistry::Delete(const api::KindInfo& kind, std::stri
       return stored.status();
     }
     auto obj = Decode(*stored);
-    if (!obj.ok()) return obj.status();
+    if (!obj.ok()) {
+      auto removed = RemoveDamaged(kind, *stored, obj.status(), preconditions);
+      if (!removed.ok() && absl::IsAborted(removed.status()) && attempt < kMaxConflictRetries) {
+        continue;
+      }
+      return removed;
+    }
+    if (kind.kind == "Namespace" && IsSystemNamespace(name)) {
+      return api::ForbiddenError(
+          StrCat("namespace \"", name, "\" is a system namespace and cannot be deleted"));
+    }
     json& md = (*obj)["metadata"];
     if (!preconditions.uid.empty() && preconditions.uid != Str(md, "uid")) {
       return api::ConflictError(kind.qualified_resource(), name,
@@ -542,6 +581,59 @@ absl::StatusOr<json> ObjectRegistry::Delete(const api::KindInfo& kind, std::stri
   }
 }
 
+absl::StatusOr<json> ObjectRegistry::RemoveDamaged(const api::KindInfo& kind,
+                                                   const store::StoredObject& stored,
+                                                   const absl::Status& why,
+                                                   const DeletePreconditions& preconditions) {
+  damaged_.Report(stored.key, why);
+  const std::string& name = stored.key.name;
+  // A damaged value has no readable uid, and no readable finalizers to wait for.
+  if (!preconditions.uid.empty()) {
+    return api::ConflictError(
+        kind.qualified_resource(), name,
+        StrCat("Precondition failed: UID in precondition: ", preconditions.uid,
+               ", but the stored object is damaged (", why.message(), ") and has no readable UID"));
+  }
+  if (!preconditions.resource_version.empty() &&
+      preconditions.resource_version != std::to_string(stored.mod_revision)) {
+    return api::ConflictError(
+        kind.qualified_resource(), name,
+        StrCat("Precondition failed: ResourceVersion in precondition: ",
+               preconditions.resource_version,
+               ", ResourceVersion of the stored object: ", stored.mod_revision));
+  }
+  const bool is_namespace = kind.kind == "Namespace";
+  // Deleting a namespace deletes what is in it, damaged or not.
+  if (is_namespace) {
+    if (auto st = DeleteNamespaceContents(name); !st.ok()) return st;
+  }
+  auto deleted = store_.Delete(stored.key, stored.mod_revision);
+  if (!deleted.ok()) {
+    if (absl::IsAborted(deleted.status())) {
+      return api::ConflictError(kind.qualified_resource(), name,
+                                "the object has been modified; please retry");
+    }
+    return deleted.status();
+  }
+  damaged_.Forget(stored.key);
+  spdlog::warn("deleted damaged stored object {}", StoreKeyName(stored.key));
+  if (kind.kind == "Cluster") {
+    auto st = Delete(namespace_kind_, "", "cluster-" + name);
+    if (!st.ok() && !absl::IsNotFound(st.status())) return st.status();
+  } else if (is_namespace && IsSystemNamespace(name)) {
+    // System namespaces always exist: a damaged one is replaced by a fresh one.
+    if (auto st = EnsureNamespace(name, json::object()); !st.ok()) return st;
+  } else if (kind.namespaced) {
+    if (auto st = FinishNamespaceIfEmpty(stored.key.ns); !st.ok()) return st;
+  }
+  // What Kubernetes answers for a deletion that leaves no object to show.
+  return json{{"kind", "Status"},
+              {"apiVersion", "v1"},
+              {"metadata", json::object()},
+              {"status", "Success"},
+              {"details", {{"name", name}, {"group", kind.group}, {"kind", kind.plural}}}};
+}
+
 absl::Status ObjectRegistry::DeleteNamespaceContents(const std::string& ns) {
   for (const auto& kind : catalog_.kinds()) {
     if (!kind.namespaced) continue;
@@ -562,7 +654,11 @@ absl::Status ObjectRegistry::FinishNamespaceIfEmpty(const std::string& ns) {
   auto stored = store_.Get(Key(namespace_kind_, "", ns));
   if (!stored.ok()) return absl::IsNotFound(stored.status()) ? absl::OkStatus() : stored.status();
   auto obj = Decode(*stored);
-  if (!obj.ok()) return obj.status();
+  // A damaged namespace is not known to be terminating; deleting it finishes it.
+  if (!obj.ok()) {
+    damaged_.Report(stored->key, obj.status());
+    return absl::OkStatus();
+  }
   if (!(*obj)["metadata"].contains("deletionTimestamp")) return absl::OkStatus();
   for (const auto& kind : catalog_.kinds()) {
     if (!kind.namespaced) continue;

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "api/kind_catalog.h"
 #include "api/schema.h"
+#include "apiserver/damaged_objects.h"
 #include "common/clock.h"
 #include "nlohmann/json.hpp"
 #include "store/store.h"
@@ -88,8 +89,14 @@ class ObjectRegistry {
                                         std::string_view name,
                                         const DeletePreconditions& preconditions = {});
 
-  // Decodes a stored value into the API object (resourceVersion filled in).
+  // Decodes a stored value into the API object (resourceVersion filled in). A value
+  // that is not an object under its key's name (a damaged row) is a 500
+  // StorageReadError naming the key, as Kubernetes reports an unreadable object.
   static absl::StatusOr<nlohmann::json> Decode(const store::StoredObject& stored);
+
+  // Stored objects known to be damaged: List leaves them out (and logs each once),
+  // Get answers StorageReadError naming the key, Delete removes them.
+  size_t damaged_objects() const { return damaged_.count(); }
 
  private:
   struct Prepared;
@@ -106,12 +113,21 @@ class ObjectRegistry {
   absl::Status FinishNamespaceIfEmpty(const std::string& ns);
   absl::StatusOr<nlohmann::json> RemoveNow(const api::KindInfo& kind,
                                            const store::StoredObject& current);
+  // Decode(), recording the outcome in damaged_.
+  absl::StatusOr<nlohmann::json> DecodeReporting(const store::StoredObject& stored);
+  // Deletes an object whose value cannot be decoded (so has no finalizers to honour),
+  // with what deleting it sets off; answers a Success Status.
+  absl::StatusOr<nlohmann::json> RemoveDamaged(const api::KindInfo& kind,
+                                               const store::StoredObject& stored,
+                                               const absl::Status& why,
+                                               const DeletePreconditions& preconditions);
   store::ObjectKey Key(const api::KindInfo& kind, std::string_view ns, std::string_view name) const;
 
   store::Store& store_;
   const api::KindCatalog& catalog_;
   const Clock& clock_;
   const api::KindInfo& namespace_kind_;
+  DamagedObjects damaged_;
 };
 
 }  // namespace snapkeep::apiserver

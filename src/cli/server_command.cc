@@ -156,6 +156,12 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   }
   std::error_code ec;
   std::filesystem::create_directories(flags.data_dir, ec);
+  // The owner's only, whatever the umask, and tightened if it already existed: the
+  // store and its WAL hold Secret values, the work dir snapshots of etcd.
+  if (!ec) {
+    std::filesystem::permissions(flags.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   if (ec) {
     spdlog::error("--data-dir {}: {}", flags.data_dir, ec.message());
     return 1;

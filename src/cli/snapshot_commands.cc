@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
 #include "cli/snapshot_flags.h"
+#include "cli/table_printer.h"
 #include "common/termination_signals.h"
 #include "nlohmann/json.hpp"
 #include "snapshot/bolt_database_summary.h"
@@ -300,16 +301,17 @@ struct ListCommand {
       std::cout << items.dump(2) << "\n";
       return 0;
     }
-    std::cout << absl::StrFormat("%-40s %10s %12s %-11s %-24s %s\n", "NAME", "REVISION", "SIZE",
-                                 "COMPRESSION", "STARTED", "SHA256");
+    // Aligned by display width: snapshot names need not be ASCII.
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "REVISION", "SIZE", "COMPRESSION", "STARTED", "SHA256"}};
     for (const snapshot::CatalogEntry& entry : catalog->snapshots) {
       absl::string_view name = entry.key;
       absl::ConsumePrefix(&name, folder);
       const snapshot::SnapshotManifest& m = entry.manifest;
-      std::cout << absl::StrFormat("%-40s %10d %12s %-11s %-24s %s\n", name, m.revision,
-                                   HumanBytes(m.stored_size), m.compression,
-                                   snapshot::FormatTimestamp(m.started_at), m.sha256);
+      rows.push_back({std::string(name), absl::StrCat(m.revision), HumanBytes(m.stored_size),
+                      m.compression, snapshot::FormatTimestamp(m.started_at), m.sha256});
     }
+    std::cout << AlignColumns(rows);
     return 0;
   }
 };

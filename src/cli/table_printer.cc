@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "cli/display_width.h"
 
 namespace snapkeep::cli {
 
@@ -25,17 +26,19 @@ std::string CellText(const json& cell) {
 
 std::string AlignColumns(const std::vector<std::vector<std::string>>& rows,
                          const std::string& indent) {
+  // Padded by the columns a cell takes on a terminal, not by its bytes: "café"
+  // is 5 bytes but 4 columns, "集群" 6 bytes but 4 columns.
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
   }
   std::string out;
   for (const auto& row : rows) {
     std::string line = indent;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 3, ' ');
+      if (i + 1 < row.size()) line.append(widths[i] - DisplayWidth(row[i]) + 3, ' ');
     }
     // Empty trailing cells would otherwise leave blanks at the end of the line.
     while (line.size() > indent.size() && line.back() == ' ') line.pop_back();

@@ -19,7 +19,8 @@ struct TablePrintOptions {
 std::string FormatTable(const nlohmann::json& table, const TablePrintOptions& options);
 
 // Lines of text cells aligned into columns (three spaces apart, the last
-// column unpadded), one string per row; shared by `get` and `describe`.
+// column unpadded; widths are display widths, so non-ASCII text aligns), one
+// string per row; shared by `get`, `describe` and `snapshot list`.
 std::string AlignColumns(const std::vector<std::vector<std::string>>& rows,
                          const std::string& indent = "");
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "snapshot/bolt_format.h"
 #include "snapshot/crc32c.h"
+#include "snapshot/sha256_hasher.h"
 
 namespace snapkeep::snapshot {
 namespace {
@@ -51,6 +52,7 @@ class BoltFile {
   }
 
   const bolt::Meta& meta() const { return meta_; }
+  uint64_t file_size() const { return file_size_; }
 
   // Visits, in key order, every element of the tree rooted at `pgid`.
   absl::Status Walk(uint64_t pgid, ElementVisitor visit, int depth = 0) {
@@ -136,7 +138,22 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
   BoltFile file;
   if (absl::Status status = file.Open(path); !status.ok()) return status;
   BoltDatabaseSummary summary;
-  summary.total_size = static_cast<int64_t>(file.meta().high_water * file.meta().page_size);
+  const uint64_t page_size = file.meta().page_size;
+  const uint64_t database_size = file.meta().high_water * page_size;
+  summary.total_size = static_cast<int64_t>(database_size);
+  // Past the database an etcd snapshot has etcd's sha256 of it, or nothing; a
+  // member's own db file may also have unused whole pages. Anything else was
+  // appended (or the file is not what it seems), and restoring it would be a guess.
+  const uint64_t trailing = file.file_size() - database_size;
+  if (trailing != 0 && trailing != Sha256Hasher::kDigestSize && trailing % page_size != 0) {
+    return absl::DataLossError(absl::StrCat(
+        path, " is not a valid etcd snapshot: ", trailing,
+        " bytes follow its database (which ends at byte ", database_size,
+        "); an etcd snapshot ends with its database, or with etcd's 32-byte sha256 of it "
+        "(were bytes appended to the file?)"));
+  }
+  int64_t newest_key_revision = 0;
+  int64_t compact_revision = 0;
   uint32_t crc = 0;
   absl::Status status = file.Walk(
       file.meta().root, [&](absl::string_view name, absl::string_view value, uint32_t flags) {
@@ -144,11 +161,15 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
           return file.Corrupt(absl::StrCat("root entry '", name, "' is not a bucket"));
         }
         crc = ExtendCrc32c(crc, name);
-        bool key_bucket = name == "key";
+        const bool key_bucket = name == bolt::kKeyBucket;
+        const bool meta_bucket = name == bolt::kMetaBucket;
         auto visit = [&](absl::string_view key, absl::string_view val, uint32_t /*flags*/) {
           crc = ExtendCrc32c(crc, key);
           crc = ExtendCrc32c(crc, val);
-          if (key_bucket) summary.revision = bolt::MainRevisionOf(key);
+          if (key_bucket) newest_key_revision = bolt::MainRevisionOf(key);
+          if (meta_bucket && key == bolt::kFinishedCompactKey && val.size() >= 8) {
+            compact_revision = bolt::MainRevisionOf(val);
+          }
           ++summary.total_keys;
           return absl::OkStatus();
         };
@@ -160,6 +181,7 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
       });
   if (!status.ok()) return status;
   summary.hash = crc;
+  summary.revision = bolt::EtcdRevision(newest_key_revision, compact_revision);
   return summary;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -67,12 +68,47 @@ inline bool ReadMeta(absl::string_view page, Meta* meta) {
   return meta->page_size >= 512 && meta->page_size <= (1u << 20);
 }
 
-// etcd's "key" bucket keys start with the 8-byte big-endian main revision.
+// etcd's buckets and the meta key that say its revision.
+inline constexpr absl::string_view kKeyBucket = "key";    // keys are revisions
+inline constexpr absl::string_view kMetaBucket = "meta";  // etcd's own bookkeeping
+// In "meta": the revision of the last compaction that finished (revision bytes).
+inline constexpr absl::string_view kFinishedCompactKey = "finishedCompactRev";
+
+// etcd's "key" bucket keys (and finishedCompactRev's value) start with the 8-byte
+// big-endian main revision.
 inline int64_t MainRevisionOf(absl::string_view key) {
   if (key.size() < 8) return 0;
   uint64_t rev = 0;
   for (int i = 0; i < 8; ++i) rev = (rev << 8) | static_cast<unsigned char>(key[i]);
   return static_cast<int64_t>(rev);
+}
+
+// The revision etcd serves once it opens a database, as its mvcc store computes it
+// at start: the main revision of the newest key, raised to the last finished
+// compaction (compacting can remove every key up to it: put, delete, compact), and
+// at least 1 (a new etcd's revision, before any write).
+inline int64_t EtcdRevision(int64_t newest_key_revision, int64_t finished_compact_revision) {
+  return std::max<int64_t>({1, newest_key_revision, finished_compact_revision});
+}
+
+// The value of key kFinishedCompactKey among the elements of the leaf page `page`,
+// as a main revision; 0 if the page has no such key (or is malformed).
+inline int64_t FinishedCompactRevisionIn(absl::string_view page) {
+  if (page.size() < kPageHeaderSize) return 0;
+  const PageHeader h = ReadPageHeader(page.data());
+  if (!(h.flags & kLeafPage)) return 0;
+  for (uint16_t i = 0; i < h.count; ++i) {
+    const size_t element = kPageHeaderSize + size_t{i} * kElementSize;
+    if (element + kElementSize > page.size()) return 0;
+    const char* e = page.data() + element;
+    const uint64_t pos = Load<uint32_t>(e + 4);
+    const uint64_t ksize = Load<uint32_t>(e + 8);
+    const uint64_t vsize = Load<uint32_t>(e + 12);
+    if (element + pos + ksize + vsize > page.size()) return 0;
+    if (page.substr(element + pos, ksize) != kFinishedCompactKey || vsize < 8) continue;
+    return MainRevisionOf(page.substr(element + pos + ksize, vsize));
+  }
+  return 0;
 }
 
 }  // namespace snapkeep::snapshot::bolt

@@ -94,6 +94,9 @@ void BoltStreamScanner::SummarisePage(uint64_t pgid, absl::string_view page) {
     }
     absl::string_view key = page.substr(element + pos, ksize);
     if (i + 1 == h.count) leaf.last_revision = bolt::MainRevisionOf(key);
+    if (key == bolt::kFinishedCompactKey && vsize >= 8) {
+      compact_revisions_[pgid] = bolt::MainRevisionOf(page.substr(element + pos + ksize, vsize));
+    }
     if ((flags & bolt::kBucketLeafFlag) && vsize >= bolt::kBucketHeaderSize) {
       absl::string_view value = page.substr(element + pos + ksize, vsize);
       BucketEntry bucket{std::string(key), bolt::Load<uint64_t>(value.data()), {}};
@@ -103,6 +106,7 @@ void BoltStreamScanner::SummarisePage(uint64_t pgid, absl::string_view page) {
         bolt::PageHeader ih = bolt::ReadPageHeader(inline_page.data());
         bucket.inline_summary.seen = true;
         bucket.inline_summary.count = ih.count;
+        bucket.inline_compact_revision = bolt::FinishedCompactRevisionIn(inline_page);
         if (ih.count > 0) {
           size_t last = bolt::kPageHeaderSize + size_t{ih.count - 1u} * bolt::kElementSize;
           if (last + bolt::kElementSize <= inline_page.size()) {
@@ -121,16 +125,24 @@ void BoltStreamScanner::SummarisePage(uint64_t pgid, absl::string_view page) {
   if (!buckets.empty()) bucket_pages_[pgid] = std::move(buckets);
 }
 
-absl::Status BoltStreamScanner::Collect(uint64_t pgid, int depth, LeafSummary* total) const {
+absl::Status BoltStreamScanner::Collect(uint64_t pgid, int depth, LeafSummary* total,
+                                        int64_t* compact_revision) const {
   if (depth > 64) return absl::DataLossError("page tree deeper than 64 levels");
   if (auto branch = branches_.find(pgid); branch != branches_.end()) {
     for (uint64_t child : branch->second) {
-      if (absl::Status status = Collect(child, depth + 1, total); !status.ok()) return status;
+      if (absl::Status status = Collect(child, depth + 1, total, compact_revision); !status.ok()) {
+        return status;
+      }
     }
     return absl::OkStatus();
   }
   if (pgid >= leaves_.size() || !leaves_[pgid].seen) {
     return absl::DataLossError(absl::StrCat("page ", pgid, " of the tree is missing or malformed"));
+  }
+  if (compact_revision != nullptr) {
+    if (auto found = compact_revisions_.find(pgid); found != compact_revisions_.end()) {
+      *compact_revision = found->second;
+    }
   }
   const LeafSummary& leaf = leaves_[pgid];
   total->count += leaf.count;
@@ -161,6 +173,8 @@ absl::StatusOr<BoltStreamScanner::Result> BoltStreamScanner::Finish() {
     }
   }
   Result result;
+  int64_t newest_key_revision = 0;
+  int64_t compact_revision = 0;
   for (uint64_t pgid : root_leaves) {
     if (pgid >= leaves_.size() || !leaves_[pgid].seen) {
       return absl::DataLossError(absl::StrCat("root bucket page ", pgid, " is missing"));
@@ -168,16 +182,21 @@ absl::StatusOr<BoltStreamScanner::Result> BoltStreamScanner::Finish() {
     auto page = bucket_pages_.find(pgid);
     if (page == bucket_pages_.end()) continue;
     for (const BucketEntry& bucket : page->second) {
+      const bool meta = bucket.name == bolt::kMetaBucket;
       LeafSummary total;
       if (bucket.root == 0) {
         total = bucket.inline_summary;
-      } else if (absl::Status status = Collect(bucket.root, 1, &total); !status.ok()) {
+        if (meta) compact_revision = bucket.inline_compact_revision;
+      } else if (absl::Status status =
+                     Collect(bucket.root, 1, &total, meta ? &compact_revision : nullptr);
+                 !status.ok()) {
         return status;
       }
       result.total_keys += total.count;
-      if (bucket.name == "key") result.revision = total.last_revision;
+      if (bucket.name == bolt::kKeyBucket) newest_key_revision = total.last_revision;
     }
   }
+  result.revision = bolt::EtcdRevision(newest_key_revision, compact_revision);
   return result;
 }
 

@@ -15,8 +15,9 @@ namespace snapkeep::snapshot {
 // itself, without storing it: every page is summarised as it passes (a leaf's
 // element count and last key, a branch's children, the root bucket's entries),
 // and Finish() walks the page tree through those summaries. So the manifest
-// records exactly the revision `etcdctl snapshot status` will report, even if
-// etcd was being written while the snapshot was taken.
+// records the revision etcd serves for this database (bolt::EtcdRevision: the
+// newest key's, raised to the last finished compaction, at least 1), even if etcd
+// was being written while the snapshot was taken.
 //
 // Memory: ~16 bytes per database page (about 4 MiB per GiB) plus one page run.
 // Not thread-safe.
@@ -41,11 +42,15 @@ class BoltStreamScanner {
     std::string name;
     uint64_t root = 0;  // 0 = inline
     LeafSummary inline_summary;
+    int64_t inline_compact_revision = 0;  // finishedCompactRev in an inline bucket
   };
 
   void ProcessPages();
   void SummarisePage(uint64_t pgid, absl::string_view page);
-  absl::Status Collect(uint64_t pgid, int depth, LeafSummary* total) const;
+  // Sums the leaves of the tree at `pgid` into `total`; `compact_revision` (if given)
+  // gets the finishedCompactRev found in them.
+  absl::Status Collect(uint64_t pgid, int depth, LeafSummary* total,
+                       int64_t* compact_revision = nullptr) const;
 
   static constexpr uint64_t kMaxRun = 64 << 20;  // larger page runs cannot come from etcd
 
@@ -60,6 +65,9 @@ class BoltStreamScanner {
   std::vector<LeafSummary> leaves_;  // indexed by pgid
   std::unordered_map<uint64_t, std::vector<uint64_t>> branches_;
   std::unordered_map<uint64_t, std::vector<BucketEntry>> bucket_pages_;
+  // Leaf pages holding a finishedCompactRev key (only etcd's meta bucket has one;
+  // which page is the meta bucket's is known only at the end).
+  std::unordered_map<uint64_t, int64_t> compact_revisions_;
 };
 
 }  // namespace snapkeep::snapshot

@@ -462,3 +462,68 @@ def test_disk_full_is_named_and_leaves_no_file(etcd_server, workdir):
         assert os.listdir(mountpoint) == []
     finally:
         subprocess.run(["umount", mountpoint], check=False)
+
+
+def test_inspect_names_bytes_appended_to_a_snapshot(etcd_server, workdir):
+    seed(etcd_server)
+    dest = f"file://{workdir}/appended/snap"
+    snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint, "--dest", dest)
+    out = os.path.join(workdir, "snap.db")
+    snapkeep.run("snapshot", "get", "--dest", dest, "--out", out)
+    assert snapkeep.run_json("snapshot", "inspect", out)["etcdTrailer"] == "verified"
+    size = os.path.getsize(out)
+    with open(out, "ab") as f:
+        f.write(b"appended")
+    for args in ([out], [out, "-o", "json"]):
+        result = snapkeep.run("snapshot", "inspect", *args, check=False)
+        assert result.returncode == 1, result
+        assert "is not a valid etcd snapshot" in result.stderr, result.stderr
+        assert f"{32 + 8} bytes follow its database (which ends at byte {size - 32})" \
+            in result.stderr, result.stderr
+        assert "absent" not in result.stdout
+
+
+def test_revision_is_etcds_for_a_fresh_cluster_and_after_a_compaction(etcd_server, workdir):
+    # A new etcd has no keys, and its revision is 1.
+    assert etcd_server.revision() == 1
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", f"file://{workdir}/rev/fresh")
+    assert saved["revision"] == 1
+    listed = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/rev/").stdout
+    assert listed.splitlines()[1].split()[:2] == ["fresh", "1"], listed
+    fresh = os.path.join(workdir, "fresh.db")
+    snapkeep.run("snapshot", "get", "--dest", f"file://{workdir}/rev/fresh", "--out", fresh)
+    assert snapkeep.run_json("snapshot", "inspect", fresh)["revision"] == 1
+
+    # Compaction can remove every key up to its revision: etcd's revision stays there.
+    etcd_server.put("/a", "1")
+    etcd_server.put("/b", "2")
+    etcd_server.etcdctl("del", "/a")
+    etcd_server.etcdctl("del", "/b")
+    revision = etcd_server.revision()
+    etcd_server.etcdctl("compact", "--physical", str(revision))
+    assert etcd_server.revision() == revision == 5
+    saved = snapkeep.run_json("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                              "--dest", f"file://{workdir}/rev/compacted")
+    assert saved["revision"] == revision
+    compacted = os.path.join(workdir, "compacted.db")
+    snapkeep.run("snapshot", "get", "--dest", f"file://{workdir}/rev/compacted", "--out", compacted)
+    assert snapkeep.run_json("snapshot", "inspect", compacted)["revision"] == revision
+    # etcdctl's status reports the newest key's revision instead (none left here).
+    assert etcdctl_status(etcd_server, compacted)["revision"] < revision
+
+
+def test_list_aligns_non_ascii_names_by_display_width(etcd_server, workdir):
+    seed(etcd_server)
+    for name in ("caf\u00e9", "\u96c6\u7fa4-a", "plain"):
+        snapkeep.run("snapshot", "save", "--endpoints", etcd_server.endpoint,
+                     "--dest", f"file://{workdir}/wide/{name}")
+    lines = snapkeep.run("snapshot", "list", "--dest", f"file://{workdir}/wide/").stdout.splitlines()
+    assert len(lines) == 4, lines
+
+    def column_of(line, text):  # in terminal columns: East Asian characters take two
+        prefix = line[:line.index(text)]
+        return sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in prefix)
+
+    revisions = [column_of(line, line.split()[1]) for line in lines]
+    assert len(set(revisions)) == 1, lines

@@ -178,6 +178,33 @@ def test_missing_bucket_is_named(etcd_server, s3_server, workdir):
     assert "bucket 'no-such-bucket' does not exist" in result.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["list", "--dest", "s3://no-such-bucket/x/"],
+    ["get", "--dest", "s3://no-such-bucket/x/snap", "--out", "never.db"],
+    ["inspect", "--dest", "s3://no-such-bucket/x/snap"],
+    # HEAD answers have no body: a missing bucket looked like a missing snapshot.
+    ["delete", "--dest", "s3://no-such-bucket/x/snap"],
+])
+def test_every_command_names_a_missing_bucket(s3_server, workdir, command):
+    result = snapkeep.run("snapshot", *command, *s3args(s3_server), env=s3_server.env(),
+                          check=False, cwd=workdir)
+    assert result.returncode == 1, result
+    assert "bucket 'no-such-bucket' does not exist" in result.stderr, result.stderr
+    assert "no snapshot at" not in result.stderr
+
+
+def test_virtual_addressing_with_an_ip_endpoint_is_refused_at_once(s3_server):
+    import time
+    start = time.monotonic()
+    result = snapkeep.run("snapshot", "list", "--dest", "s3://backups/", *s3args(s3_server),
+                          "--s3-addressing", "virtual", env=s3_server.env(), check=False)
+    assert time.monotonic() - start < 5
+    assert result.returncode == 2, result
+    assert "--s3-addressing" in result.stderr and "--s3-endpoint" in result.stderr, result.stderr
+    assert "backups.127.0.0.1" in result.stderr
+    assert "attempt" not in result.stderr  # not retried
+
+
 def test_unknown_access_key_is_reported_as_rejected(etcd_server, s3_server, workdir):
     # s3rver checks the access key id (not the signature): an unknown id is refused.
     env = s3_server.env(AWS_ACCESS_KEY_ID="NOT-A-KEY")

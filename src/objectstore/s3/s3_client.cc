@@ -1,6 +1,8 @@
 #include "objectstore/s3/s3_client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <mutex>
@@ -40,17 +42,56 @@ std::string S3UriEncode(absl::string_view text, bool keep_slash) {
   return out;
 }
 
+namespace {
+
+// The host of an endpoint "scheme://host[:port][/...]": "[::1]" stays bracketed.
+absl::string_view EndpointHost(absl::string_view endpoint) {
+  if (size_t scheme_end = endpoint.find("://"); scheme_end != absl::string_view::npos) {
+    endpoint.remove_prefix(scheme_end + 3);
+  }
+  endpoint = endpoint.substr(0, endpoint.find('/'));
+  if (absl::StartsWith(endpoint, "[")) return endpoint.substr(0, endpoint.find(']') + 1);
+  return endpoint.substr(0, endpoint.find(':'));
+}
+
+bool IsIpAddress(absl::string_view host) {
+  std::string text(host);
+  unsigned char address[sizeof(struct in6_addr)];
+  if (absl::StartsWith(text, "[") && absl::EndsWith(text, "]")) {
+    return inet_pton(AF_INET6, text.substr(1, text.size() - 2).c_str(), address) == 1;
+  }
+  return inet_pton(AF_INET, text.c_str(), address) == 1;
+}
+
+}  // namespace
+
+bool UsesVirtualHostAddressing(absl::string_view bucket, const S3Options& options) {
+  // Bucket names with dots break TLS wildcard certificates in virtual-host style.
+  return options.addressing == S3Addressing::kVirtualHost ||
+         (options.addressing == S3Addressing::kAuto && options.endpoint.empty() &&
+          !absl::StrContains(bucket, "."));
+}
+
+absl::Status CheckS3Addressing(absl::string_view bucket, const S3Options& options) {
+  if (!UsesVirtualHostAddressing(bucket, options) || options.endpoint.empty()) {
+    return absl::OkStatus();
+  }
+  const absl::string_view host = EndpointHost(options.endpoint);
+  if (!IsIpAddress(host)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--s3-addressing virtual puts the bucket in the host name (", bucket, ".", host,
+      "), which an IP address cannot have; the S3 endpoint ", options.endpoint,
+      " (--s3-endpoint) needs --s3-addressing path (the default for an --s3-endpoint), or a "
+      "DNS name whose subdomains reach the server"));
+}
+
 S3Client::S3Client(std::string bucket, S3Options options)
     : bucket_(std::move(bucket)), options_(std::move(options)) {
   EnsureCurlInitialized();
   endpoint_ = options_.endpoint;
-  bool aws = endpoint_.empty();
-  if (aws) endpoint_ = absl::StrCat("https://s3.", options_.region, ".amazonaws.com");
+  if (endpoint_.empty()) endpoint_ = absl::StrCat("https://s3.", options_.region, ".amazonaws.com");
   while (absl::EndsWith(endpoint_, "/")) endpoint_.pop_back();
-  // Bucket names with dots break TLS wildcard certificates in virtual-host style.
-  virtual_host_ =
-      options_.addressing == S3Addressing::kVirtualHost ||
-      (options_.addressing == S3Addressing::kAuto && aws && !absl::StrContains(bucket_, "."));
+  virtual_host_ = UsesVirtualHostAddressing(bucket_, options_);
 }
 
 std::string S3Client::Describe(absl::string_view key) const {

@@ -73,6 +73,15 @@ class S3Client {
   bool virtual_host_ = false;
 };
 
+// Whether requests for `bucket` go to virtual-hosted URLs (https://bucket.host/key)
+// rather than path-style ones (https://host/bucket/key) under `options`.
+bool UsesVirtualHostAddressing(absl::string_view bucket, const S3Options& options);
+
+// InvalidArgument, naming --s3-addressing and --s3-endpoint, when `options` cannot
+// reach `bucket` at all: virtual-hosted addressing with an endpoint that is an IP
+// address ("bucket.127.0.0.1" is no host name; every request would fail to resolve).
+absl::Status CheckS3Addressing(absl::string_view bucket, const S3Options& options);
+
 // RFC 3986 percent-encoding as SigV4 wants it; '/' kept when `keep_slash`.
 std::string S3UriEncode(absl::string_view text, bool keep_slash);
 

@@ -73,6 +73,9 @@ absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
   absl::StatusOr<S3Response> response = client_.Call(head, absl::StrCat("HEAD ", Describe(key)));
   if (!response.ok()) {
     if (response.status().code() == absl::StatusCode::kNotFound) {
+      // An answer to HEAD has no body, so a missing bucket looks like a missing
+      // key; the contract wants it told apart (FailedPrecondition, naming it).
+      if (absl::Status bucket = CheckBucket(key); !bucket.ok()) return bucket;
       return absl::NotFoundError(absl::StrCat(Describe(key), " does not exist"));
     }
     return response.status();
@@ -80,6 +83,16 @@ absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
   return ObjectInfo{std::string(key),
                     static_cast<uint64_t>(std::max<int64_t>(0, response->content_length)),
                     response->last_modified, response->content_length >= 0};
+}
+
+absl::Status S3ObjectStore::CheckBucket(absl::string_view key) {
+  // The smallest request whose error body names a missing bucket (NoSuchBucket).
+  S3Request probe;
+  probe.query = {{"list-type", "2"}, {"prefix", std::string(key)}, {"max-keys", "1"}};
+  absl::Status status = client_.Call(probe, absl::StrCat("list ", Describe(key))).status();
+  // Only a configuration problem (no such bucket, wrong region) is news; a probe
+  // refused for lack of s3:ListBucket says nothing about the bucket.
+  return status.code() == absl::StatusCode::kFailedPrecondition ? status : absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view prefix) {

@@ -37,6 +37,9 @@ class S3ObjectStore : public ObjectStore {
   S3Client& client() { return client_; }
 
  private:
+  // FailedPrecondition if the bucket is missing (or otherwise misconfigured), else OK.
+  absl::Status CheckBucket(absl::string_view key);
+
   S3Client client_;
 };
 

@@ -5,9 +5,11 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/database_file.h"
 #include "store/sqlite/statement.h"
 #include "store/sqlite/transaction.h"
 
@@ -147,6 +149,22 @@ absl::StatusOr<std::optional<StoredObject>> LookUp(Statement& stmt, const Object
                       .mod_revision = stmt.ColumnInt(2)};
 }
 
+// Turns the empty file at `path` into a store: the schema, committed in a rollback-journal
+// transaction with synchronous=FULL, so it is in the file itself when the connection closes
+// (Open switches the file to WAL afterwards).
+absl::Status InitializeSchema(const std::string& path, const SqliteStoreOptions& options) {
+  absl::StatusOr<Connection> connection =
+      Connection::Open(path, /*create=*/false, options.busy_timeout);
+  if (!connection.ok()) return connection.status();
+  if (absl::Status status = connection->Exec("PRAGMA synchronous = FULL"); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<Transaction> txn = Transaction::Begin(*connection, Transaction::Mode::kImmediate);
+  if (!txn.ok()) return txn.status();
+  if (absl::Status status = connection->Exec(kSchema); !status.ok()) return status;
+  return txn->Commit();
+}
+
 }  // namespace
 
 struct SqliteStore::Writer {
@@ -221,8 +239,20 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         "SQLite store options: history_revisions must be >= 0 (got ", options.history_revisions,
         ") and compaction_batch >= 1 (got ", options.compaction_batch, ")"));
   }
+  // In-memory and temporary databases have no file to share between connections.
+  if (path.empty() || path == ":memory:" || absl::StartsWith(path, "file:")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SQLite store needs a file path, got \"", path, "\""));
+  }
+  // Refuses an empty file and creates a missing one whole (see database_file.h);
+  // SQLite itself is never asked to create the file, so it cannot leave an empty one.
+  if (absl::Status status = sqlite::PrepareDatabaseFile(
+          path, [&](const std::string& temp) { return InitializeSchema(temp, options); });
+      !status.ok()) {
+    return status;
+  }
   absl::StatusOr<Connection> connection =
-      Connection::Open(path, /*create=*/true, options.busy_timeout);
+      Connection::Open(path, /*create=*/false, options.busy_timeout);
   if (!connection.ok()) return connection.status();
   // Read connections reopen the file by the absolute name SQLite resolved, so a later
   // chdir cannot point them elsewhere. In-memory and temporary databases have no name

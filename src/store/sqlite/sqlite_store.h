@@ -51,7 +51,8 @@ struct SqliteStoreOptions {
 class SqliteStore final : public Store {
  public:
   // Opens or creates the database at `path` (its directory must exist) and resumes its
-  // revisions.
+  // revisions. An empty (0-byte) file is refused, a new one appears only complete, and
+  // the files are owner-only (0600): see sqlite/database_file.h.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                            SqliteStoreOptions options = {});
 

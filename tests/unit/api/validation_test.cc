@@ -173,13 +173,99 @@ TEST(ValidationTest, ImmutableFields) {
   EXPECT_TRUE(ValidateUpdate(ebc, before, Config(With(GoodSpec(), "keep", 3))).empty());
 }
 
-TEST(ValidationTest, Dns1123) {
-  EXPECT_TRUE(IsDns1123Label("a-b-1"));
-  EXPECT_FALSE(IsDns1123Label("-a"));
-  EXPECT_FALSE(IsDns1123Label("a.b"));
-  EXPECT_TRUE(IsDns1123Subdomain("a.b-c.d"));
-  EXPECT_FALSE(IsDns1123Subdomain("a..b"));
-  EXPECT_FALSE(IsDns1123Subdomain(std::string(254, 'a')));
+std::vector<std::string> Messages(const FieldErrors& errs) {
+  std::vector<std::string> out;
+  for (const auto& e : errs) out.push_back(e.field + ": " + e.message);
+  return out;
+}
+
+// Kubernetes accepts a DNS-1123 subdomain as most objects' name: 253 characters,
+// and no 63-character limit on one label.
+TEST(ValidationTest, NamesAreDnsSubdomainsWithoutALabelLimit) {
+  const KindInfo& ebc = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), std::string(64, 'a'))).empty());
+  EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), std::string(253, 'a'))).empty());
+  EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), "a." + std::string(100, 'b'))).empty());
+
+  auto too_long = Messages(ValidateObject(ebc, Config(GoodSpec(), std::string(254, 'a'))));
+  ASSERT_EQ(too_long.size(), 1u);
+  EXPECT_NE(too_long[0].find("must be no more than 253 characters"), std::string::npos)
+      << too_long[0];
+  // The syntax rule is named on its own, without a length it did not break.
+  auto bad_syntax = Messages(ValidateObject(ebc, Config(GoodSpec(), "Daily_Backup")));
+  ASSERT_EQ(bad_syntax.size(), 1u);
+  EXPECT_NE(bad_syntax[0].find("RFC 1123 subdomain must consist of"), std::string::npos);
+  EXPECT_EQ(bad_syntax[0].find("253"), std::string::npos) << bad_syntax[0];
+}
+
+TEST(ValidationTest, ClusterNameLimitSaysWhy) {
+  const KindInfo& kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "Cluster");
+  for (size_t length : {56, 64, 300}) {
+    json cluster = {{"metadata", {{"name", std::string(length, 'a')}}}, {"spec", json::object()}};
+    auto errs = Messages(ValidateObject(kind, cluster));
+    ASSERT_EQ(errs.size(), 1u) << length;
+    EXPECT_NE(errs[0].find("must be no more than 55 characters, because the Cluster's namespace "
+                           "\"cluster-<name>\" must be an RFC 1123 label"),
+              std::string::npos)
+        << errs[0];
+  }
+  json dotted = {{"metadata", {{"name", "a.b"}}}, {"spec", json::object()}};
+  auto errs = Messages(ValidateObject(kind, dotted));
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("RFC 1123 label must consist of"), std::string::npos) << errs[0];
+}
+
+TEST(ValidationTest, LabelKeysAndValuesNameTheRuleTheyBreak) {
+  const KindInfo& ebc = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+  json obj = Config(GoodSpec());
+  obj["metadata"]["labels"] = {{"example.com/" + std::string(64, 'k'), "ok"},
+                               {"app", std::string(64, 'v')},
+                               {"a/b/c", "-bad-"}};
+  auto errs = Messages(ValidateObject(ebc, obj));
+  ASSERT_EQ(errs.size(), 4u) << errs.size();
+  EXPECT_NE(errs[0].find("metadata.labels[a/b/c]: Invalid value: \"a/b/c\": a qualified name"),
+            std::string::npos)
+      << errs[0];
+  EXPECT_NE(errs[1].find("a valid label must be an empty string"), std::string::npos) << errs[1];
+  EXPECT_NE(errs[2].find("must be no more than 63 characters"), std::string::npos) << errs[2];
+  EXPECT_NE(errs[3].find("name part must be no more than 63 characters"), std::string::npos)
+      << errs[3];
+}
+
+// Endpoints and bucket names are checked without std::regex, whose recursion per
+// character overflowed the stack on a 200 KB endpoint (the server died).
+TEST(ValidationTest, UrlsAndBucketsOfAnyLengthAreCheckedWithoutCrashing) {
+  const KindInfo& cluster = *Catalog().ByKind("kubermatic.k8c.io/v1", "Cluster");
+  auto endpoint_errors = [&](const std::string& endpoint) {
+    json obj = {{"metadata", {{"name", "a"}}}, {"spec", {{"etcd", {{"endpoints", {endpoint}}}}}}};
+    return ValidateObject(cluster, obj).size();
+  };
+  EXPECT_EQ(endpoint_errors("http://" + std::string(4 << 20, 'a')), 0u);
+  EXPECT_EQ(endpoint_errors("https://" + std::string(4 << 20, 'a') + " "), 1u);
+  EXPECT_EQ(endpoint_errors("https://etcd-0:2379/x"), 0u);
+  EXPECT_EQ(endpoint_errors("http:///path"), 1u);
+  EXPECT_EQ(endpoint_errors("http://a b"), 1u);
+  EXPECT_EQ(endpoint_errors("ftp://a"), 1u);
+
+  const KindInfo& seed_kind = *Catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
+  auto destination_errors = [&](const std::string& endpoint, const std::string& bucket) {
+    json seed = {
+        {"metadata", {{"name", "eu"}, {"namespace", "kubermatic"}}},
+        {"spec",
+         {{"etcdBackupRestore",
+           {{"destinations", {{"d", {{"endpoint", endpoint}, {"bucketName", bucket}}}}}}}}}};
+    return ValidateObject(seed_kind, seed).size();
+  };
+  EXPECT_EQ(destination_errors("s3.example.com:9000", "my.bucket-1"), 0u);
+  EXPECT_EQ(destination_errors("s3.example.com", "abc"), 0u);
+  EXPECT_EQ(destination_errors("s3.example.com:123456", "abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com:", "abc"), 1u);
+  EXPECT_EQ(destination_errors(std::string(4 << 20, 'h'), "abc"), 0u);
+  EXPECT_EQ(destination_errors(std::string(4 << 20, 'h') + ":x", "abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", "ab"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", std::string(64, 'b')), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", "-abc"), 1u);
+  EXPECT_EQ(destination_errors("s3.example.com", std::string(4 << 20, 'b')), 1u);
 }
 
 }  // namespace

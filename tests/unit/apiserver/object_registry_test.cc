@@ -341,5 +341,99 @@ TEST_F(ObjectRegistryTest, GenerateName) {
   EXPECT_EQ(c->object["metadata"]["name"].get<std::string>().rfind("snap-", 0), 0u);
 }
 
+// Damages the stored value of an object behind the registry's back, as a torn
+// write or a hand-edited row would.
+void Damage(store::Store& store, const api::KindInfo& kind, const std::string& ns,
+            const std::string& name, const std::string& value) {
+  store::ObjectKey key{kind.store_resource(), kind.namespaced ? ns : "", name};
+  ASSERT_TRUE(store.Update(key, value, 0).ok());
+}
+
+TEST_F(ObjectRegistryTest, DamagedObjectsAreLeftOutOfListsNamedByGetAndDeletable) {
+  CreateClusterA();
+  for (const char* name : {"a1", "a2", "a3", "a4", "ok"}) {
+    ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config(name), {}).ok());
+  }
+  const api::KindInfo& ebc = Kind("EtcdBackupConfig");
+  Damage(*store_, ebc, "cluster-a", "a1", "{\"metadata\": {\"name\": \"a1\"");  // torn
+  Damage(*store_, ebc, "cluster-a", "a2", "[1, 2]");
+  Damage(*store_, ebc, "cluster-a", "a3", "{\"metadata\": 5}");
+  Damage(*store_, ebc, "cluster-a", "a4",
+         Config("other").dump());  // a whole object, under another name
+
+  auto listed = registry_->List(ebc, "cluster-a");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0]["metadata"]["name"], "ok");
+  EXPECT_EQ(registry_->damaged_objects(), 4u);
+  auto all = registry_->List(ebc, "");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->items.size(), 1u);
+  EXPECT_EQ(registry_->damaged_objects(), 4u);  // the same four, counted once
+
+  auto got = registry_->Get(ebc, "cluster-a", "a1");
+  ASSERT_FALSE(got.ok());
+  const api::ApiError error = api::ApiError::FromStatus(got.status());
+  EXPECT_EQ(error.code, 500);
+  EXPECT_EQ(error.reason, "StorageReadError");
+  EXPECT_EQ(error.message,
+            "stored object kubermatic.k8c.io/etcdbackupconfigs/cluster-a/a1 is damaged: its "
+            "value is not valid JSON");
+  EXPECT_NE(api::ApiError::FromStatus(registry_->Get(ebc, "cluster-a", "a4").status())
+                .message.find("its metadata.name is \"other\""),
+            std::string::npos);
+
+  for (const char* name : {"a1", "a2", "a3", "a4"}) {
+    auto deleted = registry_->Delete(ebc, "cluster-a", name);
+    ASSERT_TRUE(deleted.ok()) << name << ": " << deleted.status();
+    EXPECT_EQ((*deleted)["kind"], "Status");
+    EXPECT_EQ((*deleted)["status"], "Success");
+    EXPECT_EQ((*deleted)["details"]["name"], name);
+    EXPECT_EQ(Code(registry_->Get(ebc, "cluster-a", name).status()), 404);
+  }
+  EXPECT_EQ(registry_->damaged_objects(), 0u);
+  EXPECT_EQ(registry_->List(ebc, "cluster-a")->items.size(), 1u);
+}
+
+TEST_F(ObjectRegistryTest, DeletingADamagedObjectChecksTheResourceVersionPrecondition) {
+  CreateClusterA();
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  Damage(*store_, Kind("EtcdBackupConfig"), "cluster-a", "d", "garbage");
+  const int64_t revision = store_->CurrentRevision();
+  EXPECT_EQ(Code(registry_
+                     ->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d",
+                              {.resource_version = std::to_string(revision - 1)})
+                     .status()),
+            409);
+  EXPECT_EQ(
+      Code(registry_->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d", {.uid = "u"}).status()),
+      409);
+  EXPECT_TRUE(registry_
+                  ->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d",
+                           {.resource_version = std::to_string(revision)})
+                  .ok());
+}
+
+TEST_F(ObjectRegistryTest, DeletingADamagedClusterTakesItsNamespace) {
+  CreateClusterA();
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  Damage(*store_, Kind("Cluster"), "", "a", "\x01\x02");
+  EXPECT_TRUE(registry_->List(Kind("Cluster"), "")->items.empty());
+  ASSERT_TRUE(registry_->Delete(Kind("Cluster"), "", "a").ok());
+  EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "cluster-a").status()), 404);
+  EXPECT_EQ(Code(registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d").status()), 404);
+}
+
+TEST_F(ObjectRegistryTest, ADamagedSystemNamespaceIsReplacedWhenDeleted) {
+  Damage(*store_, Kind("Namespace"), "", "kubermatic", "{}");
+  EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "kubermatic").status()), 500);
+  ASSERT_TRUE(registry_->Delete(Kind("Namespace"), "", "kubermatic").ok());
+  auto fresh = registry_->Get(Kind("Namespace"), "", "kubermatic");
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ((*fresh)["metadata"]["name"], "kubermatic");
+  // Whole, it is protected again.
+  EXPECT_EQ(Code(registry_->Delete(Kind("Namespace"), "", "kubermatic").status()), 403);
+}
+
 }  // namespace
 }  // namespace snapkeep::apiserver

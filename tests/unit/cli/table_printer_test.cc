@@ -55,5 +55,19 @@ TEST(TablePrinterTest, NoTrailingBlanksForEmptyLastCell) {
   EXPECT_EQ(AlignColumns({{"A", "B"}, {"long-value", ""}}), "A            B\nlong-value\n");
 }
 
+TEST(TablePrinterTest, PadsByDisplayWidthNotBytes) {
+  // "café" is 5 bytes and 4 columns; "集群" 6 bytes and 4 columns; "e\u0301" 3 bytes, 1 column.
+  EXPECT_EQ(AlignColumns({{"NAME", "SIZE"},
+                          {"caf\xc3\xa9", "1"},
+                          {"\xe9\x9b\x86\xe7\xbe\xa4", "2"},
+                          {"e\xcc\x81", "3"},
+                          {"plain", "4"}}),
+            "NAME    SIZE\n"
+            "caf\xc3\xa9    1\n"
+            "\xe9\x9b\x86\xe7\xbe\xa4    2\n"
+            "e\xcc\x81       3\n"
+            "plain   4\n");
+}
+
 }  // namespace
 }  // namespace snapkeep::cli

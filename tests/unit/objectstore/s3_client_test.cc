@@ -34,6 +34,34 @@ TEST(S3ClientTest, UsesVirtualHostsForAwsAndWhenAsked) {
   EXPECT_EQ(virtual_host.Describe("k"), "s3://backups/k");
 }
 
+// bucket.10.0.0.1 is no host name: such a configuration is refused before any
+// request (it used to fail to resolve, five times over).
+TEST(S3ClientTest, VirtualHostsWithAnIpEndpointAreRefused) {
+  S3Options options;
+  options.addressing = S3Addressing::kVirtualHost;
+  for (const char* endpoint : {"http://127.0.0.1:4568", "https://10.0.0.1", "http://[::1]:9000/",
+                               "http://192.168.1.2:80/prefix"}) {
+    options.endpoint = endpoint;
+    absl::Status status = CheckS3Addressing("backups", options);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << endpoint;
+    EXPECT_NE(status.message().find("--s3-addressing"), absl::string_view::npos) << status;
+    EXPECT_NE(status.message().find("--s3-endpoint"), absl::string_view::npos) << status;
+  }
+  options.endpoint = "http://127.0.0.1:4568";
+  EXPECT_NE(CheckS3Addressing("backups", options).message().find("backups.127.0.0.1"),
+            absl::string_view::npos);
+  // Fine: a DNS name, path-style addressing, or AWS itself.
+  options.endpoint = "https://minio.local:9000";
+  EXPECT_TRUE(CheckS3Addressing("backups", options).ok());
+  options.endpoint = "http://127.0.0.1:4568";
+  options.addressing = S3Addressing::kPath;
+  EXPECT_TRUE(CheckS3Addressing("backups", options).ok());
+  options.addressing = S3Addressing::kAuto;
+  EXPECT_TRUE(CheckS3Addressing("backups", options).ok());
+  options.endpoint.clear();
+  EXPECT_TRUE(CheckS3Addressing("backups", options).ok());
+}
+
 TEST(S3ClientTest, UriEncodingFollowsRfc3986) {
   EXPECT_EQ(S3UriEncode("a-b_c.d~e/f g", true), "a-b_c.d~e/f%20g");
   EXPECT_EQ(S3UriEncode("a/b=c&d", false), "a%2Fb%3Dc%26d");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "snapshot/bolt_database_summary.h"
 #include "snapshot/bolt_format.h"
@@ -196,6 +197,101 @@ TEST(BoltStreamScannerTest, RejectsTruncatedAndForeignStreams) {
   BoltStreamScanner foreign;
   foreign.Update(std::string(3 * kPageSize, 'x'));
   EXPECT_EQ(foreign.Finish().status().code(), absl::StatusCode::kDataLoss);
+}
+
+// An inline bucket's value: its header (root 0) and its one leaf page, cut to
+// the bytes in use, as bbolt stores a small bucket inside its parent's leaf.
+std::string InlineBucket(const std::vector<Element>& elements) {
+  size_t used = bolt::kPageHeaderSize + elements.size() * bolt::kElementSize;
+  for (const Element& e : elements) used += e.key.size() + e.value.size();
+  return BucketValue(0) + LeafBytes(0, elements, 0).substr(0, used);
+}
+
+std::string RevisionBytes(uint64_t main) { return RevisionKey(main); }
+
+// A database with the given "key" bucket and "meta" bucket (inline, or on its own
+// page 5), plus a stale leaf (page 6) that claims a compaction nothing points to.
+std::string DatabaseWith(const std::vector<Element>& keys, const std::vector<Element>& meta,
+                         bool meta_inline) {
+  std::vector<Element> root = {
+      {bolt::kBucketLeafFlag, "key", keys.empty() ? InlineBucket({}) : BucketValue(4)},
+      {bolt::kBucketLeafFlag, "meta", meta_inline ? InlineBucket(meta) : BucketValue(5)}};
+  std::string bytes = MetaBytes(0, 3, 7, 10) + MetaBytes(1, 3, 7, 11) + Header(2, 0x10, 0, 0) +
+                      LeafBytes(3, root, 0);
+  bytes += keys.empty() ? Header(4, 0x10, 0, 0) : LeafBytes(4, keys, 0);
+  bytes += meta_inline ? Header(5, 0x10, 0, 0) : LeafBytes(5, meta, 0);
+  bytes += LeafBytes(6, {{0, "finishedCompactRev", RevisionBytes(999)}}, 0);
+  return bytes;
+}
+
+struct RevisionCase {
+  std::string what;
+  std::vector<uint64_t> key_revisions;
+  uint64_t finished_compaction;  // 0: none recorded
+  bool meta_inline;
+  int64_t want;
+};
+
+class EtcdRevisionTest : public ::testing::TestWithParam<RevisionCase> {};
+
+// Both readers report the revision etcd serves: the newest key's, raised to the
+// last finished compaction, at least 1.
+TEST_P(EtcdRevisionTest, BothReadersAgreeWithEtcd) {
+  const RevisionCase& c = GetParam();
+  std::vector<Element> keys;
+  for (uint64_t r : c.key_revisions) keys.push_back({0, RevisionKey(r), "v"});
+  std::vector<Element> meta = {{0, "consistent_index", std::string(8, '\x07')}};
+  if (c.finished_compaction > 0) {
+    meta.push_back({0, "finishedCompactRev", RevisionBytes(c.finished_compaction)});
+    meta.push_back({0, "scheduledCompactRev", RevisionBytes(c.finished_compaction + 100)});
+  }
+  const std::string bytes = DatabaseWith(keys, meta, c.meta_inline);
+
+  BoltStreamScanner scanner;
+  scanner.Update(bytes);
+  auto scanned = scanner.Finish();
+  ASSERT_TRUE(scanned.ok()) << c.what << ": " << scanned.status();
+  EXPECT_EQ(scanned->revision, c.want) << c.what;
+
+  std::string path = WriteTemp(bytes);
+  auto summary = SummarizeBoltFile(path);
+  unlink(path.c_str());
+  ASSERT_TRUE(summary.ok()) << c.what << ": " << summary.status();
+  EXPECT_EQ(summary->revision, c.want) << c.what;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EtcdRevisionTest,
+    ::testing::Values(RevisionCase{"a new etcd: no keys, no compaction", {}, 0, true, 1},
+                      RevisionCase{"keys only", {2, 3}, 0, true, 3},
+                      RevisionCase{"compaction removed the newest keys", {2}, 7, true, 7},
+                      RevisionCase{"every key compacted away", {}, 7, true, 7},
+                      RevisionCase{"keys newer than the compaction", {2, 9}, 7, true, 9},
+                      RevisionCase{"meta bucket on its own page", {5}, 12, false, 12},
+                      RevisionCase{"meta page without compaction", {5}, 0, false, 5}));
+
+TEST(BoltDatabaseSummaryTest, BytesAppendedToASnapshotAreNamed) {
+  const TestDatabase db = Build();  // database + etcd's 32-byte trailer
+  const std::string database = db.bytes.substr(0, db.bytes.size() - 32);
+  for (const std::string& fine :
+       {db.bytes, database, database + std::string(2 * kPageSize, '\0')}) {
+    std::string path = WriteTemp(fine);
+    EXPECT_TRUE(SummarizeBoltFile(path).ok()) << fine.size();
+    unlink(path.c_str());
+  }
+  for (const std::string& appended :
+       {db.bytes + "garbage", database + "x", database + std::string(kPageSize + 32, '\0')}) {
+    std::string path = WriteTemp(appended);
+    auto summary = SummarizeBoltFile(path);
+    unlink(path.c_str());
+    ASSERT_FALSE(summary.ok()) << appended.size();
+    EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(summary.status().message().find(
+                  absl::StrCat("is not a valid etcd snapshot: ", appended.size() - database.size(),
+                               " bytes follow its database (which ends at byte ", database.size())),
+              absl::string_view::npos)
+        << summary.status();
+  }
 }
 
 }  // namespace

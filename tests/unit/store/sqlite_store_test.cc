@@ -2,11 +2,13 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/sqlite/database_file.h"
 
 namespace snapkeep::store {
 namespace {
@@ -438,6 +441,122 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->mod_revision, store->CurrentRevision());
   EXPECT_GT(next->mod_revision, acked);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+// Sets the process umask for one scope.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+// The WAL holds Secret values: the database and its companions are the owner's only.
+TEST_F(SqliteStoreTest, FilesAreOwnerOnlyWhateverTheUmask) {
+  for (mode_t mask : {mode_t{0}, mode_t{022}}) {
+    SCOPED_TRACE(mask);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    ScopedUmask umask(mask);
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Create(Cluster("a"), "secret").ok());
+    ASSERT_TRUE(store->Get(Cluster("a")).ok());
+    for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+      ASSERT_TRUE(std::filesystem::exists(file)) << file;
+      EXPECT_EQ(ModeOf(file), 0600u) << file;
+    }
+  }
+}
+
+TEST_F(SqliteStoreTest, OpenTightensFilesOfAnExistingStore) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Create(Cluster("a"), "secret").ok());
+  }
+  // As an older snapkeep (or a copy) left them; -wal and -shm as an operator's shell would.
+  for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+    std::ofstream(file, std::ios::app).flush();
+    ASSERT_EQ(::chmod(file.c_str(), 0644), 0) << file;
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (const std::string& file : {path_, path_ + "-wal", path_ + "-shm"}) {
+    EXPECT_EQ(ModeOf(file), 0600u) << file;
+  }
+  EXPECT_EQ(store->Get(Cluster("a"))->value, "secret");
+}
+
+// A lost store must not come back as a fresh install.
+TEST_F(SqliteStoreTest, EmptyDatabaseFileIsRefusedAndLeftAsItWas) {
+  std::ofstream(path_).flush();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr(path_ + " is empty (0 bytes)"));
+  EXPECT_EQ(std::filesystem::file_size(path_), 0u);
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+}
+
+TEST_F(SqliteStoreTest, MissingDatabaseBesideItsWalIsRefused) {
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->Create(Cluster("a"), "v").ok());
+  }
+  std::filesystem::remove(path_);
+  std::ofstream(path_ + "-wal") << "frames of a lost database";
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("the database file was lost"));
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+// A creation killed half-way leaves its temporary file, never an empty database.
+TEST_F(SqliteStoreTest, InterruptedCreationLeavesNoDatabaseAndIsRedone) {
+  absl::Status failed = sqlite::PrepareDatabaseFile(path_, [](const std::string& temp) {
+    std::ofstream(temp) << "half";
+    return absl::UnavailableError("disk full");
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    (void)sqlite::PrepareDatabaseFile(path_, [&](const std::string&) {
+      char ready = 1;
+      if (write(fds[1], &ready, 1) != 1) _exit(4);
+      pause();  // killed here, mid-creation
+      return absl::OkStatus();
+    });
+    _exit(3);
+  }
+  close(fds[1]);
+  char ready = 0;
+  ASSERT_EQ(read(fds[0], &ready, 1), 1);
+  close(fds[0]);
+  kill(child, SIGKILL);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_TRUE(std::filesystem::exists(path_ + ".creating"));
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->Create(Cluster("a"), "v").ok());
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".creating"));
+  EXPECT_GT(std::filesystem::file_size(path_), 0u);
 }
 
 TEST_F(SqliteStoreTest, InMemoryDatabaseIsRejected) {
