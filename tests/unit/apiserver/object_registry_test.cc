@@ -402,15 +402,17 @@ TEST_F(ObjectRegistryTest, DeletingADamagedObjectChecksTheResourceVersionPrecond
   const int64_t revision = store_->CurrentRevision();
   EXPECT_EQ(Code(registry_
                      ->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d",
-                              {.resource_version = std::to_string(revision - 1)})
+                              {.uid = "", .resource_version = std::to_string(revision - 1)})
                      .status()),
             409);
-  EXPECT_EQ(
-      Code(registry_->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d", {.uid = "u"}).status()),
-      409);
+  EXPECT_EQ(Code(registry_
+                     ->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d",
+                              {.uid = "u", .resource_version = ""})
+                     .status()),
+            409);
   EXPECT_TRUE(registry_
                   ->Delete(Kind("EtcdBackupConfig"), "cluster-a", "d",
-                           {.resource_version = std::to_string(revision)})
+                           {.uid = "", .resource_version = std::to_string(revision)})
                   .ok());
 }
 
