@@ -226,6 +226,27 @@ void CheckSeed(const json& obj, FieldErrors& errs) {
 
 void CheckEtcdBackupConfig(const json& obj, FieldErrors& errs) {
   CheckClusterReference(obj, errs);
+  // Every backup is stored as "<cluster>-<name>-<YYYY-MM-DDThh:mm:ss>" with its
+  // "<key>.manifest.json" beside it, and a filesystem destination writes through a
+  // temp file ".<file>.tmp-XXXXXX": all of it must fit a 255-byte file name, or every
+  // backup would fail at run time rather than now.
+  constexpr size_t kFileNameMax = 255;
+  constexpr size_t kMaxSubdomain = 253;  // longer names have their own error
+  constexpr size_t kFixed = std::string_view("-").size() * 2 +
+                            std::string_view("2006-01-02T15:04:05").size() +
+                            std::string_view(".manifest.json").size() +
+                            std::string_view(".").size() + std::string_view(".tmp-XXXXXX").size();
+  const std::string name = Str(obj, "metadata.name");
+  const std::string cluster = Str(obj, "spec.cluster.name");
+  if (!name.empty() && name.size() <= kMaxSubdomain &&
+      name.size() + cluster.size() + kFixed > kFileNameMax) {
+    errs.push_back(
+        Invalid("metadata.name",
+                StrCat("Invalid value: ", Quote(name), ": too long for its backups' object keys: ",
+                       "the Cluster's and the config's names together may have at most ",
+                       kFileNameMax - kFixed, " characters (", cluster.size() + name.size(),
+                       " here), so \"<cluster>-<name>-<time>.manifest.json\" fits a file name")));
+  }
   const json& schedule = kinds::At(obj, "spec.schedule");
   if (schedule.is_string()) {
     if (auto s = Schedule::Parse(schedule.get<std::string>()); !s.ok()) {

@@ -71,6 +71,12 @@ INSTANTIATE_TEST_SUITE_P(
              ""},
         Case{"bad name", Config(GoodSpec(), "Daily_Backup"), {"metadata.name"}, "RFC 1123"},
         Case{"missing name", Config(GoodSpec(), ""), {"metadata.name"}, "Required"},
+        // Cluster "a" (1) + name: at most 208 so every backup's key fits a file name.
+        Case{"longest name", Config(GoodSpec(), std::string(207, 'n')), {}, ""},
+        Case{"name too long for its backups' keys",
+             Config(GoodSpec(), std::string(208, 'n')),
+             {"metadata.name"},
+             "at most 208 characters (209 here)"},
         Case{"garbage schedule",
              Config(With(GoodSpec(), "schedule", "every day")),
              {"spec.schedule"},
@@ -184,7 +190,11 @@ std::vector<std::string> Messages(const FieldErrors& errs) {
 TEST(ValidationTest, NamesAreDnsSubdomainsWithoutALabelLimit) {
   const KindInfo& ebc = *Catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
   EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), std::string(64, 'a'))).empty());
-  EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), std::string(253, 'a'))).empty());
+  // (A config's name is bounded further by its backups' keys; a Secret's is not.)
+  const KindInfo& secret = *Catalog().ByKind("v1", "Secret");
+  EXPECT_TRUE(
+      ValidateObject(secret, {{"metadata", {{"name", std::string(253, 'a')}, {"namespace", "x"}}}})
+          .empty());
   EXPECT_TRUE(ValidateObject(ebc, Config(GoodSpec(), "a." + std::string(100, 'b'))).empty());
 
   auto too_long = Messages(ValidateObject(ebc, Config(GoodSpec(), std::string(254, 'a'))));
