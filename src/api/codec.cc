@@ -1,9 +1,9 @@
 #include "api/codec.h"
 
-#include <regex>
-
 #include "api/api_error.h"
+#include "api/yaml_reader.h"
 #include "common/str_cat.h"
+#include "common/strict_json_parser.h"
 #include "yaml-cpp/yaml.h"
 
 namespace snapkeep::api {
@@ -11,78 +11,66 @@ namespace {
 
 using nlohmann::json;
 
-bool IsNull(const std::string& s) {
-  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-}
-
-std::optional<bool> AsBool(const std::string& s) {
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  return std::nullopt;
-}
-
-// YAML 1.2 core schema resolution of a plain (unquoted) scalar.
-json ResolvePlain(const std::string& s) {
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (IsNull(s)) return nullptr;
-  if (auto b = AsBool(s)) return *b;
-  if (std::regex_match(s, kInt)) {
-    try {
-      return std::stoll(s);
-    } catch (const std::out_of_range&) {
-      return s;  // too large for int64: keep the digits
-    }
+// Where a document was refused, as the API reports it: a number out of range
+// is a field's invalid value (422, naming the field); anything else means the
+// body is not a document (400).
+absl::Status RefusalStatus(const absl::Status& status, const DocumentError& error) {
+  if (error.problem != DocumentProblem::kNumberOutOfRange || error.path.empty()) {
+    return BadRequestError(std::string(status.message()));
   }
-  if (std::regex_match(s, kFloat)) return std::stod(s);
-  return s;
+  // The object's identity as far as it was read, for the message.
+  const json& doc = error.partial;
+  auto text = [](const json& object, const char* key) -> std::string {
+    if (!object.is_object()) return "";
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  const std::string api_version = text(doc, "apiVersion");
+  const size_t slash = api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  const std::string name =
+      doc.is_object() && doc.contains("metadata") ? text(doc["metadata"], "name") : "";
+  return InvalidError(text(doc, "kind"), group, name,
+                      {Invalid(error.path, StrCat("Invalid value: ", error.detail))});
 }
 
-json Convert(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      // yaml-cpp tags quoted and block scalars "!": those are strings whatever they say.
-      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-      return ResolvePlain(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& child : node) out.push_back(Convert(child));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) {
-        const std::string key = kv.first.Scalar();
-        if (out.contains(key)) {
-          throw YAML::ParserException(kv.first.Mark(), "duplicate key \"" + key + "\"");
-        }
-        out[key] = Convert(kv.second);
-      }
-      return out;
-    }
+// Whether `s` holds a character a plain scalar cannot carry as it is: C0 and C1
+// controls (CR, NEL included), U+2028/U+2029 (line breaks to YAML) and the BOM.
+// Double quotes escape them.
+bool HasUnprintable(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    const auto next = [&](size_t k) {
+      return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
+    };
+    if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return true;
+    if (c == 0xE2 && next(1) == 0x80 && (next(2) == 0xA8 || next(2) == 0xA9)) return true;
+    if (c == 0xEF && next(1) == 0xBB && next(2) == 0xBF) return true;
   }
-  return nullptr;
+  return false;
 }
 
 bool NeedsQuotes(const std::string& s) {
-  if (s.empty()) return true;
-  if (!ResolvePlain(s).is_string()) return true;
+  if (s.empty() || HasUnprintable(s)) return true;
+  bool out_of_range = false;
+  if (!ResolvePlainScalar(s, &out_of_range).is_string() || out_of_range) return true;
   if (s.find_first_of(":#{}[],&*!|>'\"%@`\n\t") != std::string::npos) return true;
   if (s.front() == ' ' || s.back() == ' ' || s.front() == '-' || s.front() == '?') return true;
   return false;
 }
 
+void EmitString(YAML::Emitter& out, const std::string& s) {
+  if (NeedsQuotes(s)) {
+    out << YAML::DoubleQuoted << s;
+  } else {
+    out << s;
+  }
+}
+
 void EmitScalar(YAML::Emitter& out, const json& v) {
   if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (NeedsQuotes(s)) {
-      out << YAML::DoubleQuoted << s;
-    } else {
-      out << s;
-    }
+    EmitString(out, v.get_ref<const std::string&>());
   } else if (v.is_boolean()) {
     out << (v.get<bool>() ? "true" : "false");
   } else if (v.is_null()) {
@@ -92,25 +80,27 @@ void EmitScalar(YAML::Emitter& out, const json& v) {
   }
 }
 
-void Emit(YAML::Emitter& out, const json& v) {
+// Containers nested deeper than this are written in flow style ([...], {...}):
+// block style indents every level, so its size grows with the square of the
+// depth (a 10,000-level document would be 100 MB of YAML).
+constexpr int kBlockStyleDepth = 32;
+
+void Emit(YAML::Emitter& out, const json& v, int depth) {
   if (v.is_object()) {
-    if (v.empty()) {
-      out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-      return;
-    }
+    if (v.empty() || depth >= kBlockStyleDepth) out << YAML::Flow;
     out << YAML::BeginMap;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      out << YAML::Key << it.key() << YAML::Value;
-      Emit(out, it.value());
+      // Keys are quoted by the same rules: yaml-cpp's own would write a CR plain.
+      out << YAML::Key;
+      EmitString(out, it.key());
+      out << YAML::Value;
+      Emit(out, it.value(), depth + 1);
     }
     out << YAML::EndMap;
   } else if (v.is_array()) {
-    if (v.empty()) {
-      out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
-      return;
-    }
+    if (v.empty() || depth >= kBlockStyleDepth) out << YAML::Flow;
     out << YAML::BeginSeq;
-    for (const auto& e : v) Emit(out, e);
+    for (const auto& e : v) Emit(out, e, depth + 1);
     out << YAML::EndSeq;
   } else {
     EmitScalar(out, v);
@@ -120,24 +110,16 @@ void Emit(YAML::Emitter& out, const json& v) {
 }  // namespace
 
 absl::StatusOr<json> ParseJson(std::string_view text) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    return BadRequestError(StrCat("malformed JSON at byte ", e.byte, ": ", e.what()));
-  }
+  DocumentError error;
+  absl::StatusOr<json> doc = ParseStrictJson(text, &error);
+  if (!doc.ok()) return RefusalStatus(doc.status(), error);
+  return doc;
 }
 
 absl::StatusOr<std::vector<json>> ParseYamlDocuments(std::string_view text) {
-  std::vector<json> docs;
-  try {
-    for (const auto& node : YAML::LoadAll(std::string(text))) {
-      json doc = Convert(node);
-      if (!doc.is_null()) docs.push_back(std::move(doc));
-    }
-  } catch (const YAML::Exception& e) {
-    return BadRequestError(StrCat("malformed YAML at line ", e.mark.line + 1, ", column ",
-                                  e.mark.column + 1, ": ", e.msg));
-  }
+  DocumentError error;
+  absl::StatusOr<std::vector<json>> docs = ReadYamlDocuments(text, &error);
+  if (!docs.ok()) return RefusalStatus(docs.status(), error);
   return docs;
 }
 
@@ -158,7 +140,7 @@ std::string ToYaml(const json& value) {
   out.SetIndent(2);
   out.SetMapFormat(YAML::Block);
   out.SetSeqFormat(YAML::Block);
-  Emit(out, value);
+  Emit(out, value, 0);
   return std::string(out.c_str()) + "\n";
 }
 

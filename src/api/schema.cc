@@ -1,11 +1,15 @@
 #include "api/schema.h"
 
+#include <limits>
+
 #include "absl/strings/str_join.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
 
 namespace snapkeep::api::schema {
 namespace {
+
+constexpr uint64_t kInt64Max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
 json Base(std::string_view type, std::string_view description) {
   json s = {{"type", type}};
@@ -91,10 +95,24 @@ class Validator {
     }
     if (type == "integer") {
       if (!value.is_number_integer()) return TypeError(value, "integer", path);
-      if (schema.contains("minimum") && value.get<int64_t>() < schema["minimum"].get<int64_t>()) {
+      // Every integer field is an int64; JSON and YAML read a larger
+      // non-negative integer as a uint64, which get<int64_t>() would wrap.
+      if (value.is_number_unsigned() && value.get<uint64_t>() > kInt64Max) {
+        result.errors.push_back(
+            Invalid(path, StrCat("Invalid value: ", Show(value), ": must be at most ", kInt64Max,
+                                 " (out of the int64 range)")));
+        return true;
+      }
+      const int64_t number = value.get<int64_t>();
+      if (schema.contains("minimum") && number < schema["minimum"].get<int64_t>()) {
         result.errors.push_back(
             Invalid(path, StrCat("Invalid value: ", Show(value), ": must be at least ",
                                  schema["minimum"].get<int64_t>())));
+      }
+      if (schema.contains("maximum") && number > schema["maximum"].get<int64_t>()) {
+        result.errors.push_back(
+            Invalid(path, StrCat("Invalid value: ", Show(value), ": must be at most ",
+                                 schema["maximum"].get<int64_t>())));
       }
       return true;
     }
@@ -167,7 +185,13 @@ class Validator {
   std::string Show(const json& v) const {
     if (sensitive_) return "<redacted>";
     std::string s = v.dump();
-    if (s.size() > 64) s = s.substr(0, 61) + "...";
+    if (s.size() > 64) {
+      // Cut on a character boundary: half a UTF-8 sequence in the message
+      // would make the whole response fail to serialize.
+      size_t cut = 61;
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      s = s.substr(0, cut) + "...";
+    }
     return s;
   }
 
@@ -179,10 +203,12 @@ class Validator {
 
 json String(std::string_view description) { return Base("string", description); }
 
-json Integer(std::string_view description, std::optional<int64_t> minimum) {
+json Integer(std::string_view description, std::optional<int64_t> minimum,
+             std::optional<int64_t> maximum) {
   json s = Base("integer", description);
   s["format"] = "int64";
   if (minimum) s["minimum"] = *minimum;
+  if (maximum) s["maximum"] = *maximum;
   return s;
 }
 

@@ -18,7 +18,9 @@ namespace snapkeep::api::schema {
 using nlohmann::json;
 
 json String(std::string_view description);
-json Integer(std::string_view description, std::optional<int64_t> minimum = std::nullopt);
+// An int64 (values beyond it are refused, whatever the bounds).
+json Integer(std::string_view description, std::optional<int64_t> minimum = std::nullopt,
+             std::optional<int64_t> maximum = std::nullopt);
 json Boolean(std::string_view description);
 json Timestamp(std::string_view description);  // RFC 3339 string
 json Enum(std::string_view description, std::initializer_list<std::string_view> values);

@@ -9,6 +9,11 @@
 
 namespace snapkeep::api::kinds {
 
+// The most backups a config may keep (spec.keep, Seed backupCount). The
+// backup controller counts them in an int and compares against twice keep; a
+// million is far beyond what one status can list, and well inside that.
+inline constexpr int64_t kMaxKeep = 1000000;
+
 nlohmann::json ObjectMetaSchema();
 // A corev1.ObjectReference (Kubermatic's spec.cluster).
 nlohmann::json ObjectReferenceSchema(std::string_view description);

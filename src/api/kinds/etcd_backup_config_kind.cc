@@ -70,7 +70,8 @@ KindInfo EtcdBackupConfigKind() {
              {"schedule",
               s::String("5-field cron (UTC) or @every <duration>, @hourly, @daily, @midnight, "
                         "@weekly, @monthly, @yearly, @annually. Absent: a one-time snapshot.")},
-             {"keep", s::Integer("How many backups to keep (default 20; at least 1).", 1)},
+             {"keep", s::Integer("How many backups to keep (default 20; 1 to 1000000).", 1,
+                                 kinds::kMaxKeep)},
              {"destination", s::String("Name of a destination of the Seed.")}},
             {"cluster"})},
        {"status",

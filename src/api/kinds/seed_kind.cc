@@ -30,7 +30,8 @@ KindInfo SeedKind() {
         s::String("When set, every Cluster gets a default-backups config to this destination.")},
        {"backupInterval", s::String("How often default-backups run: a duration (\"20m\", the "
                                     "default, means @every 20m) or a schedule.")},
-       {"backupCount", s::Integer("keep of default-backups; 20 by default.", 1)}});
+       {"backupCount",
+        s::Integer("keep of default-backups; 20 by default (1 to 1000000).", 1, kinds::kMaxKeep)}});
   // Kubermatic's Seed has many more fields (datacenters, kubeconfig, ...). They
   // are kept as given, so an existing Seed applies unchanged; only
   // etcdBackupRestore, which snapkeep reads, is checked field by field.

@@ -1,6 +1,7 @@
 #include "api/schema.h"
 
 #include "api/kind_catalog.h"
+#include "common/json_document_builder.h"
 #include "gtest/gtest.h"
 
 namespace snapkeep::api {
@@ -79,6 +80,43 @@ TEST(SchemaTest, MinimumAndEnumAndDateTime) {
             (std::vector<std::string>{"spec.keep", "status.currentBackups[0].backupPhase",
                                       "status.currentBackups[0].scheduledTime"}));
   EXPECT_NE(r.errors[0].message.find("at least 1"), std::string::npos);
+}
+
+TEST(SchemaTest, IntegersBeyondInt64OrTheMaximumAreNamed) {
+  json obj = ValidConfig();
+  obj["spec"]["keep"] = uint64_t{9223372036854775808ULL};  // how JSON reads 2^63
+  auto r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject);
+  ASSERT_EQ(Fields(r), std::vector<std::string>{"spec.keep"});
+  EXPECT_EQ(r.errors[0].message,
+            "Invalid value: 9223372036854775808: must be at most 9223372036854775807 (out of "
+            "the int64 range)");
+
+  obj = ValidConfig();
+  obj["spec"]["keep"] = 1000001;
+  r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject);
+  ASSERT_EQ(Fields(r), std::vector<std::string>{"spec.keep"});
+  EXPECT_EQ(r.errors[0].message, "Invalid value: 1000001: must be at most 1000000");
+
+  obj = ValidConfig();
+  obj["spec"]["keep"] = 1000000;
+  EXPECT_TRUE(schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject).errors.empty());
+
+  // Status integers have no maximum but are int64 all the same.
+  obj = ValidConfig();
+  obj["status"]["currentBackups"] =
+      json::array({{{"scheduledTime", "2021-03-16T01:48:22Z"}, {"sizeBytes", UINT64_MAX}}});
+  r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kDrop);
+  EXPECT_EQ(Fields(r), std::vector<std::string>{"status.currentBackups[0].sizeBytes"});
+}
+
+TEST(SchemaTest, ShortenedValuesInMessagesStayUtf8) {
+  json obj = ValidConfig();
+  // Byte 61 of the rendering ("\"" + 49 x + é...) is the middle of an "é".
+  obj["spec"]["keep"] = std::string(49, 'x') + "ééééééééééééééééééééé";
+  auto r = schema::Validate(obj, Ebc().schema, schema::UnknownFields::kReject);
+  ASSERT_EQ(Fields(r), std::vector<std::string>{"spec.keep"});
+  EXPECT_TRUE(IsValidUtf8(r.errors[0].message)) << r.errors[0].message;
+  EXPECT_NO_THROW(json(r.errors[0].message).dump());
 }
 
 TEST(SchemaTest, NullsAreTreatedAsAbsent) {
