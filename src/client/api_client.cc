@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "common/str_cat.h"
+#include "common/strict_json_parser.h"
 
 namespace snapkeep::client {
 namespace {
@@ -62,10 +63,13 @@ struct ApiClient::Handle {
 };
 
 absl::StatusOr<json> ApiResponse::Json() const {
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return absl::DataLossError(
-        StrCat("the server answered HTTP ", code, " with a body that is not JSON"));
+  // Bounded like a request body: printing or copying what a hostile server sent
+  // must not recurse without end.
+  absl::StatusOr<json> parsed = ParseStrictJson(body);
+  if (!parsed.ok()) {
+    return absl::DataLossError(StrCat("the server answered HTTP ", code,
+                                      " with a body that is not valid JSON (",
+                                      parsed.status().message(), ")"));
   }
   return parsed;
 }
@@ -133,7 +137,7 @@ absl::StatusOr<ApiResponse> ApiClient::Send(std::string_view method, std::string
 
 absl::Status ErrorFromResponse(const ApiResponse& response) {
   std::string message;
-  json status = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json status = ParseStrictJson(response.body).value_or(json());
   if (status.is_object() && status.value("kind", "") == "Status") {
     message = status.value("message", "");
     const json causes = status.contains("details") && status["details"].is_object()

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/strict_json_parser.h"
 #include "nlohmann/json.hpp"
 
 namespace snapkeep::snapshot {
@@ -104,8 +105,16 @@ std::string EncodeManifest(const SnapshotManifest& m) {
 }
 
 absl::StatusOr<SnapshotManifest> DecodeManifest(absl::string_view text, absl::string_view source) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  // A manifest comes from a bucket others may write to: parsed with the same
+  // bounds as a request body (depth, duplicate keys, which readers would
+  // disagree on).
+  absl::StatusOr<json> parsed = ParseStrictJson(std::string_view(text.data(), text.size()));
+  if (!parsed.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("invalid manifest ", source, ": ", parsed.status().message()));
+  }
+  const json& doc = *parsed;
+  if (!doc.is_object()) {
     return absl::DataLossError(absl::StrCat("invalid manifest ", source, ": not a JSON object"));
   }
   FieldReader r(doc, source);

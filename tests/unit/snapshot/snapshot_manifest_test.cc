@@ -95,6 +95,28 @@ TEST(SnapshotManifestTest, NamesTheBadField) {
   ExpectRejected([](nlohmann::json& d) { d.erase("stored"); }, "stored");
 }
 
+TEST(SnapshotManifestTest, ABucketsManifestIsParsedStrictly) {
+  // Two sha256 keys: which one a reader takes is up to the reader. Refused.
+  std::string text = EncodeManifest(Sample());
+  const std::string sha = "\"sha256\": \"" + std::string(64, 'a') + "\"";
+  ASSERT_NE(text.find(sha), std::string::npos) << text;
+  text.replace(text.find(sha), sha.size(), sha + ", \"sha256\": \"" + std::string(64, 'd') + "\"");
+  auto duplicate = DecodeManifest(text, "s3://b/k.manifest.json");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(std::string(duplicate.status().message()).find("duplicate key \"sha256\""),
+            std::string::npos)
+      << duplicate.status();
+
+  const std::string deep =
+      "{\"etcd\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto too_deep = DecodeManifest(deep, "s3://b/k.manifest.json");
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_NE(std::string(too_deep.status().message()).find("limit of 10000 levels"),
+            std::string::npos)
+      << too_deep.status();
+}
+
 TEST(SnapshotManifestTest, RejectsUncompressedManifestsWhoseDigestsDisagree) {
   SnapshotManifest m = Sample();
   m.compression = "none";
