@@ -33,8 +33,9 @@ absl::StatusOr<std::vector<nlohmann::json>> ParseYamlDocuments(std::string_view 
 absl::StatusOr<nlohmann::json> ParseDocument(std::string_view text);
 
 // Block-style YAML, keys in the JSON's order; strings quoted when they would
-// otherwise read back as another type. Containers nested more than 32 levels
-// deep are written in flow style, so the output stays linear in the input.
+// otherwise read back as another type. Containers nested 32 levels deep or
+// more are written in flow style, so the output stays linear in the input
+// (api/yaml_writer.h).
 std::string ToYaml(const nlohmann::json& value);
 
 }  // namespace snapkeep::api

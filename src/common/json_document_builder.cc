@@ -84,20 +84,6 @@ size_t Utf8SequenceLength(std::string_view text, uint32_t& cp) {
   return len;
 }
 
-// Why `text` cannot be a string of a document, or null. Besides UTF-8 itself:
-// yaml-cpp's emitter writes U+FFFD for the noncharacters U+FFFE and U+FFFF (of
-// every plane), so a document holding them would not survive YAML output.
-const char* StringProblem(std::string_view text) {
-  uint32_t cp = 0;
-  while (!text.empty()) {
-    const size_t len = Utf8SequenceLength(text, cp);
-    if (len == 0) return "is not UTF-8";
-    if ((cp & 0xFFFE) == 0xFFFE) return "holds a Unicode noncharacter (U+FFFE or U+FFFF)";
-    text.remove_prefix(len);
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 bool IsValidUtf8(std::string_view text) {
@@ -232,9 +218,7 @@ bool JsonDocumentBuilder::Key(std::string key) {
   Frame& f = frames_.back();
   f.key = std::move(key);
   f.has_key = true;
-  if (const char* problem = StringProblem(f.key)) {
-    return Fail(DocumentProblem::kSyntax, StrCat("a key that ", problem));
-  }
+  if (!IsValidUtf8(f.key)) return Fail(DocumentProblem::kSyntax, "a key that is not UTF-8");
   if (f.container->contains(f.key)) {
     return Fail(DocumentProblem::kDuplicateKey, StrCat("duplicate key ", QuotedKey(f.key)));
   }
@@ -244,10 +228,8 @@ bool JsonDocumentBuilder::Key(std::string key) {
 
 bool JsonDocumentBuilder::Scalar(json value) {
   if (error_) return false;
-  if (value.is_string()) {
-    if (const char* problem = StringProblem(value.get_ref<const std::string&>())) {
-      return Fail(DocumentProblem::kSyntax, StrCat("a string that ", problem));
-    }
+  if (value.is_string() && !IsValidUtf8(value.get_ref<const std::string&>())) {
+    return Fail(DocumentProblem::kSyntax, "a string that is not UTF-8");
   }
   const size_t size = ScalarSize(value);
   json* slot = Slot();

@@ -43,9 +43,7 @@ struct DocumentError {
 //   - nesting deeper than `max_depth` containers;
 //   - a key twice in one object (JSON's "last wins" lets two readers of one
 //     document see different values);
-//   - strings and keys that are not valid UTF-8 (nlohmann's dump() throws on
-//     them), or hold the noncharacters U+FFFE/U+FFFF (of any plane), which
-//     yaml-cpp's emitter turns into U+FFFD.
+//   - strings and keys that are not valid UTF-8 (nlohmann's dump() throws on them).
 // What it builds is therefore safe to dump, copy, compare and emit as YAML.
 //
 // After the first refusal every call returns false and changes nothing;

@@ -270,23 +270,77 @@ TEST(CodecTest, DeepDocumentsWriteLinearYamlThatReadsBack) {
   EXPECT_LT(yaml.size(), 200u * 1000u);  // block style all the way: 100 MB
 
   json mixed = {{"k", 1}};
-  for (int i = 0; i < 60; ++i)
+  for (int i = 0; i < 60; ++i) {
     mixed = json{{"m", mixed}, {"s", json::array({mixed.size(), "x, y"})}};
+  }
   auto back = ParseYamlDocuments(ToYaml(mixed));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->front(), mixed);
 }
 
+TEST(CodecTest, LongKeysRoundTrip) {
+  // YAML's implicit keys end at 1024 characters; escapes make a key longer.
+  const std::string long_key = std::string(2000, 'k') + std::string(200, '\x04');
+  json obj = {{long_key, {{long_key, 1}}}};
+  for (int i = 0; i < 40; ++i) obj = json{{"a", obj}, {long_key, i}};  // flow style too
+  auto back = ParseYamlDocuments(ToYaml(obj));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->front(), obj);
+}
+
+TEST(CodecTest, YamlQuotesWhatOtherReadersTakeForNonStrings) {
+  // kubectl and PyYAML read YAML 1.1: yes is a bool there, 0x1F a number.
+  const json obj = {{"a", "yes"},  {"b", "Off"}, {"c", "0x1F"},  {"d", "1_000"},
+                    {"e", ".inf"}, {"f", "y"},   {"g", "plain"}, {"h", "1.2.3"}};
+  EXPECT_EQ(ToYaml(obj),
+            "a: \"yes\"\nb: \"Off\"\nc: \"0x1F\"\nd: \"1_000\"\ne: \".inf\"\nf: \"y\"\ng: "
+            "plain\nh: 1.2.3\n");
+}
+
+TEST(CodecTest, YamlLooksLikeKubectls) {
+  const json obj = {{"apiVersion", "v1"},
+                    {"metadata", {{"name", "a"}, {"labels", {{"x", "1"}}}}},
+                    {"spec",
+                     {{"list", {"x", {{"k", 1}, {"l", nullptr}}, json::array({1, 2})}},
+                      {"empty", json::object()}}}};
+  EXPECT_EQ(ToYaml(obj),
+            "apiVersion: v1\n"
+            "metadata:\n"
+            "  labels:\n"
+            "    x: \"1\"\n"
+            "  name: a\n"
+            "spec:\n"
+            "  empty: {}\n"
+            "  list:\n"
+            "    - x\n"
+            "    - k: 1\n"
+            "      l: null\n"
+            "    - - 1\n"
+            "      - 2\n");
+}
+
 TEST(CodecTest, OddKeysAndStringsRoundTrip) {
-  json obj = {{"", "1e999"},      {"1", "99999999999999999999"},
-              {"true", "~"},      {"a: b", "- x"},
-              {"#c", "{y}"},      {"k", "tab\there"},
-              {"unicode", "é €"}, {"null", nullptr},
-              {"cr", "\r"},       {"nel", "a\u0085b"},
-              {"ls", "a\u2028b"}, {"bom", "\ufeffx"},
-              {"del", "\x7f"},    {"nul", std::string(1, '\0')},
-              {"\r", "cr key"},   {"a\u2028b", "ls key"},
-              {"- x", "dash key"}};
+  json obj = {{"", "1e999"},
+              {"1", "99999999999999999999"},
+              {"true", "~"},
+              {"a: b", "- x"},
+              {"#c", "{y}"},
+              {"k", "tab\there"},
+              {"unicode", "é €"},
+              {"null", nullptr},
+              {"cr", "\r"},
+              {"nel", "a\u0085b"},
+              {"ls", "a\u2028b"},
+              {"bom", "\ufeffx"},
+              {"del", "\x7f"},
+              {"nul", std::string(1, '\0')},
+              {"\r", "cr key"},
+              {"a\u2028b", "ls key"},
+              {"- x", "dash key"},
+              {"nonchar", "a\uFFFFb\uFFFE\U0010FFFF"},
+              {"end", "..."},
+              {"backslash", "a\\b\"c"},
+              {"list", json::array({json::object(), "", "#"})}};
   auto back = ParseYamlDocuments(ToYaml(obj));
   ASSERT_TRUE(back.ok()) << back.status() << "\n" << ToYaml(obj);
   EXPECT_EQ(back->front(), obj) << ToYaml(obj);
