@@ -16,6 +16,10 @@ packages=(
   # tests
   s3cmd python3-pytest python3-requests python3-yaml curl procps
 )
+# Test-only: the fuzz targets' clang build (libFuzzer, ASan/UBSan runtimes).
+if [ "${SNAPKEEP_SETUP_TEST_TOOLS:-0}" = 1 ]; then
+  packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
