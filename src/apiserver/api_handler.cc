@@ -335,8 +335,8 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
   auto handle = registry_.store().Watch({.resource = kind.store_resource(),
                                          .ns = kind.namespaced ? info.ns : "",
                                          .after_revision = after},
-                                        [weak](const store::WatchEvent& ev) {
-                                          if (auto s = weak.lock()) s->Enqueue(ev);
+                                        [weak](const store::SharedWatchEvent& ev) {
+                                          if (auto s = weak.lock()) s->Enqueue(*ev);
                                         });
   if (!handle.ok()) {
     if (absl::IsOutOfRange(handle.status())) {

@@ -109,10 +109,10 @@ void Informer::Run() {
     store::WatchOptions watch_options{
         .resource = kind_.store_resource(), .ns = options_.ns, .after_revision = from};
     absl::StatusOr<std::unique_ptr<store::WatchHandle>> watch =
-        registry_.store().Watch(watch_options, [this](const store::WatchEvent& event) {
+        registry_.store().Watch(watch_options, [this](const store::SharedWatchEvent& event) {
           {
             std::lock_guard<std::mutex> lock(mu_);
-            pending_.push_back(event);
+            pending_.push_back(*event);
           }
           cv_.notify_all();
         });

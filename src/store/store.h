@@ -54,10 +54,16 @@ struct WatchOptions {
   int64_t after_revision = 0;
 };
 
+// An event as the store hands it to watches: one immutable object shared by every watch
+// that receives it, so a write seen by many watches is held once, however long they
+// queue it.
+using SharedWatchEvent = std::shared_ptr<const WatchEvent>;
+
 // Called with events in revision order: first the replay from history (inside the
 // Watch() call), then live events right after each committed write, on the writer's
-// thread. It must not block and must not call back into the Store; queue and return.
-using WatchSink = std::function<void(const WatchEvent&)>;
+// thread. It must not block and must not call back into the Store; queue and return
+// (keeping the shared event, not a copy).
+using WatchSink = std::function<void(const SharedWatchEvent&)>;
 
 // A live subscription. Destroying it unsubscribes; after the destructor returns the
 // sink is never called again.

@@ -103,7 +103,8 @@ std::unique_ptr<WatchHandle> WatchHub::Subscribe(std::string resource, std::stri
   return std::make_unique<Handle>(core_, std::move(resource), id);
 }
 
-void WatchHub::Publish(const WatchEvent& event) {
+void WatchHub::Publish(const SharedWatchEvent& shared_event) {
+  const WatchEvent& event = *shared_event;
   Core& core = *core_;
   std::vector<WatchSink> erased;  // destroyed after the lock is released
   std::lock_guard<std::mutex> lock(core.mu);
@@ -114,7 +115,7 @@ void WatchHub::Publish(const WatchEvent& event) {
     if (sub.removed) continue;
     if (!sub.ns.empty() && sub.ns != event.object.key.ns) continue;
     try {
-      sub.sink(event);
+      sub.sink(shared_event);
     } catch (const std::exception& e) {
       spdlog::error("watch sink for {} threw at revision {}: {}; dropping the watch",
                     event.object.key.resource, event.object.mod_revision, e.what());

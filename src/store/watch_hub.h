@@ -35,9 +35,10 @@ class WatchHub {
   // `sink` is never called again (it waits for a delivery running on another thread).
   std::unique_ptr<WatchHandle> Subscribe(std::string resource, std::string ns, WatchSink sink);
 
-  // Delivers `event` to every matching subscriber before returning. A sink that throws is
-  // dropped (its watch would otherwise silently miss events) and the error is logged.
-  void Publish(const WatchEvent& event);
+  // Delivers `event` to every matching subscriber before returning; they all receive the
+  // same shared object. A sink that throws is dropped (its watch would otherwise silently
+  // miss events) and the error is logged.
+  void Publish(const SharedWatchEvent& event);
 
   // Live subscriptions, for metrics and tests.
   size_t SubscriberCount() const;

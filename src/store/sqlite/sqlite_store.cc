@@ -512,11 +512,13 @@ absl::StatusOr<StoredObject> SqliteStore::Write(WriteKind kind, const ObjectKey&
   }
 
   revision_.store(event.object.mod_revision, std::memory_order_release);
+  // The caller gets its own copy; the watches share the event (one copy for all of them).
+  StoredObject written = event.object;
   // Still under mu_: the next write cannot publish before this one, and a concurrent
   // Watch() either replays this event or receives it here, never both.
-  hub_.Publish(event);
+  hub_.Publish(std::make_shared<const WatchEvent>(std::move(event)));
   MaybeCompactLocked();
-  return std::move(event.object);
+  return written;
 }
 
 void SqliteStore::MaybeCompactLocked() {
@@ -578,18 +580,19 @@ absl::StatusOr<std::unique_ptr<WatchHandle>> SqliteStore::Watch(const WatchOptio
         return absl::InternalError(absl::StrCat("event at revision ", stmt.ColumnInt(0),
                                                 " has unknown type \"", stmt.ColumnText(3), "\""));
       }
-      WatchEvent event{.type = *type,
-                       .object = StoredObject{.key = ObjectKey{options.resource, stmt.ColumnText(1),
-                                                               stmt.ColumnText(2)},
-                                              .value = stmt.ColumnBlob(4),
-                                              .create_revision = stmt.ColumnInt(5),
-                                              .mod_revision = stmt.ColumnInt(0)}};
+      auto event = std::make_shared<const WatchEvent>(
+          WatchEvent{.type = *type,
+                     .object = StoredObject{
+                         .key = ObjectKey{options.resource, stmt.ColumnText(1), stmt.ColumnText(2)},
+                         .value = stmt.ColumnBlob(4),
+                         .create_revision = stmt.ColumnInt(5),
+                         .mod_revision = stmt.ColumnInt(0)}});
       try {
         sink(event);
       } catch (...) {
         return absl::InternalError(absl::StrCat("watch sink of ", options.resource,
                                                 " threw while replaying revision ",
-                                                event.object.mod_revision));
+                                                event->object.mod_revision));
       }
     }
   }

@@ -39,9 +39,9 @@ ObjectKey Config(std::string ns, std::string name) {
 class Recorder {
  public:
   WatchSink Sink() {
-    return [this](const WatchEvent& event) {
+    return [this](const SharedWatchEvent& event) {
       std::lock_guard<std::mutex> lock(mu_);
-      events_.push_back(event);
+      events_.push_back(*event);
     };
   }
   std::vector<WatchEvent> events() {
@@ -298,6 +298,33 @@ TEST_F(SqliteStoreTest, WatchReplaysHistoryAfterRevisionThenLiveEvents) {
   EXPECT_EQ(events[2].object.mod_revision, 5);
 }
 
+// A live write reaches every watch as the one shared event, so N watches queueing a large
+// object hold it once; the writer still gets the object back as written.
+TEST_F(SqliteStoreTest, LiveEventIsSharedByEveryWatch) {
+  auto store = OpenStore();
+  std::mutex mu;
+  std::vector<SharedWatchEvent> received;
+  std::vector<std::unique_ptr<WatchHandle>> handles;
+  for (int i = 0; i < 3; ++i) {
+    auto handle = store->Watch(WatchOptions{kClusters, "", 0}, [&](const SharedWatchEvent& e) {
+      std::lock_guard<std::mutex> lock(mu);
+      received.push_back(e);
+    });
+    ASSERT_TRUE(handle.ok()) << handle.status();
+    handles.push_back(std::move(*handle));
+  }
+  const std::string big(1 << 20, 'x');
+  auto written = store->Create(Cluster("a"), big);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->value, big);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[0].get(), received[1].get());
+  EXPECT_EQ(received[0].get(), received[2].get());
+  EXPECT_EQ(received[0]->object.value, big);
+  EXPECT_EQ(received[0].use_count(), 3) << "the store keeps no reference of its own";
+}
+
 TEST_F(SqliteStoreTest, WatchFiltersByResourceAndNamespace) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Create(Config("cluster-a", "x"), "").ok());  // 1
@@ -332,7 +359,7 @@ TEST_F(SqliteStoreTest, DestroyingHandleStopsDelivery) {
 
 TEST_F(SqliteStoreTest, HandleMayOutliveStore) {
   auto store = OpenStore();
-  auto handle = store->Watch(WatchOptions{kClusters, "", 0}, [](const WatchEvent&) {});
+  auto handle = store->Watch(WatchOptions{kClusters, "", 0}, [](const SharedWatchEvent&) {});
   ASSERT_TRUE(handle.ok());
   store.reset();
   handle->reset();
@@ -340,12 +367,13 @@ TEST_F(SqliteStoreTest, HandleMayOutliveStore) {
 
 TEST_F(SqliteStoreTest, WatchRejectsMissingResourceOrSink) {
   auto store = OpenStore();
-  EXPECT_EQ(store->Watch(WatchOptions{"", "", 0}, [](const WatchEvent&) {}).status().code(),
+  EXPECT_EQ(store->Watch(WatchOptions{"", "", 0}, [](const SharedWatchEvent&) {}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store->Watch(WatchOptions{kClusters, "", 0}, nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->Watch(WatchOptions{kClusters, "", -1}, [](const WatchEvent&) {}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->Watch(WatchOptions{kClusters, "", -1}, [](const SharedWatchEvent&) {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SqliteStoreTest, CompactionKeepsNewestRevisionsInBatches) {
@@ -356,7 +384,7 @@ TEST_F(SqliteStoreTest, CompactionKeepsNewestRevisionsInBatches) {
   EXPECT_EQ(store->CompactedRevision(), 5);
 
   absl::StatusOr<std::unique_ptr<WatchHandle>> too_old =
-      store->Watch(WatchOptions{kClusters, "", 4}, [](const WatchEvent&) {});
+      store->Watch(WatchOptions{kClusters, "", 4}, [](const SharedWatchEvent&) {});
   EXPECT_EQ(too_old.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(too_old.status().message(), HasSubstr("from revision 4"));
   EXPECT_THAT(too_old.status().message(), HasSubstr("up to revision 5"));
@@ -383,8 +411,9 @@ TEST_F(SqliteStoreTest, ReopenWithSmallerHistoryCompactsAtOpen) {
   }
   auto store = OpenStore(SqliteStoreOptions{.history_revisions = 5, .compaction_batch = 1});
   EXPECT_EQ(store->CompactedRevision(), 15);
-  EXPECT_EQ(store->Watch(WatchOptions{kClusters, "", 14}, [](const WatchEvent&) {}).status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(
+      store->Watch(WatchOptions{kClusters, "", 14}, [](const SharedWatchEvent&) {}).status().code(),
+      absl::StatusCode::kOutOfRange);
 }
 
 TEST_F(SqliteStoreTest, OpenFailsCleanlyWhenDirectoryIsMissing) {
