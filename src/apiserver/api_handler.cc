@@ -5,6 +5,7 @@
 #include "api/codec.h"
 #include "api/table.h"
 #include "apiserver/label_selector.h"
+#include "apiserver/warning_headers.h"
 #include "apiserver/watch_stream.h"
 #include "common/str_cat.h"
 
@@ -74,9 +75,10 @@ absl::StatusOr<json> DecodeBody(const HttpRequest& req) {
   return api::ParseDocument(req.body());
 }
 
+// Warnings may quote client input (an unknown field's name): WarningHeaderValues escapes it.
 void AddWarnings(HttpResponse& res, const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings) {
-    res.insert(http::field::warning, StrCat("299 - \"", w, "\""));
+  for (const std::string& value : WarningHeaderValues(warnings)) {
+    res.insert(http::field::warning, value);
   }
 }
 
