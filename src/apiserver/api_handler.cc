@@ -317,7 +317,8 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
   options.deadline = clock_.Now() + absl::Seconds(timeout_s);
 
   // resourceVersion N: events after N. Empty or "0": the current objects as
-  // ADDED events first, then changes.
+  // ADDED events first, then changes. N ahead of the store: the stream waits a little
+  // for the store to reach it before it answers (WatchStream::Ready).
   const std::string rv = info.Query("resourceVersion");
   int64_t after = 0;
   std::vector<json> initial;
@@ -331,15 +332,18 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
         api::BadRequestError(StrCat("resourceVersion \"", rv, "\" is not a resourceVersion")));
   }
 
-  auto stream =
-      std::make_shared<WatchStream>(kind, std::move(options), clock_, std::move(initial), after);
+  store::Store& store = registry_.store();
+  auto stream = std::make_shared<WatchStream>(
+      kind, std::move(options), clock_, [&store] { return store.CurrentRevision(); },
+      std::move(initial), after);
   std::weak_ptr<WatchStream> weak = stream;
-  auto handle = registry_.store().Watch({.resource = kind.store_resource(),
-                                         .ns = kind.namespaced ? info.ns : "",
-                                         .after_revision = after},
-                                        [weak](const store::SharedWatchEvent& ev) {
-                                          if (auto s = weak.lock()) s->Enqueue(*ev);
-                                        });
+  // Every watch of one event gets the same EncodedWatchEvent: encoded once, held once.
+  auto handle = store.Watch({.resource = kind.store_resource(),
+                             .ns = kind.namespaced ? info.ns : "",
+                             .after_revision = after},
+                            [weak, events = watch_events_](const store::SharedWatchEvent& ev) {
+                              if (auto s = weak.lock()) s->Enqueue(events->Share(ev));
+                            });
   if (!handle.ok()) {
     if (absl::IsOutOfRange(handle.status())) {
       return ErrorResponse(api::GoneError(
@@ -361,8 +365,9 @@ HandlerResult ApiHandler::Watch(const HttpRequest& request, const RequestInfo& i
       s->Detach();
       --*active;
     }
-    void Start(std::function<void()> wake) override { s->Start(std::move(wake)); }
-    bool Drain(std::string& out) override { return s->Drain(out); }
+    void Start(StreamSignals signals) override { s->Start(std::move(signals)); }
+    Readiness Ready(HttpResponse& refusal) override { return s->Ready(refusal); }
+    DrainResult Drain(std::vector<SharedBytes>& out) override { return s->Drain(out); }
   };
   auto owner = std::make_unique<Owner>();
   owner->s = std::move(stream);

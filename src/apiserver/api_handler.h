@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apiserver/discovery.h"
+#include "apiserver/encoded_watch_event.h"
 #include "apiserver/http_types.h"
 #include "apiserver/object_registry.h"
 #include "apiserver/openapi.h"
@@ -49,6 +50,9 @@ class ApiHandler {
   CounterFamily* requests_ = nullptr;
   // Shared with each watch's stream, which may outlive a request but not the server.
   std::shared_ptr<std::atomic<int64_t>> active_watches_ = std::make_shared<std::atomic<int64_t>>(0);
+  // Shared with each watch's store sink, which may outlive the handler.
+  std::shared_ptr<EncodedWatchEventCache> watch_events_ =
+      std::make_shared<EncodedWatchEventCache>();
 };
 
 }  // namespace snapkeep::apiserver

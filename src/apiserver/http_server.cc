@@ -33,11 +33,14 @@ HttpResponse ErrorResponse(int code, std::string_view reason, std::string_view m
 
 // Lets any thread wake a connection coroutine that waits on `timer`.
 struct WakeSignal {
-  explicit WakeSignal(const asio::any_io_executor& ex) : timer(ex) {}
+  WakeSignal(const asio::any_io_executor& ex, tcp::socket& s) : timer(ex), socket(s) {}
   asio::steady_timer timer;
   std::atomic<bool> pending{false};
-  bool peer_gone = false;    // touched only on the connection's strand
-  bool stream_done = false;  // ditto: set before the socket is closed and destroyed
+  // The rest is touched only on the connection's strand.
+  tcp::socket& socket;  // valid until stream_done
+  bool peer_gone = false;
+  bool writing = false;      // a write to the client is in flight
+  bool stream_done = false;  // set before the socket is closed and destroyed
 };
 
 // A streaming client never sends anything, so the socket turning readable
@@ -52,10 +55,6 @@ void WatchForHangup(tcp::socket& socket, const std::shared_ptr<WakeSignal>& sign
       const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         WatchForHangup(socket, signal);
-        struct MarkDone {
-          WakeSignal& signal;
-          ~MarkDone() { signal.stream_done = true; }
-        } mark_done{*signal};
         return;
       }
     }
@@ -64,22 +63,35 @@ void WatchForHangup(tcp::socket& socket, const std::shared_ptr<WakeSignal>& sign
   });
 }
 
+asio::awaitable<void> WriteResponse(tcp::socket& socket, HttpResponse& response,
+                                    beast::error_code& ec) {
+  co_await http::async_write(socket, response, asio::redirect_error(asio::use_awaitable, ec));
+}
+
 asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& response,
-                                  std::chrono::milliseconds tick) {
+                                  const HttpServerOptions& options) {
   beast::error_code ec;
   auto ex = co_await asio::this_coro::executor;
-  auto signal = std::make_shared<WakeSignal>(ex);
-  response.head.chunked(true);
-  response.head.keep_alive(false);
-  http::response_serializer<http::string_body> serializer(response.head);
-  co_await http::async_write_header(socket, serializer,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
-
-  response.stream->Start([signal] {
-    if (!signal->pending.exchange(true)) {
-      asio::post(signal->timer.get_executor(), [signal] { signal->timer.cancel(); });
-    }
+  auto signal = std::make_shared<WakeSignal>(ex, socket);
+  ResponseStream& body = *response.stream;
+  body.Start(StreamSignals{
+      .wake =
+          [signal] {
+            if (!signal->pending.exchange(true)) {
+              asio::post(signal->timer.get_executor(), [signal] { signal->timer.cancel(); });
+            }
+          },
+      .abandon =
+          [signal] {
+            asio::post(signal->timer.get_executor(), [signal] {
+              if (signal->stream_done) return;
+              // A write in flight is one the client is not taking: cut it. Between
+              // writes, the wake lets the stream send its last words (410) first.
+              beast::error_code ignored;
+              if (signal->writing) signal->socket.cancel(ignored);
+              signal->timer.cancel();
+            });
+          },
   });
   WatchForHangup(socket, signal);
   struct MarkDone {
@@ -87,24 +99,56 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
     ~MarkDone() { signal.stream_done = true; }
   } mark_done{*signal};
 
-  std::string out;
+  for (;;) {
+    HttpResponse refusal;
+    const ResponseStream::Readiness readiness = body.Ready(refusal);
+    if (readiness == ResponseStream::Readiness::kReady) break;
+    if (readiness == ResponseStream::Readiness::kRefused) {
+      refusal.version(response.head.version());
+      refusal.keep_alive(false);
+      refusal.prepare_payload();
+      signal->writing = true;
+      co_await WriteResponse(socket, refusal, ec);
+      co_return;
+    }
+    signal->pending = false;
+    signal->timer.expires_after(options.stream_ready_poll);
+    co_await signal->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (signal->peer_gone) co_return;
+  }
+
+  response.head.chunked(true);
+  response.head.keep_alive(false);
+  http::response_serializer<http::string_body> serializer(response.head);
+  signal->writing = true;
+  co_await http::async_write_header(socket, serializer,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  signal->writing = false;
+  if (ec) co_return;
+
+  std::vector<SharedBytes> pieces;
+  std::vector<asio::const_buffer> buffers;
   for (;;) {
     signal->pending = false;
-    out.clear();
-    const bool more = response.stream->Drain(out);
-    if (!out.empty()) {
-      co_await asio::async_write(socket, http::make_chunk(asio::buffer(out)),
+    const ResponseStream::DrainResult result = body.Drain(pieces);
+    if (!pieces.empty()) {
+      buffers.clear();
+      for (const SharedBytes& piece : pieces) buffers.emplace_back(asio::buffer(*piece));
+      signal->writing = true;
+      co_await asio::async_write(socket, http::make_chunk(buffers),
                                  asio::redirect_error(asio::use_awaitable, ec));
+      signal->writing = false;
+      pieces.clear();  // let go of them before waiting
       if (ec) break;
     }
-    if (!more) {
+    if (result == ResponseStream::DrainResult::kEnd) {
       co_await asio::async_write(socket, http::make_chunk_last(),
                                  asio::redirect_error(asio::use_awaitable, ec));
       break;
     }
     if (signal->peer_gone) break;
-    if (signal->pending) continue;
-    signal->timer.expires_after(tick);
+    if (result == ResponseStream::DrainResult::kMore || signal->pending) continue;
+    signal->timer.expires_after(options.stream_tick);
     co_await signal->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (signal->peer_gone) break;
   }
@@ -169,7 +213,7 @@ class HttpServer::Connection {
       } else {
         auto& streaming = std::get<StreamingResponse>(result);
         streaming.head.version(request.version());
-        co_await WriteStream(socket, streaming, options.stream_tick);
+        co_await WriteStream(socket, streaming, options);
         break;
       }
     }

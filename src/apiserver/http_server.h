@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -21,6 +22,8 @@ struct HttpServerOptions {
   // A streaming response is drained at least this often, so streams can emit
   // keep-alive data (watch bookmarks) and notice their deadlines.
   std::chrono::milliseconds stream_tick{std::chrono::seconds(5)};
+  // A stream that is not ready yet (ResponseStream::Ready) is asked again this often.
+  std::chrono::milliseconds stream_ready_poll{std::chrono::milliseconds(100)};
 };
 
 // An HTTP/1.1 server on Boost.Beast: one coroutine per connection, keep-alive,

@@ -1,18 +1,45 @@
 #include "apiserver/watch_stream.h"
 
+#include <utility>
+
 #include "api/api_error.h"
 #include "api/table.h"
-#include "apiserver/object_registry.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::apiserver {
 
 using nlohmann::json;
 
+namespace {
+
+// Kubernetes' answer to a watch from a revision its cache has not reached within the
+// wait: 504 Timeout, cause ResourceVersionTooLarge, retry after a second.
+HttpResponse TooLargeResourceVersion(int64_t requested, int64_t current) {
+  constexpr int kRetryAfterSeconds = 1;
+  api::ApiError e{
+      504, "Timeout",
+      StrCat("Timeout: Too large resource version: ", requested, ", current: ", current),
+      json{{"causes", json::array({{{"reason", "ResourceVersionTooLarge"},
+                                    {"message", "Too large resource version"}}})},
+           {"retryAfterSeconds", kRetryAfterSeconds}}};
+  HttpResponse res{http::status::gateway_timeout, 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::retry_after, std::to_string(kRetryAfterSeconds));
+  res.body() = e.ToStatusObject().dump();
+  return res;
+}
+
+}  // namespace
+
 WatchStream::WatchStream(const api::KindInfo& kind, WatchStreamOptions options, const Clock& clock,
-                         std::vector<json> initial, int64_t start_revision)
+                         std::function<int64_t()> current_revision, std::vector<json> initial,
+                         int64_t start_revision)
     : kind_(kind),
       options_(std::move(options)),
       clock_(clock),
+      current_revision_(std::move(current_revision)),
+      start_revision_(start_revision),
+      start_deadline_(clock.Now() + options_.start_wait),
       initial_(std::move(initial)),
       last_revision_(start_revision),
       last_sent_(clock.Now()) {}
@@ -22,81 +49,132 @@ WatchStream::~WatchStream() {
   handle_.reset();
 }
 
-void WatchStream::Enqueue(const store::WatchEvent& event) {
-  std::function<void()> wake;
+void WatchStream::Enqueue(std::shared_ptr<EncodedWatchEvent> event) {
+  // A watch from a revision the store had not reached yet starts after it.
+  if (event->revision() <= start_revision_) return;
+  std::function<void()> notify;
   {
     std::lock_guard lock(mu_);
     if (overflowed_) return;
-    if (queue_.size() >= options_.max_queued_events) {
+    const size_t cost = event->cost_bytes();
+    if (queue_.size() >= options_.max_queued_events ||
+        (!queue_.empty() && queued_bytes_ + cost > options_.max_queued_bytes)) {
+      // Fell behind: drop what it holds now (its memory is the point), tell it so.
       overflowed_ = true;
       queue_.clear();
+      queued_bytes_ = 0;
+      notify = signals_.abandon;
     } else {
-      queue_.push_back(event);
+      queue_.push_back(std::move(event));
+      queued_bytes_ += cost;
+      notify = signals_.wake;
     }
-    wake = wake_;
   }
-  if (wake) wake();
+  if (notify) notify();
 }
 
-void WatchStream::Start(std::function<void()> wake) {
+void WatchStream::Start(StreamSignals signals) {
   std::lock_guard lock(mu_);
-  wake_ = std::move(wake);
+  signals_ = std::move(signals);
 }
 
-void WatchStream::AppendEvent(std::string_view type, const json& object, std::string& out) {
+ResponseStream::Readiness WatchStream::Ready(HttpResponse& refusal) {
+  if (ready_) return Readiness::kReady;
+  const int64_t current = current_revision_();
+  if (current >= start_revision_) {
+    ready_ = true;
+    return Readiness::kReady;
+  }
+  if (clock_.Now() >= start_deadline_) {
+    refusal = TooLargeResourceVersion(start_revision_, current);
+    return Readiness::kRefused;
+  }
+  return Readiness::kNotYet;
+}
+
+void WatchStream::Append(std::string_view type, const json& object, std::vector<SharedBytes>& out,
+                         size_t& produced) {
+  std::string line;
   if (options_.table && type != "BOOKMARK" && type != "ERROR") {
     const json table = api::BuildTable(
         kind_, {object}, object["metadata"].value("resourceVersion", ""), clock_.Now());
-    out += json{{"type", type}, {"object", table}}.dump();
+    line = json{{"type", type}, {"object", table}}.dump();
   } else {
-    out += json{{"type", type}, {"object", object}}.dump();
+    line = json{{"type", type}, {"object", object}}.dump();
   }
-  out += '\n';
+  line += '\n';
+  produced += line.size();
+  out.push_back(std::make_shared<const std::string>(std::move(line)));
   last_sent_ = clock_.Now();
 }
 
-bool WatchStream::Drain(std::string& out) {
-  for (const auto& obj : initial_) {
+ResponseStream::DrainResult WatchStream::Drain(std::vector<SharedBytes>& out) {
+  size_t produced = 0;
+  while (initial_sent_ < initial_.size() && produced < options_.max_drain_bytes) {
+    json& obj = initial_[initial_sent_++];
     if (options_.labels.Matches(obj) && options_.fields.Matches(obj)) {
-      AppendEvent("ADDED", obj, out);
+      Append("ADDED", obj, out, produced);
     }
+    obj = json();  // sent: its memory goes now, not with the whole list
   }
-  initial_.clear();
+  if (initial_sent_ < initial_.size()) return DrainResult::kMore;
+  if (!initial_.empty()) {
+    initial_ = {};
+    initial_sent_ = 0;
+  }
 
-  std::deque<store::WatchEvent> events;
+  std::vector<std::shared_ptr<EncodedWatchEvent>> batch;
   bool overflowed;
+  bool more;
   {
     std::lock_guard lock(mu_);
-    events.swap(queue_);
     overflowed = overflowed_;
+    size_t batch_bytes = produced;
+    while (!queue_.empty() && (batch.empty() || batch_bytes < options_.max_drain_bytes)) {
+      batch_bytes += queue_.front()->cost_bytes();
+      queued_bytes_ -= queue_.front()->cost_bytes();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    more = !queue_.empty();
   }
   if (overflowed) {
     api::ApiError e{410, "Expired",
                     "the watch fell too far behind and was closed; list again and watch from "
                     "the list's resourceVersion",
                     nullptr};
-    AppendEvent("ERROR", e.ToStatusObject(), out);
-    return false;
+    Append("ERROR", e.ToStatusObject(), out, produced);
+    return DrainResult::kEnd;
   }
-  for (const auto& ev : events) {
-    auto obj = ObjectRegistry::Decode(ev.object);
-    last_revision_ = ev.object.mod_revision;
-    if (!obj.ok()) continue;
-    if (!options_.labels.Matches(*obj) || !options_.fields.Matches(*obj)) continue;
-    const char* type = ev.type == store::EventType::kAdded      ? "ADDED"
-                       : ev.type == store::EventType::kModified ? "MODIFIED"
-                                                                : "DELETED";
-    AppendEvent(type, *obj, out);
+  for (const auto& event : batch) {
+    last_revision_ = event->revision();
+    SharedBytes line = event->Line();
+    if (!line) continue;  // not valid JSON in the store: nothing to send
+    const json& metadata = event->Metadata();
+    if (!options_.labels.Matches(metadata) || !options_.fields.Matches(metadata)) continue;
+    if (options_.table) {
+      absl::StatusOr<json> object = event->Object();
+      if (object.ok()) Append(event->type(), *object, out, produced);
+      continue;
+    }
+    out.push_back(std::move(line));  // the line every watch of this event shares
+    last_sent_ = clock_.Now();
   }
   const absl::Time now = clock_.Now();
   if (options_.bookmarks && now - last_sent_ >= options_.bookmark_interval) {
-    AppendEvent("BOOKMARK",
-                {{"kind", kind_.kind},
-                 {"apiVersion", kind_.api_version()},
-                 {"metadata", {{"resourceVersion", std::to_string(last_revision_)}}}},
-                out);
+    Append("BOOKMARK",
+           {{"kind", kind_.kind},
+            {"apiVersion", kind_.api_version()},
+            {"metadata", {{"resourceVersion", std::to_string(last_revision_)}}}},
+           out, produced);
   }
-  return now < options_.deadline;
+  if (now >= options_.deadline) return DrainResult::kEnd;
+  return more ? DrainResult::kMore : DrainResult::kWait;
+}
+
+size_t WatchStream::queued_bytes() const {
+  std::lock_guard lock(mu_);
+  return queued_bytes_;
 }
 
 }  // namespace snapkeep::apiserver

@@ -1,4 +1,6 @@
 // `snapkeep server`: opens the store, serves the API, runs until SIGINT/SIGTERM.
+#include <malloc.h>
+
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
@@ -127,7 +129,18 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
   return absl::OkStatus();
 }
 
+// Large buffers (request bodies, watch events and responses of MB-sized Secrets) must go
+// back to the system once freed. glibc raises its mmap threshold to the size of each large
+// block freed (up to 32 MiB), after which such blocks come from the heap arenas, fragment
+// them and stay resident: with watch events already shared, ten watchers of sixty 1.2 MB
+// Secret writes still peaked at 109 MB and left 68 MB resident after they closed (35 MB
+// before); with a fixed threshold, 50 MB and 32 MB. Setting it turns the dynamic one off,
+// so every block from 128 KiB up gets its own mapping, unmapped on free; the cost (a
+// mapping and page faults per large block) is small next to encoding a block that size.
+void ReturnLargeBuffersToTheSystem() { mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
+
 int RunServer(ServerFlags flags, const CLI::App& cmd) {
+  ReturnLargeBuffersToTheSystem();
   if (!flags.config.empty()) {
     if (auto st = LoadConfig(flags.config, flags, cmd); !st.ok()) {
       spdlog::error("{}", st.message());
