@@ -1,15 +1,19 @@
 #include "apiserver/http_server.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <optional>
+
 #include "api/api_error.h"
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/redirect_error.hpp"
-#include "boost/asio/steady_timer.hpp"
-#include "boost/asio/strand.hpp"
 #include "boost/asio/use_awaitable.hpp"
-#include "boost/asio/write.hpp"
+#include "boost/beast/core/buffers_suffix.hpp"
 #include "boost/beast/core/flat_buffer.hpp"
+#include "boost/beast/core/tcp_stream.hpp"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 
@@ -18,6 +22,7 @@ namespace snapkeep::apiserver {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -31,13 +36,45 @@ HttpResponse ErrorResponse(int code, std::string_view reason, std::string_view m
   return res;
 }
 
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Writes all of `buffers`, allowing `stall` for each step of progress: a client that
+// reads slowly is served, one that reads nothing is cut off (the stream closes itself on
+// timeout).
+template <class Buffers>
+asio::awaitable<void> WriteAll(beast::tcp_stream& stream, const Buffers& buffers,
+                               std::chrono::milliseconds stall, beast::error_code& ec) {
+  beast::buffers_suffix<Buffers> rest(buffers);
+  while (beast::buffer_bytes(rest) > 0) {
+    stream.expires_after(stall);
+    const size_t n =
+        co_await stream.async_write_some(rest, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    rest.consume(n);
+  }
+}
+
+// Writes a whole response with the same per-step stall bound.
+asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, HttpResponse& response,
+                                    std::chrono::milliseconds stall, beast::error_code& ec) {
+  http::response_serializer<http::string_body> serializer(response);
+  while (!serializer.is_done()) {
+    stream.expires_after(stall);
+    co_await http::async_write_some(stream, serializer,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+  }
+}
+
 // Lets any thread wake a connection coroutine that waits on `timer`.
 struct WakeSignal {
-  WakeSignal(const asio::any_io_executor& ex, tcp::socket& s) : timer(ex), socket(s) {}
+  WakeSignal(const asio::any_io_executor& ex, beast::tcp_stream& s) : timer(ex), stream(s) {}
   asio::steady_timer timer;
   std::atomic<bool> pending{false};
   // The rest is touched only on the connection's strand.
-  tcp::socket& socket;  // valid until stream_done
+  beast::tcp_stream& stream;  // valid until stream_done
   bool peer_gone = false;
   bool writing = false;      // a write to the client is in flight
   bool stream_done = false;  // set before the socket is closed and destroyed
@@ -63,16 +100,11 @@ void WatchForHangup(tcp::socket& socket, const std::shared_ptr<WakeSignal>& sign
   });
 }
 
-asio::awaitable<void> WriteResponse(tcp::socket& socket, HttpResponse& response,
-                                    beast::error_code& ec) {
-  co_await http::async_write(socket, response, asio::redirect_error(asio::use_awaitable, ec));
-}
-
-asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& response,
+asio::awaitable<void> WriteStream(beast::tcp_stream& stream, StreamingResponse& response,
                                   const HttpServerOptions& options) {
   beast::error_code ec;
   auto ex = co_await asio::this_coro::executor;
-  auto signal = std::make_shared<WakeSignal>(ex, socket);
+  auto signal = std::make_shared<WakeSignal>(ex, stream);
   ResponseStream& body = *response.stream;
   body.Start(StreamSignals{
       .wake =
@@ -88,12 +120,12 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
               // A write in flight is one the client is not taking: cut it. Between
               // writes, the wake lets the stream send its last words (410) first.
               beast::error_code ignored;
-              if (signal->writing) signal->socket.cancel(ignored);
+              if (signal->writing) signal->stream.socket().cancel(ignored);
               signal->timer.cancel();
             });
           },
   });
-  WatchForHangup(socket, signal);
+  WatchForHangup(stream.socket(), signal);
   struct MarkDone {
     WakeSignal& signal;
     ~MarkDone() { signal.stream_done = true; }
@@ -108,7 +140,7 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
       refusal.keep_alive(false);
       refusal.prepare_payload();
       signal->writing = true;
-      co_await WriteResponse(socket, refusal, ec);
+      co_await WriteResponse(stream, refusal, options.idle_timeout, ec);
       co_return;
     }
     signal->pending = false;
@@ -120,8 +152,9 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
   response.head.chunked(true);
   response.head.keep_alive(false);
   http::response_serializer<http::string_body> serializer(response.head);
+  stream.expires_after(options.idle_timeout);
   signal->writing = true;
-  co_await http::async_write_header(socket, serializer,
+  co_await http::async_write_header(stream, serializer,
                                     asio::redirect_error(asio::use_awaitable, ec));
   signal->writing = false;
   if (ec) co_return;
@@ -135,15 +168,13 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
       buffers.clear();
       for (const SharedBytes& piece : pieces) buffers.emplace_back(asio::buffer(*piece));
       signal->writing = true;
-      co_await asio::async_write(socket, http::make_chunk(buffers),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await WriteAll(stream, http::make_chunk(buffers), options.idle_timeout, ec);
       signal->writing = false;
       pieces.clear();  // let go of them before waiting
       if (ec) break;
     }
     if (result == ResponseStream::DrainResult::kEnd) {
-      co_await asio::async_write(socket, http::make_chunk_last(),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await WriteAll(stream, http::make_chunk_last(), options.idle_timeout, ec);
       break;
     }
     if (signal->peer_gone) break;
@@ -154,38 +185,96 @@ asio::awaitable<void> WriteStream(tcp::socket& socket, StreamingResponse& respon
   }
 }
 
+bool IsHangUp(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+         ec == beast::error::timeout;
+}
+
 }  // namespace
+
+// The number of open connections, shared by the accept loop and the connections.
+struct HttpServer::ConnectionCount {
+  explicit ConnectionCount(size_t max) : max(max) {}
+  const size_t max;
+  std::atomic<size_t> open{0};
+  // Set by Stop(): from then on a closing connection touches nothing of the server.
+  std::atomic<bool> stopping{false};
+  std::function<void()> wake_accept;  // set before the first accept, then only read
+};
+
+// One open connection's place in the count; released when the connection's coroutine ends.
+class HttpServer::ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<ConnectionCount> count) : count_(std::move(count)) {
+    ++count_->open;
+  }
+  ConnectionSlot(ConnectionSlot&& other) noexcept = default;
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (!count_) return;
+    const size_t was = count_->open.fetch_sub(1);
+    // Only a server at its limit has an accept loop waiting for a slot.
+    if (was >= count_->max && !count_->stopping) count_->wake_accept();
+  }
+
+ private:
+  std::shared_ptr<ConnectionCount> count_;
+};
 
 class HttpServer::Connection {
  public:
-  static asio::awaitable<void> Serve(tcp::socket socket, const HttpServerOptions& options,
+  static asio::awaitable<void> Serve(beast::tcp_stream stream, ConnectionSlot slot,
+                                     const HttpServerOptions& options,
                                      const RequestHandler& handler) {
+    (void)slot;  // held for the connection's lifetime
     beast::flat_buffer buffer;
     beast::error_code ec;
+    bool first_request = true;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.max_body_bytes);
       parser.header_limit(64 * 1024);
-      co_await http::async_read(socket, buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
+      if (!first_request && buffer.size() == 0) {
+        // Kept alive: the next request may take up to the idle timeout to begin.
+        stream.expires_after(options.idle_timeout);
+        const size_t n = co_await stream.async_read_some(
+            buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        buffer.commit(n);
+      }
+      first_request = false;
+      // The header's deadline runs from the connection's (or this request's) start, and
+      // is not extended by each byte that arrives.
+      stream.expires_after(options.request_header_timeout);
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      // The body may arrive slowly, but not stall.
+      while (!ec && !parser.is_done()) {
+        stream.expires_after(options.idle_timeout);
+        co_await http::async_read_some(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      }
+      stream.expires_never();
       if (ec == http::error::body_limit) {
         HttpResponse res = ErrorResponse(413, "RequestEntityTooLarge",
                                          StrCat("the request body is larger than the limit of ",
                                                 options.max_body_bytes, " bytes"));
-        co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await WriteResponse(stream, res, options.idle_timeout, ec);
         break;
       }
       if (ec) {
-        if (ec != http::error::end_of_stream && ec != asio::error::eof &&
-            ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+        if (ec == beast::error::timeout) {
+          spdlog::debug("closing a connection that timed out reading a request");
+        } else if (!IsHangUp(ec)) {
           HttpResponse res =
               ErrorResponse(400, "BadRequest", "malformed HTTP request: " + ec.message());
-          co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+          co_await WriteResponse(stream, res, options.idle_timeout, ec);
         }
         break;
       }
       HttpRequest request = parser.release();
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = Clock::now();
       HandlerResult result;
       try {
         result = handler(request);
@@ -197,33 +286,36 @@ class HttpServer::Connection {
       }
       if (spdlog::should_log(spdlog::level::debug)) {
         // Method, path and status only: bodies may hold secrets.
-        spdlog::debug(
-            "{} {} {} {:.1f}ms", std::string(request.method_string()),
-            std::string(request.target()), StatusCode(result),
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count());
+        spdlog::debug("{} {} {} {:.1f}ms", std::string(request.method_string()),
+                      std::string(request.target()), StatusCode(result),
+                      std::chrono::duration<double, std::milli>(Clock::now() - started).count());
       }
       if (auto* response = std::get_if<HttpResponse>(&result)) {
         response->version(request.version());
         if (response->keep_alive()) response->keep_alive(request.keep_alive());
         response->prepare_payload();
-        co_await http::async_write(socket, *response,
-                                   asio::redirect_error(asio::use_awaitable, ec));
+        co_await WriteResponse(stream, *response, options.idle_timeout, ec);
         if (ec || !response->keep_alive()) break;
       } else {
         auto& streaming = std::get<StreamingResponse>(result);
         streaming.head.version(request.version());
-        co_await WriteStream(socket, streaming, options);
+        co_await WriteStream(stream, streaming, options);
         break;
       }
     }
-    socket.shutdown(tcp::socket::shutdown_send, ec);
-    socket.close(ec);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.close();
   }
 };
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler)
-    : options_(std::move(options)), handler_(std::move(handler)), acceptor_(io_) {}
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      connections_(
+          std::make_shared<ConnectionCount>(std::max<size_t>(1, options_.max_connections))),
+      acceptor_(io_),
+      accept_strand_(asio::make_strand(io_)),
+      accept_wait_(accept_strand_) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -244,34 +336,92 @@ absl::StatusOr<uint16_t> HttpServer::Start() {
   }
   const uint16_t port = acceptor_.local_endpoint().port();
 
-  asio::co_spawn(
-      io_,
-      [this]() -> asio::awaitable<void> {
-        for (;;) {
-          tcp::socket socket(asio::make_strand(io_));
-          beast::error_code accept_ec;
-          co_await acceptor_.async_accept(socket,
-                                          asio::redirect_error(asio::use_awaitable, accept_ec));
-          if (accept_ec) {
-            if (stopped_ || !acceptor_.is_open()) co_return;
-            continue;  // e.g. too many open files: keep serving the others
-          }
-          socket.set_option(tcp::no_delay(true), accept_ec);
-          auto ex = socket.get_executor();
-          asio::co_spawn(ex, Connection::Serve(std::move(socket), options_, handler_),
-                         asio::detached);
-        }
-      },
-      asio::detached);
-
+  connections_->wake_accept = [this] {
+    asio::post(accept_strand_, [this] { accept_wait_.cancel(); });
+  };
+  asio::co_spawn(accept_strand_, AcceptLoop(), asio::detached);
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     threads_.emplace_back([this] { io_.run(); });
   }
   return port;
 }
 
+asio::awaitable<void> HttpServer::AcceptLoop() {
+  beast::error_code ec;
+  // At the connection limit: since when (an episode is logged once, at its start and end).
+  std::optional<Clock::time_point> at_limit_since;
+  // Failing accepts: since when, how many, the current retry delay, the last log line.
+  std::optional<Clock::time_point> failing_since;
+  int failures = 0;
+  std::chrono::milliseconds retry_delay{0};
+  Clock::time_point last_failure_log;
+  for (;;) {
+    if (connections_->open >= connections_->max) {
+      if (!at_limit_since) {
+        at_limit_since = Clock::now();
+        spdlog::warn(
+            "{} connections open, the limit (--max-connections): new connections wait in the "
+            "listen backlog until one closes",
+            connections_->max);
+      }
+      // A closing connection cancels this; the timeout is only a safety net.
+      accept_wait_.expires_after(std::chrono::seconds(1));
+      co_await accept_wait_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopped_) co_return;
+      continue;
+    }
+    if (at_limit_since) {
+      spdlog::info("below the connection limit again after {:.1f}s: accepting",
+                   SecondsSince(*at_limit_since));
+      at_limit_since.reset();
+    }
+
+    tcp::socket socket(asio::make_strand(io_));
+    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopped_ || !acceptor_.is_open()) co_return;
+      if (ec == asio::error::connection_aborted) continue;  // the client gave up first
+      // Out of file descriptors (or kernel memory): the pending connection stays in the
+      // backlog and the listener stays readable, so retrying at once would spin. Wait,
+      // longer each time, and log the episode without a line per attempt.
+      const auto now = Clock::now();
+      ++failures;
+      retry_delay = retry_delay.count() == 0 ? options_.accept_retry_min
+                                             : std::min(retry_delay * 2, options_.accept_retry_max);
+      if (!failing_since) {
+        failing_since = now;
+        last_failure_log = now;
+        spdlog::error("cannot accept connections: {}; retrying with backoff up to {}ms",
+                      ec.message(), options_.accept_retry_max.count());
+      } else if (now - last_failure_log >= std::chrono::seconds(10)) {
+        last_failure_log = now;
+        spdlog::error("still cannot accept connections after {} attempts over {:.0f}s: {}",
+                      failures, SecondsSince(*failing_since), ec.message());
+      }
+      accept_wait_.expires_after(retry_delay);
+      co_await accept_wait_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopped_) co_return;
+      continue;
+    }
+    if (failing_since) {
+      spdlog::info("accepting connections again after {} failed attempts over {:.1f}s", failures,
+                   SecondsSince(*failing_since));
+      failing_since.reset();
+      failures = 0;
+      retry_delay = std::chrono::milliseconds(0);
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex,
+                   Connection::Serve(beast::tcp_stream(std::move(socket)),
+                                     ConnectionSlot(connections_), options_, handler_),
+                   asio::detached);
+  }
+}
+
 void HttpServer::Stop() {
   if (stopped_.exchange(true)) return;
+  connections_->stopping = true;
   asio::post(io_, [this] {
     beast::error_code ec;
     acceptor_.close(ec);

@@ -1,13 +1,17 @@
 // `snapkeep server`: opens the store, serves the API, runs until SIGINT/SIGTERM.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
+#include "absl/time/time.h"
 #include "api/codec.h"
 #include "api/kind_catalog.h"
 #include "apiserver/api_handler.h"
@@ -45,7 +49,22 @@ struct ServerFlags {
   bool controllers = true;
   // Directory trees file:// destinations may use (none unless given).
   std::vector<std::string> file_destination_roots;
+  // The HTTP edge (durations as "10s", "2m").
+  std::string request_header_timeout = "10s";
+  std::string idle_timeout = "120s";
+  int max_connections = 4096;
 };
+
+// A positive duration such as "10s", "1m30s" or "500ms", for the flag or config key `name`.
+absl::StatusOr<std::chrono::milliseconds> ParsePositiveDuration(std::string_view name,
+                                                                const std::string& text) {
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        StrCat(name, " \"", text, "\" is not a positive duration (e.g. 10s, 2m, 500ms)"));
+  }
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
 
 // Reads --config: a YAML file whose keys mirror the flags (dataDir, listen,
 // logLevel, threads). Flags given on the command line win.
@@ -110,6 +129,26 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
       } else if (cmd.count("--file-destination-root") == 0) {
         flags.file_destination_roots = it->get<std::vector<std::string>>();
       }
+    } else if (key == "requestHeaderTimeout" || key == "idleTimeout") {
+      const bool header = key == "requestHeaderTimeout";
+      std::string& field = header ? flags.request_header_timeout : flags.idle_timeout;
+      const char* flag = header ? "--request-header-timeout" : "--idle-timeout";
+      const std::string name = StrCat("--config ", path, ": ", key);
+      if (!it->is_string()) {
+        st = absl::InvalidArgumentError(StrCat(name, " must be a duration such as \"10s\""));
+      } else if (auto d = ParsePositiveDuration(name, it->get<std::string>()); !d.ok()) {
+        st = d.status();
+      } else if (cmd.count(flag) == 0) {
+        field = it->get<std::string>();
+      }
+    } else if (key == "maxConnections") {
+      if (!it->is_number_integer() || it->get<int64_t>() < 1 ||
+          it->get<int64_t>() > std::numeric_limits<int>::max()) {
+        st = absl::InvalidArgumentError(
+            StrCat("--config ", path, ": maxConnections must be a positive integer"));
+      } else if (cmd.count("--max-connections") == 0) {
+        flags.max_connections = it->get<int>();
+      }
     } else if (key == "threads") {
       if (!it->is_number_integer() || it->get<int>() < 1) {
         st = absl::InvalidArgumentError(
@@ -122,7 +161,7 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
           StrCat("--config ", path, ": unknown setting \"", key,
                  "\" (known: dataDir, listen, logLevel, threads, watchHistory, maxRunningBackups, "
                  "backupAttempts, backupStoreCommand, backupDeleteCommand, "
-                 "fileDestinationRoots)"));
+                 "fileDestinationRoots, requestHeaderTimeout, idleTimeout, maxConnections)"));
     }
     if (!st.ok()) return st;
   }
@@ -139,6 +178,24 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
 // mapping and page faults per large block) is small next to encoding a block that size.
 void ReturnLargeBuffersToTheSystem() { mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
 
+// Every connection and watch is a file descriptor; the usual soft limit (1024) is far below
+// the hard one and below --max-connections. Raise what we may; warn when the limit is low.
+void RaiseOpenFileLimit(int max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur < static_cast<rlim_t>(max_connections) + 64) {
+    spdlog::warn(
+        "the open file limit ({}) is below --max-connections ({}) plus what the server needs "
+        "besides: when it runs out, new connections wait until others close",
+        limit.rlim_cur, max_connections);
+  }
+}
+
 int RunServer(ServerFlags flags, const CLI::App& cmd) {
   ReturnLargeBuffersToTheSystem();
   if (!flags.config.empty()) {
@@ -153,6 +210,15 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   if (!destinations.ok()) {
     spdlog::error("{}", destinations.status().message());
     return 2;
+  }
+  auto header_timeout =
+      ParsePositiveDuration("--request-header-timeout", flags.request_header_timeout);
+  auto idle_timeout = ParsePositiveDuration("--idle-timeout", flags.idle_timeout);
+  for (const absl::Status& st : {header_timeout.status(), idle_timeout.status()}) {
+    if (!st.ok()) {
+      spdlog::error("{}", st.message());
+      return 2;
+    }
   }
   const size_t colon = flags.listen.rfind(':');
   int port = -1;
@@ -205,6 +271,7 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  RaiseOpenFileLimit(flags.max_connections);
   RealClock clock;
   api::KindCatalog catalog;
   apiserver::ObjectRegistry registry(**store, catalog, clock);
@@ -223,7 +290,10 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   apiserver::HttpServer server(
       {.host = flags.listen.substr(0, colon),
        .port = static_cast<uint16_t>(port),
-       .threads = flags.threads},
+       .threads = flags.threads,
+       .request_header_timeout = *header_timeout,
+       .idle_timeout = *idle_timeout,
+       .max_connections = static_cast<size_t>(flags.max_connections)},
       [&handler](const apiserver::HttpRequest& req) { return handler.Handle(req); });
   auto bound = server.Start();
   if (!bound.ok()) {
@@ -318,6 +388,18 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--file-destination-root", flags->file_destination_roots,
                   "A directory tree file:// destinations may use (repeatable; none by default: a "
                   "Seed could otherwise point backups and deletions at any directory)");
+  cmd->add_option("--request-header-timeout", flags->request_header_timeout,
+                  "Close a connection whose request header is not complete this long after the "
+                  "connection (or, kept alive, the request) started")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", flags->idle_timeout,
+                  "Close a kept-alive connection with no request, a stalled request body or a "
+                  "response the client stopped reading after this long (watches are exempt)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "Connections served at once; beyond it new ones wait in the listen backlog")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("!--no-controllers", flags->controllers,
                 "Serve the API only: take no backups (for tests and read-only replicas)");
   cmd->callback([flags, exit_code, cmd] { *exit_code = RunServer(*flags, *cmd); });

@@ -1,14 +1,19 @@
-"""The HTTP edge under hostile or careless clients, against the real server."""
+"""The HTTP edge under hostile or careless clients, against the real server:
+watchers that never read, silent and trickling connections, idle keep-alives,
+connection and file-descriptor exhaustion, header injection through warnings,
+and watches from a resourceVersion the store has not reached."""
 import base64
 import json
 import os
+import resource
 import socket
+import subprocess
 import time
 
 import requests
 
 from harness.process import wait_until
-from harness.server import API_ONLY, Server
+from harness.server import API_ONLY, BIN, Server
 
 SECRETS = "/api/v1/namespaces/default/secrets"
 
@@ -61,6 +66,178 @@ def test_watchers_that_never_read_do_not_hold_a_copy_of_every_event(tmp_path):
         print(f"RSS baseline {baseline:.0f} MiB, peak {peak:.0f} MiB, after close {after:.0f} MiB")
         assert peak <= 150, f"RSS reached {peak:.0f} MiB with ten stuck watchers (baseline {baseline:.0f})"
         assert after <= 60, f"RSS still {after:.0f} MiB after the watchers closed (baseline {baseline:.0f})"
+
+
+def closed_after(sock, timeout):
+    """Seconds until the server closes `sock` (reads return EOF or reset), or None."""
+    start = time.monotonic()
+    sock.settimeout(0.05)
+    while time.monotonic() - start < timeout:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - start
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - start
+    return None
+
+
+def test_silent_connection_is_closed_after_the_header_timeout(tmp_path):
+    with Server(tmp_path / "data", extra_args=[*API_ONLY, "--request-header-timeout", "1s"]) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        took = closed_after(sock, 10)
+        assert took is not None, "a connection that sent nothing is still open after 10s"
+        assert 0.8 <= took <= 3, took
+        # The server still serves.
+        assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_trickled_header_is_cut_at_the_header_timeout(tmp_path):
+    """A slowloris that sends a header byte every 200 ms: each byte is progress, but the
+    header's deadline is absolute, so the connection is closed at about a second."""
+    with Server(tmp_path / "data", extra_args=[*API_ONLY, "--request-header-timeout", "1s"]) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        start = time.monotonic()
+        closed = None
+        while time.monotonic() - start < 8:
+            try:
+                sock.sendall(b"X")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = time.monotonic() - start
+                break
+            took = closed_after(sock, 0.2)
+            if took is not None:
+                closed = time.monotonic() - start
+                break
+        assert closed is not None, "a trickled header kept the connection open for 8s"
+        assert closed <= 3, closed
+
+
+def test_edge_limits_from_the_config_file_and_bad_values_refused(tmp_path):
+    config = tmp_path / "server.yaml"
+    config.write_text('requestHeaderTimeout: "1s"\nidleTimeout: 2m\nmaxConnections: 100\n')
+    with Server(tmp_path / "data", extra_args=[*API_ONLY, "--config", str(config)]) as server:
+        took = closed_after(socket.create_connection(("127.0.0.1", server.port)), 10)
+        assert took is not None and 0.8 <= took <= 3, took
+
+    def refused(*args):
+        proc = subprocess.run([BIN, "server", "--data-dir", str(tmp_path / "bad"), "--listen", "127.0.0.1:0",
+                               *args], capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+        return proc.stdout + proc.stderr
+
+    config.write_text('idleTimeout: "soon"\n')
+    assert 'idleTimeout "soon" is not a positive duration' in refused("--config", str(config))
+    config.write_text('maxConnections: 0\n')
+    assert "maxConnections must be a positive integer" in refused("--config", str(config))
+    assert '--request-header-timeout "0s" is not a positive duration' in refused("--request-header-timeout", "0s")
+    assert "--max-connections" in refused("--max-connections", "-1")
+
+
+def test_idle_keep_alive_is_closed_after_the_idle_timeout(tmp_path):
+    args = [*API_ONLY, "--request-header-timeout", "1s", "--idle-timeout", "3s"]
+    with Server(tmp_path / "data", extra_args=args) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        sock.settimeout(5)
+        assert b"200 OK" in sock.recv(65536)
+        # Between requests the idle timeout applies, not the (shorter) header timeout...
+        took = closed_after(sock, 10)
+        assert took is not None, "an idle keep-alive connection is still open after 10s"
+        assert 2.5 <= took <= 5, took
+
+        # ...and a request that starts within it is served on the same connection.
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        sock.settimeout(5)
+        assert b"200 OK" in sock.recv(65536)
+        time.sleep(2)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert b"200 OK" in sock.recv(65536)
+
+
+def test_a_stalled_request_body_is_closed_after_the_idle_timeout(tmp_path):
+    args = [*API_ONLY, "--request-header-timeout", "1s", "--idle-timeout", "2s"]
+    with Server(tmp_path / "data", extra_args=args) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(f"POST {SECRETS} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: 1000\r\n\r\n{{\"a\":".encode())
+        took = closed_after(sock, 10)
+        assert took is not None and 1.5 <= took <= 4, took
+
+
+def test_a_watch_outlives_the_idle_timeout_while_it_streams(tmp_path):
+    args = [*API_ONLY, "--request-header-timeout", "1s", "--idle-timeout", "1s"]
+    with Server(tmp_path / "data", extra_args=args) as server:
+        s = requests.Session()
+        rv = s.get(server.url + SECRETS).json()["metadata"]["resourceVersion"]
+        resp = requests.get(server.url + SECRETS, params={"watch": "true", "resourceVersion": rv},
+                            stream=True, timeout=10)
+        assert resp.status_code == 200
+        time.sleep(3)  # three idle timeouts with nothing to send
+        assert s.post(server.url + SECRETS, json=secret("late", 100)).status_code == 201
+        line = next(resp.iter_lines())
+        resp.close()
+        event = json.loads(line)
+        assert event["type"] == "ADDED" and event["object"]["metadata"]["name"] == "late", event
+
+
+def test_connections_beyond_the_limit_wait_until_one_closes(tmp_path):
+    args = [*API_ONLY, "--max-connections", "3", "--request-header-timeout", "30s"]
+    with Server(tmp_path / "data", extra_args=args) as server:
+        wait_until(lambda: "connections open" not in server.log(), 1, "nothing logged yet")
+        held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", server.port))  # lands in the backlog
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        extra.settimeout(1.5)
+        try:
+            got = extra.recv(65536)
+        except socket.timeout:
+            got = None
+        assert got is None, f"the connection over the limit was served: {got!r}"
+        wait_until(lambda: "connections open, the limit (--max-connections)" in server.log(), 5,
+                   "the log line about the limit")
+        # One more while at the limit: the episode is logged once, not per connection.
+        another = socket.create_connection(("127.0.0.1", server.port))
+        time.sleep(0.5)
+        assert server.log().count("the limit (--max-connections)") == 1, server.log()
+
+        held[0].close()
+        extra.settimeout(5)
+        assert b"200 OK" in extra.recv(65536)
+        for sock in held[1:] + [extra, another]:
+            sock.close()
+        assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # utime and stime, fields 14 and 15 of stat(5), counted after the ")" from field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_file_descriptors_the_server_backs_off_and_recovers(tmp_path):
+    args = [*API_ONLY, "--request-header-timeout", "60s"]
+    with Server(tmp_path / "data", extra_args=args) as server:
+        pid = server.proc.pid
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (64, 64))
+        socks = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(100)]
+        wait_until(lambda: "cannot accept connections" in server.log(), 10, "the accept error in the log")
+        assert "Too many open files" in server.log(), server.log()
+        before = cpu_seconds(pid)
+        time.sleep(2)
+        spent = cpu_seconds(pid) - before
+        assert spent < 0.3, f"the server spent {spent:.2f}s of CPU in 2s while out of file descriptors"
+
+        for sock in socks:
+            sock.close()
+        r = wait_until(lambda: requests.get(server.url + "/healthz", timeout=5), 15, "a served request")
+        assert r.status_code == 200
+        wait_until(lambda: "accepting connections again" in server.log(), 5, "the recovery in the log")
 
 
 def raw_request(port, method, path, body):
