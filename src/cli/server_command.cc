@@ -1,5 +1,4 @@
 // `snapkeep server`: opens the store, serves the API, runs until SIGINT/SIGTERM.
-#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "common/file_lock.h"
+#include "common/heap_trimmer.h"
 #include "common/metrics.h"
 #include "common/str_cat.h"
 #include "controller/backup_controller.h"
@@ -168,16 +168,6 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
   return absl::OkStatus();
 }
 
-// Large buffers (request bodies, watch events and responses of MB-sized Secrets) must go
-// back to the system once freed. glibc raises its mmap threshold to the size of each large
-// block freed (up to 32 MiB), after which such blocks come from the heap arenas, fragment
-// them and stay resident: with watch events already shared, ten watchers of sixty 1.2 MB
-// Secret writes still peaked at 109 MB and left 68 MB resident after they closed (35 MB
-// before); with a fixed threshold, 50 MB and 32 MB. Setting it turns the dynamic one off,
-// so every block from 128 KiB up gets its own mapping, unmapped on free; the cost (a
-// mapping and page faults per large block) is small next to encoding a block that size.
-void ReturnLargeBuffersToTheSystem() { mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
-
 // Every connection and watch is a file descriptor; the usual soft limit (1024) is far below
 // the hard one and below --max-connections. Raise what we may; warn when the limit is low.
 void RaiseOpenFileLimit(int max_connections) {
@@ -197,7 +187,6 @@ void RaiseOpenFileLimit(int max_connections) {
 }
 
 int RunServer(ServerFlags flags, const CLI::App& cmd) {
-  ReturnLargeBuffersToTheSystem();
   if (!flags.config.empty()) {
     if (auto st = LoadConfig(flags.config, flags, cmd); !st.ok()) {
       spdlog::error("{}", st.message());
@@ -272,6 +261,9 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   RaiseOpenFileLimit(flags.max_connections);
+  // Large objects (MB-sized Secrets through watches) leave freed memory in malloc's heap.
+  HeapTrimmer heap_trimmer({});
+  heap_trimmer.Start();
   RealClock clock;
   api::KindCatalog catalog;
   apiserver::ObjectRegistry registry(**store, catalog, clock);

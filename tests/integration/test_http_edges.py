@@ -58,14 +58,19 @@ def test_watchers_that_never_read_do_not_hold_a_copy_of_every_event(tmp_path):
         peak = max(peak, rss_mib(pid))
         for sock in watchers:
             sock.close()
-        # The server notices the hang-ups and frees what the watches held.
+        # The server notices the hang-ups and frees what the watches held; what malloc keeps
+        # of it goes back to the system within a few seconds.
         wait_until(lambda: 'snapkeep_api_watches_active 0' in s.get(server.url + "/metrics").text, 20,
                    "the watches to end")
-        time.sleep(0.5)
+        closed = time.monotonic()
         after = rss_mib(pid)
-        print(f"RSS baseline {baseline:.0f} MiB, peak {peak:.0f} MiB, after close {after:.0f} MiB")
+        while after > 60 and time.monotonic() - closed < 10:
+            time.sleep(0.2)
+            after = rss_mib(pid)
+        print(f"RSS baseline {baseline:.0f} MiB, peak {peak:.0f} MiB, "
+              f"{after:.0f} MiB {time.monotonic() - closed:.1f}s after the watchers closed")
         assert peak <= 150, f"RSS reached {peak:.0f} MiB with ten stuck watchers (baseline {baseline:.0f})"
-        assert after <= 60, f"RSS still {after:.0f} MiB after the watchers closed (baseline {baseline:.0f})"
+        assert after <= 60, f"RSS still {after:.0f} MiB 10s after the watchers closed (baseline {baseline:.0f})"
 
 
 def closed_after(sock, timeout):
