@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <type_traits>
 #include <optional>
 #include <sstream>
 
@@ -66,8 +67,8 @@ absl::StatusOr<std::chrono::milliseconds> ParsePositiveDuration(std::string_view
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
 }
 
-// Reads --config: a YAML file whose keys mirror the flags (dataDir, listen,
-// logLevel, threads). Flags given on the command line win.
+// Reads --config: a YAML file whose keys mirror the flags, camelCased (dataDir, listen,
+// ..., noControllers). Flags given on the command line win.
 absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::App& cmd) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(StrCat("--config: cannot read ", path));
@@ -92,6 +93,17 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
       if (cmd.count(flag) == 0) field = it->get<std::string>();
       return absl::OkStatus();
     };
+    // An integer within [min, max]; a value beyond int64 reads as negative and is refused.
+    auto want_int = [&](auto& field, const char* flag, int64_t min, int64_t max) -> absl::Status {
+      if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
+        return absl::InvalidArgumentError(
+            StrCat("--config ", path, ": ", key, " must be an integer from ", min, " to ", max));
+      }
+      if (cmd.count(flag) == 0)
+        field = static_cast<std::decay_t<decltype(field)>>(it->get<int64_t>());
+      return absl::OkStatus();
+    };
+    constexpr int64_t kIntMax = std::numeric_limits<int>::max();
     absl::Status st;
     if (key == "dataDir") {
       st = want_string(flags.data_dir, "--data-dir");
@@ -100,24 +112,23 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
     } else if (key == "logLevel") {
       st = want_string(flags.log_level, "--log-level");
     } else if (key == "watchHistory") {
-      if (!it->is_number_integer() || it->get<int64_t>() < 1) {
-        st = absl::InvalidArgumentError(
-            StrCat("--config ", path, ": watchHistory must be a positive integer"));
-      } else if (cmd.count("--watch-history") == 0) {
-        flags.watch_history = it->get<int64_t>();
-      }
+      st = want_int(flags.watch_history, "--watch-history", 1, std::numeric_limits<int64_t>::max());
     } else if (key == "backupStoreCommand") {
       st = want_string(flags.backup_store_command, "--backup-store-command");
     } else if (key == "backupDeleteCommand") {
       st = want_string(flags.backup_delete_command, "--backup-delete-command");
-    } else if (key == "maxRunningBackups" || key == "backupAttempts") {
-      const char* flag = key == "maxRunningBackups" ? "--max-running-backups" : "--backup-attempts";
-      int& field = key == "maxRunningBackups" ? flags.max_running_backups : flags.backup_attempts;
-      if (!it->is_number_integer() || it->get<int>() < 1) {
+    } else if (key == "maxRunningBackups") {
+      st = want_int(flags.max_running_backups, "--max-running-backups", 1, kIntMax);
+    } else if (key == "backupAttempts") {
+      st = want_int(flags.backup_attempts, "--backup-attempts", 1, kIntMax);
+    } else if (key == "s3SinglePutMax") {
+      st = want_int(flags.s3_single_put_max_mib, "--s3-single-put-max", 0, 5120);
+    } else if (key == "noControllers") {
+      if (!it->is_boolean()) {
         st = absl::InvalidArgumentError(
-            StrCat("--config ", path, ": ", key, " must be a positive integer"));
-      } else if (cmd.count(flag) == 0) {
-        field = it->get<int>();
+            StrCat("--config ", path, ": noControllers must be true or false"));
+      } else if (cmd.count("--no-controllers") == 0) {
+        flags.controllers = !it->get<bool>();
       }
     } else if (key == "fileDestinationRoots") {
       const bool list_of_strings =
@@ -142,26 +153,16 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
         field = it->get<std::string>();
       }
     } else if (key == "maxConnections") {
-      if (!it->is_number_integer() || it->get<int64_t>() < 1 ||
-          it->get<int64_t>() > std::numeric_limits<int>::max()) {
-        st = absl::InvalidArgumentError(
-            StrCat("--config ", path, ": maxConnections must be a positive integer"));
-      } else if (cmd.count("--max-connections") == 0) {
-        flags.max_connections = it->get<int>();
-      }
+      st = want_int(flags.max_connections, "--max-connections", 1, kIntMax);
     } else if (key == "threads") {
-      if (!it->is_number_integer() || it->get<int>() < 1) {
-        st = absl::InvalidArgumentError(
-            StrCat("--config ", path, ": threads must be a positive integer"));
-      } else if (cmd.count("--threads") == 0) {
-        flags.threads = it->get<int>();
-      }
+      st = want_int(flags.threads, "--threads", 1, kIntMax);
     } else {
       st = absl::InvalidArgumentError(
           StrCat("--config ", path, ": unknown setting \"", key,
                  "\" (known: dataDir, listen, logLevel, threads, watchHistory, maxRunningBackups, "
-                 "backupAttempts, backupStoreCommand, backupDeleteCommand, "
-                 "fileDestinationRoots, requestHeaderTimeout, idleTimeout, maxConnections)"));
+                 "backupAttempts, backupStoreCommand, backupDeleteCommand, s3SinglePutMax, "
+                 "noControllers, fileDestinationRoots, requestHeaderTimeout, idleTimeout, "
+                 "maxConnections)"));
     }
     if (!st.ok()) return st;
   }

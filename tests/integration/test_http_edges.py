@@ -136,7 +136,14 @@ def test_edge_limits_from_the_config_file_and_bad_values_refused(tmp_path):
     config.write_text('idleTimeout: "soon"\n')
     assert 'idleTimeout "soon" is not a positive duration' in refused("--config", str(config))
     config.write_text('maxConnections: 0\n')
-    assert "maxConnections must be a positive integer" in refused("--config", str(config))
+    assert "maxConnections must be an integer from 1 to" in refused("--config", str(config))
+    # Every flag has its key; integers beyond int64 or int are refused, not truncated.
+    config.write_text('maxRunningBackups: 9223372036854775808\n')
+    assert "maxRunningBackups must be an integer from 1 to 2147483647" in refused("--config", str(config))
+    config.write_text('s3SinglePutMax: 6000\n')
+    assert "s3SinglePutMax must be an integer from 0 to 5120" in refused("--config", str(config))
+    config.write_text('noControllers: "yes"\n')
+    assert "noControllers must be true or false" in refused("--config", str(config))
     assert '--request-header-timeout "0s" is not a positive duration' in refused("--request-header-timeout", "0s")
     assert "--max-connections" in refused("--max-connections", "-1")
 
