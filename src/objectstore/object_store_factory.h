@@ -17,4 +17,12 @@ absl::StatusOr<std::unique_ptr<ObjectStore>> OpenObjectStore(
     const ObjectUrl& url, const S3Options& s3,
     FileObjectStore::Existing existing = FileObjectStore::Existing::kReplace);
 
+// The store rooted at `root`, whose keys are object names inside it: an S3 bucket
+// (s3://bucket/, configured by `s3`) or a local directory (file:///dir). A backup
+// destination is one. InvalidArgument for an S3 root with a key prefix, which no
+// backend here supports.
+absl::StatusOr<std::unique_ptr<ObjectStore>> OpenObjectStoreAt(
+    const ObjectUrl& root, const S3Options& s3,
+    FileObjectStore::Existing existing = FileObjectStore::Existing::kReplace);
+
 }  // namespace snapkeep::objectstore
