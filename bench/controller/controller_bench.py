@@ -130,7 +130,7 @@ class Sampler(threading.Thread):
 # ---------------------------------------------------------------- helpers
 
 def fnv1a64(text):
-    """controller::StableHash (src/controller/backup_naming.cc)."""
+    """backup::StableHash (src/backup/backup_naming.cc)."""
     h = 14695981039346656037
     for byte in text.encode():
         h ^= byte

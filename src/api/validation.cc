@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "api/cluster_namespace.h"
 #include "api/kinds/common.h"
 #include "common/str_cat.h"
 #include "schedule/schedule.h"
@@ -33,7 +34,6 @@ void AddInvalid(const std::string& field, const std::string& shown,
 
 // A Cluster's name is the suffix of its namespace "cluster-<name>", which must
 // be a DNS label: 63 characters less the prefix.
-constexpr std::string_view kClusterNamespacePrefix = "cluster-";
 constexpr size_t kMaxClusterName = 63 - kClusterNamespacePrefix.size();
 
 void CheckMetadata(const KindInfo& kind, const json& obj, FieldErrors& errs) {
@@ -88,7 +88,7 @@ void CheckClusterReference(const json& obj, FieldErrors& errs) {
     errs.push_back(Required("spec.cluster.name", "Required value: the name of a Cluster"));
     return;
   }
-  const std::string want_ns = "cluster-" + name;
+  const std::string want_ns = ClusterNamespace(name);
   const std::string ns = Str(obj, "metadata.namespace");
   if (ns != want_ns) {
     errs.push_back(Invalid("metadata.namespace",

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "api/api_error.h"
+#include "api/cluster_namespace.h"
 #include "api/codec.h"
 #include "api/defaults.h"
 #include "api/status_policy.h"
@@ -21,7 +22,7 @@ using nlohmann::json;
 namespace {
 
 // Namespaces that exist from the start and cannot be deleted.
-constexpr std::string_view kSystemNamespaces[] = {"default", "kube-system", "kubermatic"};
+constexpr std::string_view kSystemNamespaces[] = {"default", "kube-system", api::kSeedNamespace};
 constexpr std::string_view kClusterLabel = "snapkeep.io/cluster";
 constexpr int kMaxConflictRetries = 16;
 
@@ -302,7 +303,8 @@ absl::StatusOr<WriteResult> ObjectRegistry::Create(const api::KindInfo& kind, st
   result.object["metadata"]["resourceVersion"] = std::to_string(stored->mod_revision);
   if (kind.kind == "Cluster") {
     // The Cluster's namespace holds its configs and restores.
-    if (auto st = EnsureNamespace("cluster-" + name, {{std::string(kClusterLabel), name}});
+    if (auto st =
+            EnsureNamespace(api::ClusterNamespace(name), {{std::string(kClusterLabel), name}});
         !st.ok()) {
       return st;
     }
@@ -503,7 +505,7 @@ absl::StatusOr<json> ObjectRegistry::RemoveNow(const api::KindInfo& kind,
   // What an object's deletion sets off: a Cluster takes its namespace with it; the
   // last object of a terminating namespace lets the namespace go.
   if (kind.kind == "Cluster") {
-    const std::string ns = "cluster-" + current.key.name;
+    const std::string ns = api::ClusterNamespace(current.key.name);
     auto st = Delete(namespace_kind_, "", ns);
     if (!st.ok() && !absl::IsNotFound(st.status())) return st.status();
   } else if (kind.kind == "Namespace") {
@@ -618,7 +620,7 @@ absl::StatusOr<json> ObjectRegistry::RemoveDamaged(const api::KindInfo& kind,
   damaged_.Forget(stored.key);
   spdlog::warn("deleted damaged stored object {}", StoreKeyName(stored.key));
   if (kind.kind == "Cluster") {
-    auto st = Delete(namespace_kind_, "", "cluster-" + name);
+    auto st = Delete(namespace_kind_, "", api::ClusterNamespace(name));
     if (!st.ok() && !absl::IsNotFound(st.status())) return st.status();
   } else if (is_namespace && IsSystemNamespace(name)) {
     // System namespaces always exist: a damaged one is replaced by a fresh one.

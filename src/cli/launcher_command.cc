@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "common/str_cat.h"
 #include "common/termination_signals.h"
-#include "controller/backup_destination.h"
+#include "destination/backup_destination.h"
 #include "launcher/launcher.h"
 #include "spdlog/spdlog.h"
 
@@ -61,8 +61,9 @@ void RegisterLauncherCommand(CLI::App& app, int* exit_code) {
       *exit_code = 2;
       return;
     }
-    absl::StatusOr<controller::DestinationPolicy> destinations =
-        controller::MakeDestinationPolicy(flags->file_destination_roots, "--file-destination-root");
+    absl::StatusOr<destination::DestinationPolicy> destinations =
+        destination::MakeDestinationPolicy(flags->file_destination_roots,
+                                           "--file-destination-root");
     if (!destinations.ok()) {
       spdlog::error("{}", destinations.status().message());
       *exit_code = 2;

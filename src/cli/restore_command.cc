@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "api/cluster_namespace.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -41,12 +42,12 @@ int RunRestore(const RestoreOptions& options, client::ApiClient& client, std::os
     err << "error: --cluster and --backup are required\n";
     return 2;
   }
-  const std::string ns = StrCat("cluster-", options.cluster);
+  const std::string ns = api::ClusterNamespace(options.cluster);
   std::string destination = options.destination;
   if (destination.empty()) {
     const std::string& source =
         options.source_cluster.empty() ? options.cluster : options.source_cluster;
-    destination = DestinationOfBackup(client, StrCat("cluster-", source), options.backup);
+    destination = DestinationOfBackup(client, api::ClusterNamespace(source), options.backup);
   }
   std::string name = options.name.empty() ? StrCat("restore-", options.backup) : options.name;
   // Names are DNS labels: backup names carry ':' from their timestamp.

@@ -28,6 +28,7 @@
 #include "controller/default_backups_controller.h"
 #include "controller/pipeline_backup_executor.h"
 #include "controller/restore_controller.h"
+#include "destination/backup_destination.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -195,8 +196,8 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
     }
   }
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
-  absl::StatusOr<controller::DestinationPolicy> destinations =
-      controller::MakeDestinationPolicy(flags.file_destination_roots, "--file-destination-root");
+  absl::StatusOr<destination::DestinationPolicy> destinations =
+      destination::MakeDestinationPolicy(flags.file_destination_roots, "--file-destination-root");
   if (!destinations.ok()) {
     spdlog::error("{}", destinations.status().message());
     return 2;
@@ -277,7 +278,7 @@ int RunServer(ServerFlags flags, const CLI::App& cmd) {
   apiserver::ApiHandler handler(
       registry, clock, &metrics,
       [seed_kind, &destinations](const api::KindInfo& kind, const nlohmann::json& object) {
-        return &kind == seed_kind ? controller::SeedWarnings(object, *destinations)
+        return &kind == seed_kind ? destination::SeedWarnings(object, *destinations)
                                   : std::vector<std::string>();
       });
   apiserver::HttpServer server(

@@ -2,19 +2,27 @@
 
 #include <algorithm>
 
+#include "backup/backup_naming.h"
+#include "backup/backup_ownership.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
-#include "controller/backup_naming.h"
-#include "controller/backup_ownership.h"
 #include "controller/backup_status.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
 #include "controller/reconcile_loop.h"
+#include "controller/registry_destination_source.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::controller {
 
 using nlohmann::json;
+
+using backup::BackupObjectKeyFor;
+using backup::MayDelete;
+using backup::MayOverwrite;
+using backup::OwnershipVerdict;
+using backup::StoredObjectState;
+using destination::BackupDestination;
 
 namespace {
 

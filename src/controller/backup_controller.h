@@ -13,6 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "api/cluster_namespace.h"
 #include "apiserver/object_registry.h"
 #include "common/clock.h"
 #include "common/metrics.h"
@@ -39,8 +40,8 @@ struct BackupControllerOptions {
   // Retention deletions that may run at once.
   int max_running_deletions = 4;
   // Where the Seeds (destinations) live, and which file:// directories they may use.
-  std::string seed_namespace = "kubermatic";
-  DestinationPolicy destinations;
+  std::string seed_namespace = std::string(api::kSeedNamespace);
+  destination::DestinationPolicy destinations;
   BackupPlanSettings plan;
   WorkQueueOptions queue;
 };

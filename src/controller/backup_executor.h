@@ -8,7 +8,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "controller/backup_destination.h"
+#include "backup/backup_ownership.h"
+#include "destination/backup_destination.h"
 #include "etcd/etcd_client.h"
 #include "snapshot/snapshot_manifest.h"
 
@@ -25,22 +26,10 @@ struct BackupTarget {
   int keep = 0;             // BACKUP_KEEP_COUNT
   std::string backup_name;  // BACKUP_TO_CREATE / BACKUP_TO_DELETE
   std::string object_key;   // "<cluster>-<backupName>"
-  BackupDestination destination;
+  destination::BackupDestination destination;
 
   // The owner its manifest records (see snapshot::ManifestOwner).
   snapshot::ManifestOwner Owner() const;
-};
-
-// What lies at a backup's key at its destination.
-struct StoredObjectState {
-  enum class Kind {
-    kAbsent,    // nothing
-    kManifest,  // a snapshot with its manifest (`manifest`)
-    kDataOnly,  // data without a manifest: stored by a command, or left by a killed save
-    kUnknown,   // the executor cannot look (the operator's store command writes where it likes)
-  };
-  Kind kind = Kind::kAbsent;
-  std::optional<snapshot::SnapshotManifest> manifest;
 };
 
 struct BackupRequest {
@@ -74,7 +63,7 @@ class BackupExecutor {
   // first, from Inspect(), that the object is the target's to delete.
   virtual absl::Status Delete(const BackupTarget& target) = 0;
   // What lies at target.object_key now.
-  virtual absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) = 0;
+  virtual absl::StatusOr<backup::StoredObjectState> Inspect(const BackupTarget& target) = 0;
   // Aborts the multipart upload a Store() killed with its process reported.
   virtual absl::Status AbortPendingUpload(const BackupTarget& target,
                                           std::string_view pending_upload) = 0;

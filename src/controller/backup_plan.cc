@@ -167,10 +167,10 @@ class Planner {
     BackupRun run{.scheduled_time = slot,
                   .attempt = 1,
                   .retry_of = std::nullopt,
-                  .names = NamesForBackup(id_.ns, id_.name, id_.cluster, slot, 1),
+                  .names = backup::NamesForBackup(id_.ns, id_.name, id_.cluster, slot, 1),
                   .destination = id_.destination,
                   .backup_id = ""};
-    run.backup_id = BackupIdFor(id_.uid, run.names.backup_name);
+    run.backup_id = backup::BackupIdFor(id_.uid, run.names.backup_name);
     return run;
   }
 
@@ -194,16 +194,16 @@ class Planner {
         .scheduled_time = e.scheduled,
         .attempt = e.attempt + 1,
         .retry_of = e.index,
-        .names = NamesForBackup(id_.ns, id_.name, id_.cluster, e.scheduled, e.attempt + 1),
+        .names = backup::NamesForBackup(id_.ns, id_.name, id_.cluster, e.scheduled, e.attempt + 1),
         .destination = id_.destination,
         .backup_id = ""};
     // Keep the entry's own name: it may predate a naming change. The key is always
     // derived from it, never read from status.
     if (!e.backup_name.empty()) {
       plan_.run->names.backup_name = e.backup_name;
-      plan_.run->names.object_key = BackupObjectKeyFor(id_.cluster, e.backup_name);
+      plan_.run->names.object_key = backup::BackupObjectKeyFor(id_.cluster, e.backup_name);
     }
-    plan_.run->backup_id = BackupIdFor(id_.uid, plan_.run->names.backup_name);
+    plan_.run->backup_id = backup::BackupIdFor(id_.uid, plan_.run->names.backup_name);
   }
 
   void PlanOneTime() {
@@ -278,8 +278,8 @@ class Planner {
     plan_.deletions.push_back(BackupDeletion{
         .entry_index = e.index,
         .backup_name = e.backup_name,
-        .object_key = BackupObjectKeyFor(id_.cluster, e.backup_name),
-        .delete_job_name = DeleteJobNameFor(id_.ns, id_.name, id_.cluster, e.backup_name),
+        .object_key = backup::BackupObjectKeyFor(id_.cluster, e.backup_name),
+        .delete_job_name = backup::DeleteJobNameFor(id_.ns, id_.name, id_.cluster, e.backup_name),
         .destination = e.destination,
         .recorded_sha256 = e.sha256});
   }
@@ -330,7 +330,7 @@ class Planner {
     if (!too_many && slot_due && !AnyRunning()) {
       if (blocker) {
         plan_.skip = SkippedRun{.scheduled_time = due,
-                                .backup_name = BackupNameFor(id_.name, due),
+                                .backup_name = backup::BackupNameFor(id_.name, due),
                                 .message = StrCat("skipped: ", *blocker)};
       } else {
         plan_.run = NewRun(due);
@@ -399,7 +399,7 @@ absl::Duration SpreadOffset(std::string_view ns, std::string_view name, const Sc
   const absl::Duration gap = schedule.Next(slot) - slot;
   const int64_t bound_ms = absl::ToInt64Milliseconds(std::min(max_spread, gap / 10));
   if (bound_ms <= 0) return absl::ZeroDuration();
-  const uint64_t h = StableHash(StrCat(ns, "/", name));
+  const uint64_t h = backup::StableHash(StrCat(ns, "/", name));
   return absl::Milliseconds(static_cast<int64_t>(h % static_cast<uint64_t>(bound_ms)));
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "controller/backup_naming.h"
+#include "backup/backup_naming.h"
 #include "nlohmann/json.hpp"
 #include "schedule/schedule.h"
 
@@ -45,7 +45,7 @@ struct BackupRun {
   absl::Time scheduled_time;
   int attempt = 1;
   std::optional<size_t> retry_of;  // index into status.currentBackups
-  BackupNames names;
+  backup::BackupNames names;
   std::string destination;  // the config's spec.destination, recorded in the entry
   std::string backup_id;    // BackupIdFor(config uid, backup name)
 };

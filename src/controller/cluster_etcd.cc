@@ -1,12 +1,13 @@
 #include "controller/cluster_etcd.h"
 
+#include "api/cluster_namespace.h"
 #include "common/str_cat.h"
 #include "controller/secret_data.h"
 
 namespace snapkeep::controller {
 namespace {
 
-std::string Value(const SecretData& data, std::string_view key) {
+std::string Value(const api::SecretData& data, std::string_view key) {
   auto it = data.find(key);
   return it == data.end() ? std::string() : it->second;
 }
@@ -31,20 +32,20 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdOptionsForCluster(apiserver::ObjectR
     return absl::FailedPreconditionError(
         StrCat("Cluster ", name, " has no spec.etcd.endpoints: snapkeep cannot reach its etcd"));
   }
-  auto read = [&](const char* field, const char* purpose) -> absl::StatusOr<SecretData> {
+  auto read = [&](const char* field, const char* purpose) -> absl::StatusOr<api::SecretData> {
     const nlohmann::json ref = etcd_spec.value(field, nlohmann::json());
-    if (!ref.is_object() || ref.value("name", "").empty()) return SecretData{};
+    if (!ref.is_object() || ref.value("name", "").empty()) return api::SecretData{};
     std::string ns = ref.value("namespace", "");
-    if (ns.empty()) ns = StrCat("cluster-", name);
+    if (ns.empty()) ns = api::ClusterNamespace(name);
     return ReadSecretData(registry, ns, ref.value("name", ""),
                           StrCat(purpose, " of Cluster ", name));
   };
-  absl::StatusOr<SecretData> tls = read("tlsSecret", "etcd client TLS");
+  absl::StatusOr<api::SecretData> tls = read("tlsSecret", "etcd client TLS");
   if (!tls.ok()) return tls.status();
   options.tls.ca_pem = Value(*tls, "ca.crt");
   options.tls.cert_pem = Value(*tls, "tls.crt");
   options.tls.key_pem = Value(*tls, "tls.key");
-  absl::StatusOr<SecretData> auth = read("credentialsSecret", "etcd credentials");
+  absl::StatusOr<api::SecretData> auth = read("credentialsSecret", "etcd credentials");
   if (!auth.ok()) return auth.status();
   options.username = Value(*auth, "username");
   options.password = Value(*auth, "password");

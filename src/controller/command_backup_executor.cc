@@ -4,9 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
+#include "backup/backup_naming.h"
 #include "common/child_process.h"
 #include "common/str_cat.h"
-#include "controller/backup_naming.h"
 #include "objectstore/fs/file_object_store.h"
 #include "snapshot/snapshot_saver.h"
 #include "spdlog/spdlog.h"
@@ -18,14 +18,15 @@ namespace {
 constexpr int kS3cmdNotFound = 12;
 
 std::vector<std::pair<std::string, std::string>> KubermaticEnvironment(const BackupTarget& t) {
-  const BackupDestination& d = t.destination;
+  const destination::BackupDestination& d = t.destination;
   std::string host = d.endpoint;
   bool plain_http = absl::StartsWith(host, "http://");
   if (size_t scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
   while (!host.empty() && host.back() == '/') host.pop_back();
   return {{"ACCESS_KEY_ID", d.access_key_id},
           {"SECRET_ACCESS_KEY", d.secret_access_key},
-          {"BUCKET_NAME", d.kind == BackupDestination::Kind::kFile ? d.directory : d.bucket},
+          {"BUCKET_NAME",
+           d.kind == destination::BackupDestination::Kind::kFile ? d.directory : d.bucket},
           {"ENDPOINT", host},
           {"INSECURE", plain_http ? "true" : "false"},
           {"CLUSTER", t.cluster},
@@ -64,7 +65,7 @@ absl::StatusOr<StoredBackup> CommandBackupExecutor::Store(const BackupRequest& r
   if (commands_.store.empty()) return builtin_->Store(request);
   const BackupTarget& t = request.target;
   // One private directory per run: runs of different configs never share a file.
-  std::string dir_name = StrCat(t.ns, "_", t.config, "_", StableHash(t.object_key));
+  std::string dir_name = StrCat(t.ns, "_", t.config, "_", backup::StableHash(t.object_key));
   std::filesystem::path dir = std::filesystem::path(commands_.work_dir) / dir_name;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
@@ -124,9 +125,11 @@ absl::Status CommandBackupExecutor::Delete(const BackupTarget& target) {
   return absl::UnavailableError(DescribeEnd(*result, "the backup delete command"));
 }
 
-absl::StatusOr<StoredObjectState> CommandBackupExecutor::Inspect(const BackupTarget& target) {
+absl::StatusOr<backup::StoredObjectState> CommandBackupExecutor::Inspect(
+    const BackupTarget& target) {
   if (!commands_.store.empty()) {
-    return StoredObjectState{.kind = StoredObjectState::Kind::kUnknown, .manifest = std::nullopt};
+    return backup::StoredObjectState{.kind = backup::StoredObjectState::Kind::kUnknown,
+                                     .manifest = std::nullopt};
   }
   return builtin_->Inspect(target);
 }

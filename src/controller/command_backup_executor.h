@@ -37,7 +37,7 @@ class CommandBackupExecutor : public BackupExecutor {
   absl::Status Delete(const BackupTarget& target) override;
   // kUnknown when the store command is the operator's (it writes where it likes);
   // the built-in look otherwise.
-  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) override;
+  absl::StatusOr<backup::StoredObjectState> Inspect(const BackupTarget& target) override;
   absl::Status AbortPendingUpload(const BackupTarget& target,
                                   std::string_view pending_upload) override;
 

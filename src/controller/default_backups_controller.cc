@@ -1,6 +1,7 @@
 #include "controller/default_backups_controller.h"
 
 #include "absl/strings/match.h"
+#include "api/cluster_namespace.h"
 #include "common/str_cat.h"
 #include "controller/reconcile_loop.h"
 #include "schedule/schedule.h"
@@ -114,7 +115,7 @@ absl::Status DefaultBackupsController::Reconcile() {
     const json& md = (*cluster)["metadata"];
     if (md.contains("deletionTimestamp")) continue;
     const std::string name = md.value("name", "");
-    const std::string ns = StrCat("cluster-", name);
+    const std::string ns = api::ClusterNamespace(name);
     absl::StatusOr<json> existing = registry_.Get(config_kind, ns, kDefaultBackupsName);
     if (!existing.ok() && !absl::IsNotFound(existing.status())) {
       note(existing.status());

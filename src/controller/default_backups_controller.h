@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "api/cluster_namespace.h"
 #include "apiserver/object_registry.h"
 #include "common/clock.h"
 #include "controller/informer.h"
@@ -40,7 +41,7 @@ std::optional<DefaultBackupsPolicy> DefaultBackupsPolicyOf(
 class DefaultBackupsController {
  public:
   DefaultBackupsController(apiserver::ObjectRegistry& registry, const Clock& clock,
-                           std::string seed_namespace = "kubermatic");
+                           std::string seed_namespace = std::string(api::kSeedNamespace));
   ~DefaultBackupsController();
   DefaultBackupsController(const DefaultBackupsController&) = delete;
   DefaultBackupsController& operator=(const DefaultBackupsController&) = delete;

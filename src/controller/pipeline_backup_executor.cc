@@ -13,8 +13,9 @@ PipelineBackupExecutor::PipelineBackupExecutor(objectstore::S3Options tuning,
 absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& request) {
   absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> etcd = etcd::EtcdClient::Connect(request.etcd);
   if (!etcd.ok()) return etcd.status();
-  std::unique_ptr<objectstore::ObjectStore> store =
-      OpenDestination(request.target.destination, tuning_);
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
+      destination::OpenDestination(request.target.destination, tuning_);
+  if (!store.ok()) return store.status();
   snapshot::SaveOptions options = save_;
   // A retry of the same scheduled run writes the same key: replace what a failed
   // attempt may have left.
@@ -23,7 +24,7 @@ absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& 
   options.on_pending_upload = request.on_pending_upload;
   options.owner = request.target.Owner();
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
-      snapshot::SaveSnapshot(**etcd, *store, request.target.object_key, options);
+      snapshot::SaveSnapshot(**etcd, **store, request.target.object_key, options);
   if (!manifest.ok()) return manifest.status();
   return StoredBackup{.size_bytes = static_cast<int64_t>(manifest->size),
                       .sha256 = manifest->sha256,
@@ -31,22 +32,28 @@ absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& 
 }
 
 absl::Status PipelineBackupExecutor::Delete(const BackupTarget& target) {
-  std::unique_ptr<objectstore::ObjectStore> store = OpenDestination(target.destination, tuning_);
-  absl::Status deleted = snapshot::DeleteSnapshot(*store, target.object_key);
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
+      destination::OpenDestination(target.destination, tuning_);
+  if (!store.ok()) return store.status();
+  absl::Status deleted = snapshot::DeleteSnapshot(**store, target.object_key);
   if (deleted.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   return deleted;
 }
 
-absl::StatusOr<StoredObjectState> PipelineBackupExecutor::Inspect(const BackupTarget& target) {
-  std::unique_ptr<objectstore::ObjectStore> store = OpenDestination(target.destination, tuning_);
+absl::StatusOr<backup::StoredObjectState> PipelineBackupExecutor::Inspect(
+    const BackupTarget& target) {
+  using backup::StoredObjectState;
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
+      destination::OpenDestination(target.destination, tuning_);
+  if (!store.ok()) return store.status();
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
-      snapshot::ReadManifest(*store, target.object_key);
+      snapshot::ReadManifest(**store, target.object_key);
   if (manifest.ok()) {
     return StoredObjectState{.kind = StoredObjectState::Kind::kManifest,
                              .manifest = *std::move(manifest)};
   }
   if (!absl::IsNotFound(manifest.status())) return manifest.status();
-  absl::StatusOr<objectstore::ObjectInfo> data = store->Head(target.object_key);
+  absl::StatusOr<objectstore::ObjectInfo> data = (*store)->Head(target.object_key);
   if (data.ok()) {
     return StoredObjectState{.kind = StoredObjectState::Kind::kDataOnly, .manifest = std::nullopt};
   }
@@ -56,9 +63,11 @@ absl::StatusOr<StoredObjectState> PipelineBackupExecutor::Inspect(const BackupTa
 
 absl::Status PipelineBackupExecutor::AbortPendingUpload(const BackupTarget& target,
                                                         std::string_view pending_upload) {
-  std::unique_ptr<objectstore::ObjectStore> store = OpenDestination(target.destination, tuning_);
-  return store->AbortPendingUpload(target.object_key,
-                                   absl::string_view(pending_upload.data(), pending_upload.size()));
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
+      destination::OpenDestination(target.destination, tuning_);
+  if (!store.ok()) return store.status();
+  return (*store)->AbortPendingUpload(
+      target.object_key, absl::string_view(pending_upload.data(), pending_upload.size()));
 }
 
 }  // namespace snapkeep::controller

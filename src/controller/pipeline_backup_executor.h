@@ -18,7 +18,7 @@ class PipelineBackupExecutor : public BackupExecutor {
 
   absl::StatusOr<StoredBackup> Store(const BackupRequest& request) override;
   absl::Status Delete(const BackupTarget& target) override;
-  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget& target) override;
+  absl::StatusOr<backup::StoredObjectState> Inspect(const BackupTarget& target) override;
   absl::Status AbortPendingUpload(const BackupTarget& target,
                                   std::string_view pending_upload) override;
 

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
+#include "api/cluster_namespace.h"
+#include "backup/backup_naming.h"
+#include "backup/backup_ownership.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
-#include "controller/backup_destination.h"
-#include "controller/backup_naming.h"
-#include "controller/backup_ownership.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
 #include "controller/reconcile_loop.h"
+#include "controller/registry_destination_source.h"
+#include "destination/backup_destination.h"
 #include "etcd/etcd_client.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "spdlog/spdlog.h"
@@ -17,6 +19,11 @@
 namespace snapkeep::controller {
 
 using nlohmann::json;
+
+using backup::BackupObjectKeyFor;
+using backup::CheckRestorable;
+using destination::BackupDestination;
+using destination::UseCredentialsFrom;
 
 namespace {
 
@@ -269,8 +276,12 @@ absl::Status RestoreController::Begin(json& restore, json& status) {
     if (absl::IsUnavailable(destination.status())) return destination.status();
     return end_untouched("Failed", StrCat(destination.status().message(), "; nothing changed"));
   }
-  std::unique_ptr<objectstore::ObjectStore> store =
-      OpenDestination(*destination, options_.s3_tuning);
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> opened =
+      destination::OpenDestination(*destination, options_.s3_tuning);
+  if (!opened.ok()) {
+    return end_untouched("Failed", StrCat(opened.status().message(), "; nothing changed"));
+  }
+  std::unique_ptr<objectstore::ObjectStore> store = *std::move(opened);
   const std::string backup_name = Str(spec, "backupName");
   const std::string object_key = BackupObjectKeyFor(source, backup_name);
   const std::string recorded =
@@ -326,7 +337,7 @@ std::string RestoreController::RecordedBackup(const std::string& source,
   const api::KindInfo* config_kind =
       registry_.catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
   absl::StatusOr<apiserver::ObjectList> configs =
-      registry_.List(*config_kind, StrCat("cluster-", source));
+      registry_.List(*config_kind, api::ClusterNamespace(source));
   if (!configs.ok()) return "";
   for (const json& c : configs->items) {
     const json spec = c.value("spec", json::object());

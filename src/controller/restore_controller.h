@@ -6,19 +6,20 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "api/cluster_namespace.h"
 #include "apiserver/object_registry.h"
 #include "common/clock.h"
-#include "controller/backup_destination.h"
 #include "controller/informer.h"
 #include "controller/work_queue.h"
+#include "destination/backup_destination.h"
 #include "nlohmann/json.hpp"
 #include "objectstore/s3/s3_options.h"
 
 namespace snapkeep::controller {
 
 struct RestoreControllerOptions {
-  std::string seed_namespace = "kubermatic";
-  DestinationPolicy destinations;
+  std::string seed_namespace = std::string(api::kSeedNamespace);
+  destination::DestinationPolicy destinations;
   // Every member must have downloaded and verified the backup within this, or the
   // restore fails before any member stopped.
   absl::Duration download_timeout = absl::Minutes(15);

@@ -6,7 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "client/api_client.h"
-#include "controller/backup_destination.h"
+#include "destination/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
 #include "launcher/member_restore.h"
@@ -19,7 +19,7 @@ struct LauncherOptions {
   std::string cluster;  // the Cluster this member belongs to
   EtcdMemberConfig member;
   // Which file:// directories a restore may download from.
-  controller::DestinationPolicy destinations;
+  destination::DestinationPolicy destinations;
   // How often the member's health is checked; status is written when it changes,
   // and at least every `heartbeat_interval`.
   absl::Duration check_interval = absl::Seconds(2);

@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/cluster_namespace.h"
+#include "backup/backup_naming.h"
+#include "backup/backup_ownership.h"
 #include "common/child_process.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
-#include "controller/backup_destination.h"
-#include "controller/backup_naming.h"
-#include "controller/backup_ownership.h"
+#include "destination/backup_destination.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "spdlog/spdlog.h"
 
@@ -29,7 +30,7 @@ std::string Str(const json& object, const char* key) {
 }
 
 // Seeds and Secrets read over the API, for the destination of a backup.
-class ApiDestinationSource : public controller::DestinationSource {
+class ApiDestinationSource : public destination::DestinationSource {
  public:
   explicit ApiDestinationSource(client::ApiClient& api) : api_(api) {}
   absl::StatusOr<std::vector<json>> ListSeeds(std::string_view ns) override {
@@ -77,7 +78,7 @@ std::vector<std::string> RestoreTool() {
 
 MemberRestorer::MemberRestorer(client::ApiClient& api, std::string cluster,
                                const EtcdMemberConfig& member, EtcdSupervisor& etcd,
-                               controller::DestinationPolicy destinations)
+                               destination::DestinationPolicy destinations)
     : api_(api),
       cluster_(std::move(cluster)),
       member_(member),
@@ -103,8 +104,8 @@ bool MemberRestorer::InterruptedRebuild() const {
 }
 
 bool MemberRestorer::Step() {
-  absl::StatusOr<client::ApiResponse> response =
-      api_.Get(StrCat("/apis/kubermatic.k8c.io/v1/namespaces/cluster-", cluster_, "/etcdrestores"));
+  absl::StatusOr<client::ApiResponse> response = api_.Get(StrCat(
+      "/apis/kubermatic.k8c.io/v1/namespaces/", api::ClusterNamespace(cluster_), "/etcdrestores"));
   if (!response.ok() || !response->ok()) return false;
   absl::StatusOr<json> list = response->Json();
   if (!list.ok()) return false;
@@ -182,25 +183,27 @@ absl::Status MemberRestorer::Download(const json& restore) {
   std::string source_cluster =
       spec.value("sourceCluster", json::object()).value("name", std::string());
   if (source_cluster.empty()) source_cluster = cluster_;
-  const std::string key = controller::BackupObjectKeyFor(source_cluster, Str(spec, "backupName"));
+  const std::string key = backup::BackupObjectKeyFor(source_cluster, Str(spec, "backupName"));
   if (Str(status, "objectKey") != key) {
     return absl::FailedPreconditionError(
         StrCat("the restore names object ", Str(status, "objectKey"), ", not ", key,
                ", the backup ", Str(spec, "backupName"), " of cluster ", source_cluster));
   }
   ApiDestinationSource source(api_);
-  absl::StatusOr<controller::BackupDestination> destination =
-      controller::ResolveDestination(source, "kubermatic", Str(spec, "destination"), destinations_);
+  absl::StatusOr<destination::BackupDestination> destination = destination::ResolveDestination(
+      source, api::kSeedNamespace, Str(spec, "destination"), destinations_);
   if (!destination.ok()) return destination.status();
   if (!Str(spec, "backupDownloadCredentialsSecret").empty()) {
-    if (absl::Status st = controller::UseCredentialsFrom(
+    if (absl::Status st = destination::UseCredentialsFrom(
             source, "kube-system", Str(spec, "backupDownloadCredentialsSecret"), *destination);
         !st.ok()) {
       return st;
     }
   }
-  std::unique_ptr<objectstore::ObjectStore> store =
-      controller::OpenDestination(*destination, s3_tuning_);
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> opened =
+      destination::OpenDestination(*destination, s3_tuning_);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<objectstore::ObjectStore> store = *std::move(opened);
   // Checked again here, not only by the server: whose backup it is.
   std::optional<snapshot::SnapshotManifest> manifest;
   if (status.value("hasManifest", true)) {
@@ -208,8 +211,8 @@ absl::Status MemberRestorer::Download(const json& restore) {
     if (!read.ok()) return read.status();
     manifest = *std::move(read);
   }
-  if (absl::Status owned = controller::CheckRestorable(manifest, key, source_cluster, cluster_,
-                                                       Str(status, "sha256"));
+  if (absl::Status owned =
+          backup::CheckRestorable(manifest, key, source_cluster, cluster_, Str(status, "sha256"));
       !owned.ok()) {
     return owned;
   }

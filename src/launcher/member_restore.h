@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "client/api_client.h"
-#include "controller/backup_destination.h"
+#include "destination/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
 #include "nlohmann/json.hpp"
@@ -29,7 +29,7 @@ namespace snapkeep::launcher {
 class MemberRestorer {
  public:
   MemberRestorer(client::ApiClient& api, std::string cluster, const EtcdMemberConfig& member,
-                 EtcdSupervisor& etcd, controller::DestinationPolicy destinations);
+                 EtcdSupervisor& etcd, destination::DestinationPolicy destinations);
 
   // One look at the cluster's restores. Returns whether one is in progress for this
   // cluster (etcd may then be stopped on purpose).
@@ -58,7 +58,7 @@ class MemberRestorer {
   const std::string cluster_;
   const EtcdMemberConfig& member_;
   EtcdSupervisor& etcd_;
-  const controller::DestinationPolicy destinations_;
+  const destination::DestinationPolicy destinations_;
   objectstore::S3Options s3_tuning_;
 };
 

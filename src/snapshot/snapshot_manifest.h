@@ -19,7 +19,7 @@ struct ManifestOwner {
   std::string ns;          // the EtcdBackupConfig's namespace
   std::string config;      // its name
   std::string config_uid;  // its metadata.uid (a config deleted and made again is another)
-  std::string backup_id;   // the server's id of the backup (see controller/backup_naming.h)
+  std::string backup_id;   // the server's id of the backup (see backup/backup_naming.h)
 
   friend bool operator==(const ManifestOwner&, const ManifestOwner&) = default;
 };

@@ -38,7 +38,7 @@ json Config(const std::string& schedule, int keep = 20,
 
 json Entry(absl::Time scheduled, const std::string& phase, const std::string& name = "") {
   json e = {{"scheduledTime", FormatRfc3339(scheduled)},
-            {"backupName", name.empty() ? BackupNameFor("daily", scheduled) : name},
+            {"backupName", name.empty() ? backup::BackupNameFor("daily", scheduled) : name},
             {"backupPhase", phase},
             {"attempt", 1}};
   if (phase != "Running") e["backupFinishedTime"] = FormatRfc3339(scheduled + absl::Seconds(30));

@@ -18,12 +18,13 @@ absl::Time T(const char* rfc3339) {
 }
 
 BackupRun MakeRun(const char* scheduled, int attempt = 1, std::optional<size_t> retry_of = {}) {
-  return BackupRun{.scheduled_time = T(scheduled),
-                   .attempt = attempt,
-                   .retry_of = retry_of,
-                   .names = NamesForBackup("cluster-x", "daily", "x", T(scheduled), attempt),
-                   .destination = "s3",
-                   .backup_id = "00000000000000aa"};
+  return BackupRun{
+      .scheduled_time = T(scheduled),
+      .attempt = attempt,
+      .retry_of = retry_of,
+      .names = backup::NamesForBackup("cluster-x", "daily", "x", T(scheduled), attempt),
+      .destination = "s3",
+      .backup_id = "00000000000000aa"};
 }
 
 TEST(BackupStatusTest, ApplyPlanAppendsARunningEntryAndSetsTheCondition) {

@@ -23,9 +23,10 @@ class RecordingExecutor : public BackupExecutor {
     ++deletes;
     return absl::OkStatus();
   }
-  absl::StatusOr<StoredObjectState> Inspect(const BackupTarget&) override {
+  absl::StatusOr<backup::StoredObjectState> Inspect(const BackupTarget&) override {
     ++inspections;
-    return StoredObjectState{.kind = StoredObjectState::Kind::kAbsent, .manifest = std::nullopt};
+    return backup::StoredObjectState{.kind = backup::StoredObjectState::Kind::kAbsent,
+                                     .manifest = std::nullopt};
   }
   absl::Status AbortPendingUpload(const BackupTarget&, std::string_view) override {
     ++aborts;
@@ -52,7 +53,7 @@ class CommandBackupExecutorTest : public ::testing::Test {
     target_.keep = 20;
     target_.backup_name = "daily-2021-03-02T15:24:00";
     target_.object_key = "c1-daily-2021-03-02T15:24:00";
-    target_.destination.kind = BackupDestination::Kind::kS3;
+    target_.destination.kind = destination::BackupDestination::Kind::kS3;
     target_.destination.endpoint = "http://127.0.0.1:4568/";
     target_.destination.endpoint_url = "http://127.0.0.1:4568/";
     target_.destination.bucket = "backups";
@@ -131,9 +132,9 @@ TEST_F(CommandBackupExecutorTest, StepsWithoutACommandUseTheBuiltinOnes) {
 // looked at, so ownership is decided from the server's records alone.
 TEST_F(CommandBackupExecutorTest, ACustomStoreCannotBeInspected) {
   auto executor = Make("true", "");
-  absl::StatusOr<StoredObjectState> found = executor->Inspect(target_);
+  absl::StatusOr<backup::StoredObjectState> found = executor->Inspect(target_);
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->kind, StoredObjectState::Kind::kUnknown);
+  EXPECT_EQ(found->kind, backup::StoredObjectState::Kind::kUnknown);
   EXPECT_EQ(builtin_->inspections, 0);
   EXPECT_TRUE(executor->AbortPendingUpload(target_, "").ok());
   EXPECT_EQ(builtin_->aborts, 0);

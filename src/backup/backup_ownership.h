@@ -5,10 +5,9 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "controller/backup_executor.h"
 #include "snapshot/snapshot_manifest.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 
 // Whether the server may overwrite, delete or restore what lies at a backup's key.
 //
@@ -20,6 +19,18 @@ namespace snapkeep::controller {
 // manifest), are owned through the server's own record: the config's status, which
 // only the server writes, and no other config recording the same key at the same
 // destination. All functions here are pure decisions over what the caller read.
+
+// What lies at a backup's key at its destination.
+struct StoredObjectState {
+  enum class Kind {
+    kAbsent,    // nothing
+    kManifest,  // a snapshot with its manifest (`manifest`)
+    kDataOnly,  // data without a manifest: stored by a command, or left by a killed save
+    kUnknown,   // the executor cannot look (the operator's store command writes where it likes)
+  };
+  Kind kind = Kind::kAbsent;
+  std::optional<snapshot::SnapshotManifest> manifest;
+};
 
 struct OwnershipVerdict {
   enum class Kind {
@@ -51,4 +62,4 @@ absl::Status CheckRestorable(const std::optional<snapshot::SnapshotManifest>& ma
                              std::string_view key, std::string_view source,
                              std::string_view restored_cluster, std::string_view recorded_sha256);
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup

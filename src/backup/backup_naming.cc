@@ -1,9 +1,9 @@
-#include "controller/backup_naming.h"
+#include "backup/backup_naming.h"
 
 #include "absl/strings/str_format.h"
 #include "common/str_cat.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 namespace {
 
 // Kubernetes' rand.String alphabet (no vowels, no confusable characters).
@@ -59,4 +59,4 @@ std::string DeleteJobNameFor(std::string_view ns, std::string_view config, std::
                 Suffix(StableHash(StrCat(ns, "/", backup_name, "/delete"))));
 }
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup

@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "apiserver/object_registry.h"
+#include "nlohmann/json.hpp"
 #include "objectstore/object_store.h"
 #include "objectstore/s3/s3_options.h"
 
-namespace snapkeep::controller {
+// Where backups live: a Seed's destination and its credentials, resolved into an
+// ObjectStore, and the operator's bound on file:// destinations. The server and the
+// launcher resolve destinations alike, through this library.
+namespace snapkeep::destination {
 
 // A Seed destination with its credentials read: everything needed to store, list
 // and delete backups there, and the values a custom store/delete command receives.
@@ -51,8 +54,9 @@ absl::Status CheckFileDirectory(const DestinationPolicy& policy, std::string_vie
 absl::StatusOr<DestinationPolicy> MakeDestinationPolicy(const std::vector<std::string>& roots,
                                                         std::string_view flag);
 
-// Where destinations and their credentials are read from: the server's registry, or
-// the API over HTTP (a launcher downloading a backup to restore).
+// Where destinations and their credentials are read from: the server's registry
+// (controller::RegistryDestinationSource), or the API over HTTP (a launcher downloading
+// a backup to restore).
 class DestinationSource {
  public:
   virtual ~DestinationSource() = default;
@@ -60,17 +64,6 @@ class DestinationSource {
   virtual absl::StatusOr<std::vector<nlohmann::json>> ListSeeds(std::string_view ns) = 0;
   // A Secret as the API returns it (data base64-encoded); NotFound if absent.
   virtual absl::StatusOr<nlohmann::json> GetSecret(std::string_view ns, std::string_view name) = 0;
-};
-
-// The server's own: reads the registry.
-class RegistryDestinationSource : public DestinationSource {
- public:
-  explicit RegistryDestinationSource(apiserver::ObjectRegistry& registry) : registry_(registry) {}
-  absl::StatusOr<std::vector<nlohmann::json>> ListSeeds(std::string_view ns) override;
-  absl::StatusOr<nlohmann::json> GetSecret(std::string_view ns, std::string_view name) override;
-
- private:
-  apiserver::ObjectRegistry& registry_;
 };
 
 // Finds destination `name` among the Seeds in namespace `seed_namespace` (in name
@@ -86,13 +79,6 @@ absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
                                                      std::string_view seed_namespace,
                                                      std::string_view name,
                                                      const DestinationPolicy& policy);
-inline absl::StatusOr<BackupDestination> ResolveDestination(apiserver::ObjectRegistry& registry,
-                                                            std::string_view seed_namespace,
-                                                            std::string_view name,
-                                                            const DestinationPolicy& policy) {
-  RegistryDestinationSource source(registry);
-  return ResolveDestination(source, seed_namespace, name, policy);
-}
 
 // Warnings for a Seed as submitted (the API answers them in Warning headers): file://
 // destinations outside the policy's roots, which every backup, deletion and restore
@@ -104,10 +90,10 @@ std::vector<std::string> SeedWarnings(const nlohmann::json& seed, const Destinat
 absl::Status UseCredentialsFrom(DestinationSource& source, std::string_view ns,
                                 std::string_view name, BackupDestination& destination);
 
-// The object store behind a destination; keys are object names in the bucket or
-// directory. `tuning` supplies part sizes, retries and timeouts; endpoint, region
-// and credentials come from the destination.
-std::unique_ptr<objectstore::ObjectStore> OpenDestination(const BackupDestination& destination,
-                                                          const objectstore::S3Options& tuning);
+// The object store behind a destination (opened by objectstore's factory); keys are
+// object names in the bucket or directory. `tuning` supplies part sizes, retries and
+// timeouts; endpoint, region and credentials come from the destination.
+absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> OpenDestination(
+    const BackupDestination& destination, const objectstore::S3Options& tuning);
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::destination

@@ -1,11 +1,11 @@
-#include "controller/backup_naming.h"
+#include "backup/backup_naming.h"
 
 #include <set>
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 namespace {
 
 absl::Time T(const char* rfc3339) {
@@ -73,4 +73,4 @@ TEST(BackupNamingTest, StableHashIsFnv1a) {
 }
 
 }  // namespace
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup

@@ -6,7 +6,7 @@
 
 #include "absl/time/time.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 
 // Every name the backup controller gives out, decided here and nowhere else.
 //
@@ -51,4 +51,4 @@ std::string BackupIdFor(std::string_view config_uid, std::string_view backup_nam
 // derived names and the schedule spread. Not for security.
 uint64_t StableHash(std::string_view text);
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup

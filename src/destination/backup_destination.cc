@@ -1,15 +1,17 @@
-#include "controller/backup_destination.h"
+#include "destination/backup_destination.h"
 
 #include <filesystem>
 
 #include "absl/strings/match.h"
+#include "api/secret_data.h"
 #include "common/str_cat.h"
-#include "controller/secret_data.h"
-#include "objectstore/fs/file_object_store.h"
-#include "objectstore/s3/s3_object_store.h"
+#include "objectstore/object_store_factory.h"
+#include "objectstore/object_url.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::destination {
 namespace {
+
+using api::SecretData;
 
 std::string StringAt(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
@@ -25,7 +27,7 @@ absl::StatusOr<SecretData> ReadSecret(DestinationSource& source, std::string_vie
     }
     return secret.status();
   }
-  return DecodeSecretData(*secret, StrCat("Secret ", ns, "/", name, " (", purpose, ")"));
+  return api::DecodeSecretData(*secret, StrCat("Secret ", ns, "/", name, " (", purpose, ")"));
 }
 
 absl::Status TakeCredentials(const SecretData& secret, std::string_view what,
@@ -46,23 +48,6 @@ absl::Status TakeCredentials(const SecretData& secret, std::string_view what,
 std::string BackupDestination::Location() const {
   if (kind == Kind::kFile) return StrCat("file://", directory);
   return StrCat(endpoint_url.empty() ? std::string("s3://") : endpoint_url + "/", bucket);
-}
-
-absl::StatusOr<std::vector<nlohmann::json>> RegistryDestinationSource::ListSeeds(
-    std::string_view ns) {
-  const api::KindInfo* seed_kind = registry_.catalog().ByKind("kubermatic.k8c.io/v1", "Seed");
-  if (seed_kind == nullptr) return absl::InternalError("the Seed kind is not registered");
-  absl::StatusOr<apiserver::ObjectList> seeds = registry_.List(*seed_kind, ns);
-  if (!seeds.ok()) return seeds.status();
-  // The registry lists in key order, so "first Seed by name" is stable.
-  return std::move(seeds->items);
-}
-
-absl::StatusOr<nlohmann::json> RegistryDestinationSource::GetSecret(std::string_view ns,
-                                                                    std::string_view name) {
-  const api::KindInfo* kind = registry_.catalog().ByKind("v1", "Secret");
-  if (kind == nullptr) return absl::InternalError("the Secret kind is not registered");
-  return registry_.Get(*kind, ns, name);
 }
 
 absl::Status UseCredentialsFrom(DestinationSource& source, std::string_view ns,
@@ -213,18 +198,28 @@ absl::StatusOr<BackupDestination> ResolveDestination(DestinationSource& source,
       StrCat("no Seed in namespace ", seed_namespace, " defines destination \"", name, "\""));
 }
 
-std::unique_ptr<objectstore::ObjectStore> OpenDestination(const BackupDestination& destination,
-                                                          const objectstore::S3Options& tuning) {
+absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> OpenDestination(
+    const BackupDestination& destination, const objectstore::S3Options& tuning) {
+  objectstore::ObjectUrl root;
   if (destination.kind == BackupDestination::Kind::kFile) {
-    return std::make_unique<objectstore::FileObjectStore>(destination.directory);
+    if (!destination.directory.starts_with('/')) {
+      return absl::InvalidArgumentError(StrCat("destination \"", destination.name,
+                                               "\": directory \"", destination.directory,
+                                               "\" is not absolute"));
+    }
+    root.scheme = objectstore::ObjectUrl::Scheme::kFile;
+    root.key = destination.directory.substr(1);  // a file URL's key has no leading '/'
+    return objectstore::OpenObjectStoreAt(root, tuning);
   }
+  root.scheme = objectstore::ObjectUrl::Scheme::kS3;
+  root.bucket = destination.bucket;
   objectstore::S3Options options = tuning;
   options.endpoint = destination.endpoint_url;
   options.region = destination.region;
   options.access_key_id = destination.access_key_id;
   options.secret_access_key = destination.secret_access_key;
   options.insecure_skip_verify = destination.insecure;
-  return std::make_unique<objectstore::S3ObjectStore>(destination.bucket, std::move(options));
+  return objectstore::OpenObjectStoreAt(root, options);
 }
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::destination

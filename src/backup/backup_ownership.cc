@@ -1,19 +1,11 @@
-#include "controller/backup_ownership.h"
+#include "backup/backup_ownership.h"
 
+#include "api/cluster_namespace.h"
 #include "common/str_cat.h"
-#include "controller/backup_naming.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 
 using Kind = OwnershipVerdict::Kind;
-
-snapshot::ManifestOwner BackupTarget::Owner() const {
-  return snapshot::ManifestOwner{.cluster = cluster,
-                                 .ns = ns,
-                                 .config = config,
-                                 .config_uid = config_uid,
-                                 .backup_id = BackupIdFor(config_uid, backup_name)};
-}
 
 namespace {
 
@@ -80,7 +72,7 @@ absl::Status CheckRestorable(const std::optional<snapshot::SnapshotManifest>& ma
           : std::string();
   if (manifest && manifest->owner) {
     const snapshot::ManifestOwner& owner = *manifest->owner;
-    if (owner.cluster == source && owner.ns == StrCat("cluster-", source)) {
+    if (owner.cluster == source && owner.ns == api::ClusterNamespace(source)) {
       return absl::OkStatus();
     }
     return absl::FailedPreconditionError(StrCat("the backup at ", key, " belongs to ",
@@ -105,4 +97,4 @@ absl::Status CheckRestorable(const std::optional<snapshot::SnapshotManifest>& ma
   return absl::OkStatus();
 }
 
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup

@@ -1,8 +1,8 @@
-#include "controller/backup_ownership.h"
+#include "backup/backup_ownership.h"
 
 #include "gtest/gtest.h"
 
-namespace snapkeep::controller {
+namespace snapkeep::backup {
 namespace {
 
 using Kind = OwnershipVerdict::Kind;
@@ -110,4 +110,4 @@ TEST(BackupOwnershipTest, ARestoreTakesOnlyTheSourceClustersBackup) {
 }
 
 }  // namespace
-}  // namespace snapkeep::controller
+}  // namespace snapkeep::backup
