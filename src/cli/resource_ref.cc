@@ -1,6 +1,6 @@
 #include "cli/resource_ref.h"
 
-#include "client/api_client.h"
+#include "client/resource_path.h"
 #include "common/str_cat.h"
 
 namespace snapkeep::cli {
@@ -43,12 +43,11 @@ absl::StatusOr<const api::KindInfo*> KindOfObject(const api::KindCatalog& catalo
 }
 
 std::string ResourcePath(const api::KindInfo& kind, std::string_view ns, std::string_view name) {
-  std::string path = kind.group.empty() ? StrCat("/api/", kind.version)
-                                        : StrCat("/apis/", kind.group, "/", kind.version);
-  if (kind.namespaced && !ns.empty()) StrAppend(&path, "/namespaces/", client::UrlEncode(ns));
-  StrAppend(&path, "/", kind.plural);
-  if (!name.empty()) StrAppend(&path, "/", client::UrlEncode(name));
-  return path;
+  return client::ResourcePath({.group = kind.group,
+                               .version = kind.version,
+                               .plural = kind.plural,
+                               .namespaced = kind.namespaced},
+                              ns, name);
 }
 
 std::string DisplayKind(const api::KindInfo& kind) {

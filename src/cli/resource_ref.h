@@ -21,6 +21,7 @@ absl::StatusOr<const api::KindInfo*> ResolveKind(const api::KindCatalog& catalog
 absl::StatusOr<const api::KindInfo*> KindOfObject(const api::KindCatalog& catalog,
                                                   const nlohmann::json& object);
 
+// client::ResourcePath for a kind of the catalog:
 // "/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]" ("/api/v1/..."
 // for the core group). An empty `ns` on a namespaced kind addresses all
 // namespaces; `ns` is ignored for cluster-scoped kinds.

@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "api/cluster_namespace.h"
+#include "client/resource_path.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -24,7 +25,7 @@ absl::StatusOr<json> GetJson(client::ApiClient& client, const std::string& path)
 std::string DestinationOfBackup(client::ApiClient& client, const std::string& ns,
                                 const std::string& backup) {
   absl::StatusOr<json> configs =
-      GetJson(client, StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", ns, "/etcdbackupconfigs"));
+      GetJson(client, client::ResourcePath(client::kEtcdBackupConfigs, ns));
   if (!configs.ok()) return "";
   for (const json& c : (*configs)["items"]) {
     for (const json& b : c.value("status", json::object()).value("currentBackups", json::array())) {
@@ -69,8 +70,8 @@ int RunRestore(const RestoreOptions& options, client::ApiClient& client, std::os
                                      {"kind", "Cluster"},
                                      {"name", options.source_cluster}};
   }
-  const std::string base = StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", ns, "/etcdrestores");
-  absl::StatusOr<client::ApiResponse> created = client.Send("POST", base, body.dump());
+  absl::StatusOr<client::ApiResponse> created =
+      client.Send("POST", client::ResourcePath(client::kEtcdRestores, ns), body.dump());
   if (!created.ok()) {
     err << "error: " << created.status().message() << "\n";
     return 1;
@@ -85,7 +86,8 @@ int RunRestore(const RestoreOptions& options, client::ApiClient& client, std::os
   const absl::Time deadline = absl::Now() + options.timeout;
   std::string shown;
   while (absl::Now() < deadline) {
-    absl::StatusOr<json> restore = GetJson(client, StrCat(base, "/", name));
+    absl::StatusOr<json> restore =
+        GetJson(client, client::ResourcePath(client::kEtcdRestores, ns, name));
     if (!restore.ok()) {
       err << "error: " << restore.status().message() << "\n";
       return 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "client/resource_path.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
 #include "etcd/etcd_client.h"
@@ -89,7 +90,7 @@ MemberHealth Launcher::CheckHealth() {
 }
 
 absl::Status Launcher::Report(const MemberHealth& health) {
-  const std::string path = StrCat("/apis/kubermatic.k8c.io/v1/clusters/", options_.cluster);
+  const std::string path = client::ResourcePath(client::kClusters, {}, options_.cluster);
   json entry = {{"name", options_.member.name},
                 {"clientURLs", UrlList(options_.member.advertise_client_urls)},
                 {"peerURLs", UrlList(options_.member.initial_advertise_peer_urls)},

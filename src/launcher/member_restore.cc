@@ -8,6 +8,7 @@
 #include "api/cluster_namespace.h"
 #include "backup/backup_naming.h"
 #include "backup/backup_ownership.h"
+#include "client/resource_path.h"
 #include "common/child_process.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
@@ -34,15 +35,14 @@ class ApiDestinationSource : public destination::DestinationSource {
  public:
   explicit ApiDestinationSource(client::ApiClient& api) : api_(api) {}
   absl::StatusOr<std::vector<json>> ListSeeds(std::string_view ns) override {
-    absl::StatusOr<json> list =
-        Fetch(StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", ns, "/seeds"));
+    absl::StatusOr<json> list = Fetch(client::ResourcePath(client::kSeeds, ns));
     if (!list.ok()) return list.status();
     std::vector<json> items;
     for (json& item : (*list)["items"]) items.push_back(std::move(item));
     return items;
   }
   absl::StatusOr<json> GetSecret(std::string_view ns, std::string_view name) override {
-    return Fetch(StrCat("/api/v1/namespaces/", ns, "/secrets/", name));
+    return Fetch(client::ResourcePath(client::kSecrets, ns, name));
   }
 
  private:
@@ -104,8 +104,8 @@ bool MemberRestorer::InterruptedRebuild() const {
 }
 
 bool MemberRestorer::Step() {
-  absl::StatusOr<client::ApiResponse> response = api_.Get(StrCat(
-      "/apis/kubermatic.k8c.io/v1/namespaces/", api::ClusterNamespace(cluster_), "/etcdrestores"));
+  absl::StatusOr<client::ApiResponse> response =
+      api_.Get(client::ResourcePath(client::kEtcdRestores, api::ClusterNamespace(cluster_)));
   if (!response.ok() || !response->ok()) return false;
   absl::StatusOr<json> list = response->Json();
   if (!list.ok()) return false;
@@ -331,8 +331,7 @@ absl::Status MemberRestorer::ReportPhase(const json& restore, const std::string&
                                          const std::string& message) {
   const json& md = restore["metadata"];
   const std::string path =
-      StrCat("/apis/kubermatic.k8c.io/v1/namespaces/", md.value("namespace", ""), "/etcdrestores/",
-             md.value("name", ""));
+      client::ResourcePath(client::kEtcdRestores, md.value("namespace", ""), md.value("name", ""));
   return client::UpdateStatus(api_, path, [&](json& status) {
     json& members = status["members"];
     if (!members.is_array()) members = json::array();
