@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -8,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/retry_chain_node.h"
 #include "controller/backup_destination.h"
 #include "etcd/etcd_client.h"
 #include "snapshot/snapshot_manifest.h"
@@ -46,8 +46,10 @@ struct StoredObjectState {
 struct BackupRequest {
   BackupTarget target;
   etcd::EtcdClientOptions etcd;
-  // Stop as soon as possible and leave nothing behind (see SaveOptions::cancel).
-  const std::atomic<bool>* cancel = nullptr;
+  // The job the backup runs in: cancelling it stops the backup at once (a retry's
+  // wait included) and leaves nothing behind (see snapshot::SaveSnapshot). Required;
+  // must outlive Store().
+  const RetryChainNode* parent = nullptr;
   // See SaveOptions::on_pending_upload.
   std::function<void(const std::string&)> on_pending_upload;
 };
