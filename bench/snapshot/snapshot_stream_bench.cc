@@ -25,10 +25,14 @@ int main(int argc, char** argv) {
   }
   absl::Time start = absl::Now();
   uint64_t bytes = 0;
-  absl::Status status = (*client)->Snapshot([&](const etcdserverpb::SnapshotResponse& chunk) {
-    bytes += chunk.blob().size();
-    return absl::OkStatus();
-  });
+  snapkeep::RealClock clock;
+  snapkeep::UncancellableRoot root(clock);
+  absl::Status status = (*client)->Snapshot(
+      [&](const etcdserverpb::SnapshotResponse& chunk) {
+        bytes += chunk.blob().size();
+        return absl::OkStatus();
+      },
+      [] { return absl::FailedPreconditionError("the member went away mid-stream"); }, root.node());
   if (!status.ok()) {
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     return 1;

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/snapshot_flags.h"
 #include "cli/table_printer.h"
+#include "common/retry_chain_node.h"
 #include "common/termination_signals.h"
 #include "nlohmann/json.hpp"
 #include "snapshot/bolt_database_summary.h"
@@ -92,9 +93,10 @@ struct SaveCommand {
   int Run() {
     // Ctrl-C or SIGTERM aborts the upload cleanly instead of leaving it half done.
     TerminationSignals signals;
+    RealClock clock;
+    const RetryChainNode root(signals.abort_source(), clock);
     snapshot::SaveOptions options;
     options.overwrite = overwrite;
-    options.cancel = &signals.cancelled();
     if (absl::Status status = ParseCompress(&options); !status.ok()) return Fail("save", status);
     absl::StatusOr<etcd::EtcdClientOptions> etcd_options = etcd.ToOptions();
     if (!etcd_options.ok()) return Fail("save", etcd_options.status());
@@ -113,7 +115,7 @@ struct SaveCommand {
         etcd::EtcdClient::Connect(*std::move(etcd_options));
     if (!client.ok()) return Fail("save", client.status());
     absl::StatusOr<snapshot::SnapshotManifest> manifest =
-        snapshot::SaveSnapshot(**client, *dest->store, dest->url.key, options);
+        snapshot::SaveSnapshot(**client, *dest->store, dest->url.key, options, root);
     if (!manifest.ok()) {
       Fail("save", manifest.status());
       return signals.signal() != 0 ? 128 + signals.signal() : 1;
@@ -267,8 +269,10 @@ struct ListCommand {
                                 "such as file:///var/backups/ (or a prefix inside one)")));
       }
     }
+    RealClock clock;
+    UncancellableRoot root(clock);
     absl::StatusOr<snapshot::Catalog> catalog =
-        snapshot::ListSnapshots(*dest->store, dest->url.key);
+        snapshot::ListSnapshots(*dest->store, dest->url.key, root.node());
     if (!catalog.ok()) return Fail("list", catalog.status());
     for (const std::string& problem : catalog->problems) spdlog::warn("{}", problem);
     // Named so that what a killed save left behind can be found and removed.
@@ -413,8 +417,10 @@ struct InspectCommand {
     }
     if (!manifest.ok()) return Fail("inspect", manifest.status());
     // The manifest alone does not make a snapshot: its data must be there, whole.
+    RealClock clock;
+    UncancellableRoot root(clock);
     const absl::Status data_status =
-        snapshot::CheckStoredData(*dest->store, dest->url.key, *manifest);
+        snapshot::CheckStoredData(*dest->store, dest->url.key, *manifest, root.node());
     if (output.json()) {
       std::cout << snapshot::EncodeManifest(*manifest);
       return data_status.ok() ? 0 : Fail("inspect", data_status);
@@ -454,7 +460,10 @@ struct DeleteCommand {
   int Run() {
     absl::StatusOr<DestinationFlags::Opened> dest = destination.Open();
     if (!dest.ok()) return Fail("delete", dest.status());
-    if (absl::Status status = snapshot::DeleteSnapshot(*dest->store, dest->url.key); !status.ok()) {
+    RealClock clock;
+    UncancellableRoot root(clock);
+    if (absl::Status status = snapshot::DeleteSnapshot(*dest->store, dest->url.key, root.node());
+        !status.ok()) {
       return Fail("delete", status);
     }
     if (output.json()) {

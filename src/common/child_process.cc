@@ -149,7 +149,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandSpec& spec) {
   char buffer[4096];
   while (!exited) {
     if (kill_at == absl::InfiniteFuture()) {
-      bool cancelled = spec.cancel != nullptr && spec.cancel->load();
+      bool cancelled = spec.cancel != nullptr && spec.cancel->aborted();
       bool timed_out = absl::Now() >= deadline;
       if (cancelled || timed_out) {
         result.cancelled = cancelled;

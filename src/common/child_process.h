@@ -2,13 +2,13 @@
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/abort_source.h"
 
 namespace snapkeep {
 
@@ -21,17 +21,17 @@ struct CommandSpec {
   // File the command reads as stdin; empty: /dev/null.
   std::string stdin_path;
   // The command and everything it started are sent SIGTERM (then SIGKILL after
-  // `kill_grace`) when this passes or `*cancel` becomes true.
+  // `kill_grace`) when this passes or `*cancel` is aborted (noticed within 100 ms).
   absl::Duration timeout = absl::Hours(1);
   absl::Duration kill_grace = absl::Seconds(5);
-  const std::atomic<bool>* cancel = nullptr;
+  const AbortSource* cancel = nullptr;
 };
 
 struct CommandResult {
   int exit_code = -1;      // -1 when ended by a signal
   int term_signal = 0;     // the signal that ended it, 0 if it exited
   bool timed_out = false;  // it was stopped because `timeout` passed
-  bool cancelled = false;  // it was stopped because `*cancel` became true
+  bool cancelled = false;  // it was stopped because `*cancel` was aborted
   // The end of what it wrote to stdout and stderr (interleaved), for messages.
   std::string output_tail;
 };

@@ -25,6 +25,7 @@ TerminationSignals::TerminationSignals() {
       if (!cancelled_.exchange(true)) {
         signal_ = sig;
         first = absl::Now();
+        abort_.RequestAbort();
         continue;
       }
       // Asked again: stop now. Not for a copy of the first request, though: `timeout`

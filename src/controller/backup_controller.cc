@@ -155,7 +155,7 @@ void BackupController::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    for (auto& [id, job] : jobs_) job->cancel = true;
+    for (auto& [id, job] : jobs_) job->abort.RequestAbort();
     if (!jobs_.empty()) {
       spdlog::info("cancelling {} running backup job(s); they record themselves Failed",
                    jobs_.size());
@@ -352,7 +352,7 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
     if (HasJobs(key)) {
       // Stop them first; each records its end and brings the config back here.
       for (auto& [id, job] : jobs_) {
-        if (job->config_key == key) job->cancel = true;
+        if (job->config_key == key) job->abort.RequestAbort();
       }
       return absl::OkStatus();
     }
@@ -663,7 +663,8 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
     BackupRequest request;
     request.target = *std::move(target);
     request.etcd = *std::move(etcd);
-    request.cancel = &job.cancel;
+    const RetryChainNode root(job.abort, clock_);
+    request.parent = &root;
     request.on_pending_upload = [this, &key, &run](const std::string& upload) {
       absl::Status recorded = MutateStatus(key, [&](json& status) {
         for (json& entry : status["currentBackups"]) {
@@ -693,9 +694,10 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
                  stored->size_bytes, stored->etcd_revision,
                  absl::FormatDuration(finished - started));
   } else {
-    outcome.message = job.cancel ? StrCat("cancelled (server shutting down or config deleted): ",
-                                          stored.status().message())
-                                 : Describe(stored.status());
+    outcome.message = job.abort.aborted()
+                          ? StrCat("cancelled (server shutting down or config deleted): ",
+                                   stored.status().message())
+                          : Describe(stored.status());
     spdlog::warn("{}: backup {} failed: {}", key, run.names.backup_name, outcome.message);
   }
   absl::Status recorded = MutateStatus(key, [&](json& status) {

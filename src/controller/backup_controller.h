@@ -78,7 +78,7 @@ class BackupController {
     std::string config_key;
     std::string backup_name;
     bool deletion = false;
-    std::atomic<bool> cancel{false};
+    AbortSource abort;  // cancels the backup (config deleted, server stopping)
     std::thread thread;
   };
   // A bounded number of jobs of one sort; keys that found it full wait in order.

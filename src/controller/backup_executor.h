@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -9,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "backup/backup_ownership.h"
+#include "common/retry_chain_node.h"
 #include "destination/backup_destination.h"
 #include "etcd/etcd_client.h"
 #include "snapshot/snapshot_manifest.h"
@@ -35,8 +35,10 @@ struct BackupTarget {
 struct BackupRequest {
   BackupTarget target;
   etcd::EtcdClientOptions etcd;
-  // Stop as soon as possible and leave nothing behind (see SaveOptions::cancel).
-  const std::atomic<bool>* cancel = nullptr;
+  // The job the backup runs in: cancelling it stops the backup at once (a retry's
+  // wait included) and leaves nothing behind (see snapshot::SaveSnapshot). Required;
+  // must outlive Store().
+  const RetryChainNode* parent = nullptr;
   // See SaveOptions::on_pending_upload.
   std::function<void(const std::string&)> on_pending_upload;
 };

@@ -82,15 +82,16 @@ absl::StatusOr<StoredBackup> CommandBackupExecutor::Store(const BackupRequest& r
     }
   } cleanup{dir};
 
-  absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> etcd = etcd::EtcdClient::Connect(request.etcd);
+  const RetryChainNode& parent = *request.parent;
+  absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> etcd =
+      etcd::EtcdClient::Connect(request.etcd, parent);
   if (!etcd.ok()) return etcd.status();
   objectstore::FileObjectStore local(dir.string());
   snapshot::SaveOptions save;
   save.overwrite = true;
-  save.cancel = request.cancel;
   // The snapshot is verified (etcd's checksum) before the command ever sees it.
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
-      snapshot::SaveSnapshot(**etcd, local, "snapshot.db", save);
+      snapshot::SaveSnapshot(**etcd, local, "snapshot.db", save, parent);
   if (!manifest.ok()) return manifest.status();
 
   CommandSpec spec;
@@ -101,7 +102,7 @@ absl::StatusOr<StoredBackup> CommandBackupExecutor::Store(const BackupRequest& r
   spec.env.emplace_back("SNAPSHOT_FILE", file);
   spec.stdin_path = file;
   spec.timeout = commands_.timeout;
-  spec.cancel = request.cancel;
+  spec.cancel = &parent.abort_source();
   absl::StatusOr<CommandResult> result = RunCommand(spec);
   if (!result.ok()) return result.status();
   if (result->exit_code != 0) {

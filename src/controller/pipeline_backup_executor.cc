@@ -11,7 +11,9 @@ PipelineBackupExecutor::PipelineBackupExecutor(objectstore::S3Options tuning,
     : tuning_(std::move(tuning)), save_(std::move(save)) {}
 
 absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& request) {
-  absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> etcd = etcd::EtcdClient::Connect(request.etcd);
+  const RetryChainNode& parent = *request.parent;
+  absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> etcd =
+      etcd::EtcdClient::Connect(request.etcd, parent);
   if (!etcd.ok()) return etcd.status();
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       destination::OpenDestination(request.target.destination, tuning_);
@@ -20,11 +22,10 @@ absl::StatusOr<StoredBackup> PipelineBackupExecutor::Store(const BackupRequest& 
   // A retry of the same scheduled run writes the same key: replace what a failed
   // attempt may have left.
   options.overwrite = true;
-  options.cancel = request.cancel;
   options.on_pending_upload = request.on_pending_upload;
   options.owner = request.target.Owner();
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
-      snapshot::SaveSnapshot(**etcd, **store, request.target.object_key, options);
+      snapshot::SaveSnapshot(**etcd, **store, request.target.object_key, options, parent);
   if (!manifest.ok()) return manifest.status();
   return StoredBackup{.size_bytes = static_cast<int64_t>(manifest->size),
                       .sha256 = manifest->sha256,
@@ -35,7 +36,8 @@ absl::Status PipelineBackupExecutor::Delete(const BackupTarget& target) {
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       destination::OpenDestination(target.destination, tuning_);
   if (!store.ok()) return store.status();
-  absl::Status deleted = snapshot::DeleteSnapshot(**store, target.object_key);
+  UncancellableRoot root(clock_);
+  absl::Status deleted = snapshot::DeleteSnapshot(**store, target.object_key, root.node());
   if (deleted.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   return deleted;
 }
@@ -46,14 +48,15 @@ absl::StatusOr<backup::StoredObjectState> PipelineBackupExecutor::Inspect(
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       destination::OpenDestination(target.destination, tuning_);
   if (!store.ok()) return store.status();
+  UncancellableRoot root(clock_);
   absl::StatusOr<snapshot::SnapshotManifest> manifest =
-      snapshot::ReadManifest(**store, target.object_key);
+      snapshot::ReadManifest(**store, target.object_key, root.node());
   if (manifest.ok()) {
     return StoredObjectState{.kind = StoredObjectState::Kind::kManifest,
                              .manifest = *std::move(manifest)};
   }
   if (!absl::IsNotFound(manifest.status())) return manifest.status();
-  absl::StatusOr<objectstore::ObjectInfo> data = (*store)->Head(target.object_key);
+  absl::StatusOr<objectstore::ObjectInfo> data = (*store)->Head(target.object_key, root.node());
   if (data.ok()) {
     return StoredObjectState{.kind = StoredObjectState::Kind::kDataOnly, .manifest = std::nullopt};
   }
@@ -66,8 +69,10 @@ absl::Status PipelineBackupExecutor::AbortPendingUpload(const BackupTarget& targ
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       destination::OpenDestination(target.destination, tuning_);
   if (!store.ok()) return store.status();
+  UncancellableRoot root(clock_);
   return (*store)->AbortPendingUpload(
-      target.object_key, absl::string_view(pending_upload.data(), pending_upload.size()));
+      target.object_key, absl::string_view(pending_upload.data(), pending_upload.size()),
+      root.node());
 }
 
 }  // namespace snapkeep::controller

@@ -62,6 +62,13 @@ bool MemberIsGone(const grpc::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdClientOptions options) {
+  RealClock clock;
+  UncancellableRoot root(clock);
+  return Connect(std::move(options), root.node());
+}
+
+absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdClientOptions options,
+                                                                const RetryChainNode& parent) {
   if (options.endpoints.empty()) {
     return absl::InvalidArgumentError("--endpoints: at least one etcd endpoint is required");
   }
@@ -99,7 +106,7 @@ absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdClientOption
     members.push_back({endpoint, grpc::CreateCustomChannel(endpoint.target, *credentials, args)});
   }
   std::unique_ptr<EtcdClient> client(new EtcdClient(std::move(options), std::move(members)));
-  if (absl::Status status = client->SelectHealthyMember(); !status.ok()) return status;
+  if (absl::Status status = client->SelectHealthyMember(parent); !status.ok()) return status;
   return client;
 }
 
@@ -151,7 +158,7 @@ absl::Status EtcdClient::Authenticate(const Member& member) {
   return absl::OkStatus();
 }
 
-absl::Status EtcdClient::SelectHealthyMember() {
+absl::Status EtcdClient::SelectHealthyMember(const RetryChainNode& node) {
   absl::Time deadline = absl::Now() + options_.dial_timeout;
   size_t start;
   {
@@ -168,8 +175,11 @@ absl::Status EtcdClient::SelectHealthyMember() {
   for (bool first = true; absl::Now() < deadline; first = false) {
     if (!first) {
       // Nobody answered: let gRPC's reconnect backoff (100 ms to 1 s) run a little.
-      absl::SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()));
+      // On the real clock, as gRPC's deadlines are; a cancel wakes it.
+      real_clock_.SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()),
+                           node.abort_source());
     }
+    if (node.aborted()) return absl::CancelledError("looking for a healthy etcd member: cancelled");
     for (size_t i = 0; i < members_.size(); ++i) {
       const Member& member = members_[(start + i) % members_.size()];
       absl::Duration left = deadline - absl::Now();
@@ -237,7 +247,8 @@ absl::Status EtcdClient::WithFailover(absl::FunctionRef<grpc::Status(grpc::Chann
       absl::MutexLock lock(&mu_);
       current_ = (current_ + 1) % members_.size();
     }
-    if (!SelectHealthyMember().ok()) break;
+    UncancellableRoot root(real_clock_);
+    if (!SelectHealthyMember(root.node()).ok()) break;
   }
   return ToAbslStatus(status, absl::StrCat("etcd ", what, " at ", current_endpoint()));
 }
@@ -330,16 +341,20 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(const etcdserverpb::Tx
 }
 
 absl::Status EtcdClient::Snapshot(
-    absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk) {
-  return Snapshot(on_chunk, [] { return absl::FailedPreconditionError("no restart"); });
-}
-
-absl::Status EtcdClient::Snapshot(
     absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk,
-    absl::FunctionRef<absl::Status()> on_restart) {
+    absl::FunctionRef<absl::Status()> on_restart, const RetryChainNode& parent) {
   for (size_t attempt = 0;; ++attempt) {
     std::string endpoint = current_endpoint();
-    std::unique_ptr<grpc::ClientContext> context = NewContext(options_.snapshot_timeout);
+    if (absl::Status usable = parent.Check(absl::StrCat("etcd snapshot from ", endpoint));
+        !usable.ok()) {
+      return usable;
+    }
+    std::unique_ptr<grpc::ClientContext> context =
+        NewContext(std::min(options_.snapshot_timeout, parent.time_left()));
+    // A cancel ends a Read() that waits for a member (frozen, or slow to send) at
+    // once, not at the next chunk. Declared after the context: gone before it.
+    AbortSource::Subscription cancel_stream =
+        parent.abort_source().Subscribe([&context] { context->TryCancel(); });
     auto stub = etcdserverpb::Maintenance::NewStub(channel());
     std::unique_ptr<grpc::ClientReader<etcdserverpb::SnapshotResponse>> reader =
         stub->Snapshot(context.get(), etcdserverpb::SnapshotRequest());
@@ -357,6 +372,9 @@ absl::Status EtcdClient::Snapshot(
     grpc::Status status = reader->Finish();
     if (!sink_status.ok()) return sink_status;
     if (status.ok()) return absl::OkStatus();
+    if (parent.aborted()) {
+      return absl::CancelledError(absl::StrCat("etcd snapshot from ", endpoint, ": cancelled"));
+    }
     absl::Status failed = ToAbslStatus(status, absl::StrCat("etcd snapshot from ", endpoint));
     if (!MemberIsGone(status) || attempt + 1 >= members_.size()) return failed;
     spdlog::warn("etcd snapshot from {} failed {}: {}; trying another member", endpoint,
@@ -365,7 +383,9 @@ absl::Status EtcdClient::Snapshot(
       absl::MutexLock lock(&mu_);
       current_ = (current_ + 1) % members_.size();
     }
-    if (absl::Status selected = SelectHealthyMember(); !selected.ok()) return failed;
+    if (absl::Status selected = SelectHealthyMember(parent); !selected.ok()) {
+      return absl::IsCancelled(selected) ? selected : failed;
+    }
     if (received_any) {
       if (absl::Status restarted = on_restart(); !restarted.ok()) return failed;
       spdlog::warn("starting the snapshot over from {}", current_endpoint());

@@ -8,9 +8,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/retry_chain_node.h"
 #include "etcd/etcd_endpoint.h"
 #include "etcd/proto/rpc.grpc.pb.h"
 #include "etcd/proto/rpc.pb.h"
+#include "etcd/snapshot_source.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 
@@ -49,37 +52,33 @@ struct EtcdClientOptions {
 //
 // Thread-safety: unary calls may run concurrently; the member in use is
 // switched only under the client's mutex. Snapshot() blocks its caller.
-class EtcdClient {
+class EtcdClient : public SnapshotSource {
  public:
+  // Dials within options.dial_timeout; nothing cancels it.
   static absl::StatusOr<std::unique_ptr<EtcdClient>> Connect(EtcdClientOptions options);
+  // As above; a cancel of the job of `parent` ends the dial at once (Cancelled).
+  static absl::StatusOr<std::unique_ptr<EtcdClient>> Connect(EtcdClientOptions options,
+                                                             const RetryChainNode& parent);
 
   EtcdClient(const EtcdClient&) = delete;
   EtcdClient& operator=(const EtcdClient&) = delete;
 
   // The member that answered last, as the user named it.
-  std::string current_endpoint() const;
+  std::string current_endpoint() const override;
 
-  absl::StatusOr<etcdserverpb::StatusResponse> Status();
-  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList();
+  absl::StatusOr<etcdserverpb::StatusResponse> Status() override;
+  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList() override;
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request);
   absl::StatusOr<etcdserverpb::PutResponse> Put(const etcdserverpb::PutRequest& request);
   absl::StatusOr<etcdserverpb::DeleteRangeResponse> DeleteRange(
       const etcdserverpb::DeleteRangeRequest& request);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(const etcdserverpb::TxnRequest& request);
 
-  // Streams Maintenance.Snapshot from the current member, handing each message
-  // to `on_chunk` in order, including etcd's trailing sha256 message. An error
-  // from `on_chunk` cancels the stream and is returned as is. A member that is
-  // gone before sending any bytes is replaced by another healthy one.
-  absl::Status Snapshot(
-      absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk);
-  // As above; and a member that goes away mid-stream is replaced too, once per
-  // member: `on_restart` is called when another member has been selected and
-  // must drop everything `on_chunk` was given, since the stream starts over.
-  // An error from `on_restart` ends the call with the member's error.
+  // See SnapshotSource. The stream's deadline is options.snapshot_timeout, or the
+  // parent's if earlier.
   absl::Status Snapshot(
       absl::FunctionRef<absl::Status(const etcdserverpb::SnapshotResponse&)> on_chunk,
-      absl::FunctionRef<absl::Status()> on_restart);
+      absl::FunctionRef<absl::Status()> on_restart, const RetryChainNode& parent) override;
 
   // A context with the call deadline and the auth token, for callers that use
   // the generated stubs directly (Watch, Lease keep-alive streams).
@@ -94,7 +93,9 @@ class EtcdClient {
 
   EtcdClient(EtcdClientOptions options, std::vector<Member> members);
 
-  absl::Status SelectHealthyMember();
+  // Within options_.dial_timeout, waiting between rounds in `node` (a cancel of
+  // its job ends the search: Cancelled).
+  absl::Status SelectHealthyMember(const RetryChainNode& node);
   absl::Status Authenticate(const Member& member);
   // Runs `call` against the current member, then against the others if it
   // fails with a code that means "this member is gone".
@@ -103,6 +104,9 @@ class EtcdClient {
 
   EtcdClientOptions options_;
   std::vector<Member> members_;
+  // For the waits of calls that no job cancels (unary calls' failover); gRPC's
+  // deadlines are on the real clock too.
+  const RealClock real_clock_;
   mutable absl::Mutex mu_;
   size_t current_ ABSL_GUARDED_BY(mu_) = 0;
   std::string token_ ABSL_GUARDED_BY(mu_);

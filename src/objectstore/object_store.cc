@@ -12,25 +12,36 @@ void SortPendingUploads(std::vector<PendingUpload>& uploads) {
   });
 }
 
-absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data) {
-  absl::StatusOr<std::unique_ptr<ObjectWriter>> writer = NewWriter(key, data.size());
+absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data,
+                              const RetryChainNode& parent) {
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> writer = NewWriter(key, data.size(), parent);
   if (!writer.ok()) return writer.status();
   if (absl::Status status = (*writer)->Write(data); !status.ok()) return status;
   return (*writer)->Commit();
 }
 
-absl::StatusOr<std::string> ObjectStore::GetSmall(absl::string_view key, uint64_t max_size) {
+absl::StatusOr<std::string> ObjectStore::GetSmall(absl::string_view key,
+                                                  const RetryChainNode& parent, uint64_t max_size) {
   std::string content;
-  absl::Status status = Get(key, [&](absl::string_view chunk) {
-    if (content.size() + chunk.size() > max_size) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(Describe(key), " is larger than ", max_size, " bytes"));
-    }
-    content.append(chunk.data(), chunk.size());
-    return absl::OkStatus();
-  });
+  absl::Status status = Get(
+      key,
+      [&](absl::string_view chunk) {
+        if (content.size() + chunk.size() > max_size) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(Describe(key), " is larger than ", max_size, " bytes"));
+        }
+        content.append(chunk.data(), chunk.size());
+        return absl::OkStatus();
+      },
+      parent);
   if (!status.ok()) return status;
   return content;
+}
+
+absl::StatusOr<ObjectInfo> ObjectStore::Head(absl::string_view key) {
+  RealClock clock;
+  UncancellableRoot root(clock);
+  return Head(key, root.node());
 }
 
 }  // namespace snapkeep::objectstore

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/retry_chain_node.h"
 
 namespace snapkeep::objectstore {
 
@@ -56,7 +57,15 @@ class ObjectWriter {
 // directory tree. Errors: NotFound for a missing object, FailedPrecondition for
 // a missing bucket/unusable root (a configuration problem), Unavailable for a
 // server that cannot be reached after retries, ResourceExhausted for a full
-// disk, PermissionDenied for rejected credentials.
+// disk, PermissionDenied for rejected credentials, Cancelled when the job of
+// the caller's RetryChainNode was cancelled.
+//
+// Every call that reaches the store runs in the caller's RetryChainNode: its
+// retries are children of it, a cancel of its job ends them (a wait between
+// retries at once, a transfer within about a second), and its deadline bounds
+// them. A writer keeps using the node it was made with until Commit/Abort, so the
+// node must outlive the writer; cleanup (Abort, the destructor) runs to its end
+// even after a cancel.
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -67,41 +76,47 @@ class ObjectStore {
   // `size_hint` is the expected total size (0 = unknown); backends use it to
   // choose part sizes, never to truncate.
   virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
-                                                                  uint64_t size_hint) = 0;
+                                                                  uint64_t size_hint,
+                                                                  const RetryChainNode& parent) = 0;
   // A writer for a new object of exactly `size` bytes (a writer may rely on it;
   // writing another amount fails the commit). Backends that can stream a known
   // size in one request (S3: a single PUT) do; the default is NewWriter(key, size).
   // Not for replacing an object: some S3 servers (s3rver) write such a request's
   // body over the old object as it arrives, so a failed write would destroy it.
   // NewWriter never touches the old object before Commit().
-  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(absl::string_view key,
-                                                                        uint64_t size) {
-    return NewWriter(key, size);
+  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(
+      absl::string_view key, uint64_t size, const RetryChainNode& parent) {
+    return NewWriter(key, size, parent);
   }
   // InvalidArgument if `key` could not be written at all (too long for the
   // store), so a caller can refuse it before streaming anything.
   virtual absl::Status CheckWritableKey(absl::string_view key) const = 0;
   // Writes a small object whole (a manifest).
-  absl::Status Put(absl::string_view key, absl::string_view data);
+  absl::Status Put(absl::string_view key, absl::string_view data, const RetryChainNode& parent);
 
-  virtual absl::Status Get(absl::string_view key, ChunkSink sink) = 0;
+  virtual absl::Status Get(absl::string_view key, ChunkSink sink, const RetryChainNode& parent) = 0;
   // Reads a small object whole; refuses objects over `max_size`.
-  absl::StatusOr<std::string> GetSmall(absl::string_view key, uint64_t max_size = 1 << 20);
+  absl::StatusOr<std::string> GetSmall(absl::string_view key, const RetryChainNode& parent,
+                                       uint64_t max_size = 1 << 20);
 
-  virtual absl::StatusOr<ObjectInfo> Head(absl::string_view key) = 0;
+  virtual absl::StatusOr<ObjectInfo> Head(absl::string_view key, const RetryChainNode& parent) = 0;
+  // Head() for a caller outside any job: nothing cancels it.
+  absl::StatusOr<ObjectInfo> Head(absl::string_view key);
   // Every object whose key starts with `prefix`, in key order.
-  virtual absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) = 0;
+  virtual absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix,
+                                                       const RetryChainNode& parent) = 0;
   // Removes the object; deleting a missing object succeeds (as in S3).
-  virtual absl::Status Delete(absl::string_view key) = 0;
+  virtual absl::Status Delete(absl::string_view key, const RetryChainNode& parent) = 0;
   // Removes what an interrupted writer of `key` left: `upload` is the writer's
   // pending_upload(). Succeeds when there is nothing (left) to remove. Lets a
   // restarted server clean up after one that was killed mid-upload, also on S3
   // servers that cannot list multipart uploads.
-  virtual absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) = 0;
+  virtual absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload,
+                                          const RetryChainNode& parent) = 0;
   // Pending uploads of keys starting with `prefix`, in key order. Unimplemented
   // where the server cannot list them (s3rver).
   virtual absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(
-      absl::string_view prefix) = 0;
+      absl::string_view prefix, const RetryChainNode& parent) = 0;
 };
 
 }  // namespace snapkeep::objectstore

@@ -9,8 +9,9 @@
 
 namespace snapkeep::snapshot {
 
-absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix) {
-  absl::StatusOr<std::vector<objectstore::ObjectInfo>> objects = store.List(prefix);
+absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix,
+                                      const RetryChainNode& parent) {
+  absl::StatusOr<std::vector<objectstore::ObjectInfo>> objects = store.List(prefix, parent);
   if (!objects.ok()) return objects.status();
   std::map<std::string, uint64_t> keys;  // key -> size
   for (const objectstore::ObjectInfo& object : *objects) keys[object.key] = object.size;
@@ -26,7 +27,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
           absl::StrCat(store.Describe(object.key), ": manifest without its data object"));
       continue;
     }
-    absl::StatusOr<std::string> text = store.GetSmall(object.key);
+    absl::StatusOr<std::string> text = store.GetSmall(object.key, parent);
     if (!text.ok()) {
       if (text.status().code() == absl::StatusCode::kNotFound) continue;  // deleted meanwhile
       return text.status();
@@ -45,7 +46,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
     catalog.snapshots.push_back({data_key, *std::move(manifest)});
   }
   absl::StatusOr<std::vector<objectstore::PendingUpload>> pending =
-      store.ListPendingUploads(prefix);
+      store.ListPendingUploads(prefix, parent);
   if (pending.ok()) {
     catalog.pending = *std::move(pending);
   } else if (!absl::IsUnimplemented(pending.status())) {
@@ -62,22 +63,24 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
   return catalog;
 }
 
-absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key) {
+absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+                            const RetryChainNode& parent) {
   if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
   std::string manifest_key = ManifestKeyFor(key);
   bool found = false;
   for (const std::string& k : {manifest_key, std::string(key)}) {
-    absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k);
+    absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k, parent);
     if (info.ok()) {
       found = true;
-      if (absl::Status status = store.Delete(k); !status.ok()) return status;
+      if (absl::Status status = store.Delete(k, parent); !status.ok()) return status;
     } else if (info.status().code() != absl::StatusCode::kNotFound) {
       return info.status();
     }
   }
   // Best effort: the snapshot is gone either way, and a store may not let us list
   // uploads (S3 without s3:ListBucketMultipartUploads, s3rver).
-  absl::StatusOr<std::vector<objectstore::PendingUpload>> pending = store.ListPendingUploads(key);
+  absl::StatusOr<std::vector<objectstore::PendingUpload>> pending =
+      store.ListPendingUploads(key, parent);
   if (!pending.ok() && !absl::IsUnimplemented(pending.status())) {
     spdlog::warn("{}: its uploads left pending were not looked for: {}", store.Describe(key),
                  std::string(pending.status().message()));
@@ -86,7 +89,8 @@ absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view k
     for (const objectstore::PendingUpload& upload : *pending) {
       if (upload.key != key && upload.key != manifest_key) continue;
       found = true;
-      if (absl::Status status = store.AbortPendingUpload(upload.key, upload.upload); !status.ok()) {
+      if (absl::Status status = store.AbortPendingUpload(upload.key, upload.upload, parent);
+          !status.ok()) {
         spdlog::warn("{}: {}", store.Describe(upload.key), std::string(status.message()));
       }
     }

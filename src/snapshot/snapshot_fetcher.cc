@@ -57,8 +57,15 @@ absl::Status CheckOutputPath(const std::string& out_path, const std::string& res
 
 absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
                                               absl::string_view key) {
+  RealClock clock;
+  UncancellableRoot root(clock);
+  return ReadManifest(store, key, root.node());
+}
+
+absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
+                                              absl::string_view key, const RetryChainNode& parent) {
   std::string manifest_key = ManifestKeyFor(key);
-  absl::StatusOr<std::string> text = store.GetSmall(manifest_key);
+  absl::StatusOr<std::string> text = store.GetSmall(manifest_key, parent);
   if (!text.ok()) {
     if (text.status().code() == absl::StatusCode::kNotFound) {
       return absl::NotFoundError(absl::StrCat(
@@ -71,8 +78,8 @@ absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
 }
 
 absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view key,
-                             const SnapshotManifest& manifest) {
-  absl::StatusOr<objectstore::ObjectInfo> data = store.Head(key);
+                             const SnapshotManifest& manifest, const RetryChainNode& parent) {
+  absl::StatusOr<objectstore::ObjectInfo> data = store.Head(key, parent);
   if (absl::IsNotFound(data.status())) {
     return absl::DataLossError(absl::StrCat("the manifest exists but the data object ",
                                             store.Describe(key), " is missing"));
@@ -89,6 +96,14 @@ absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view 
 absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
                                           const std::string& out_path,
                                           const FetchOptions& options) {
+  RealClock clock;
+  UncancellableRoot root(clock);
+  return FetchSnapshot(store, key, out_path, options, root.node());
+}
+
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+                                          const std::string& out_path, const FetchOptions& options,
+                                          const RetryChainNode& parent) {
   if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
   std::string expected_sha256 = absl::AsciiStrToLower(options.expected_sha256);
   if (!expected_sha256.empty() && !IsHex64(expected_sha256)) {
@@ -107,7 +122,7 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
   }
   FetchResult result;
   if (!options.ignore_manifest) {
-    absl::StatusOr<SnapshotManifest> manifest = ReadManifest(store, key);
+    absl::StatusOr<SnapshotManifest> manifest = ReadManifest(store, key, parent);
     if (!manifest.ok()) return manifest.status();
     if (!expected_sha256.empty() && expected_sha256 != manifest->sha256) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -120,7 +135,7 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
   if (result.manifest) {
     // Missing or of the wrong size: say so before downloading anything. (A HEAD
     // that fails otherwise is left to the download to report.)
-    absl::Status stored = CheckStoredData(store, key, *result.manifest);
+    absl::Status stored = CheckStoredData(store, key, *result.manifest, parent);
     if (absl::IsDataLoss(stored)) {
       return absl::DataLossError(absl::StrCat(stored.message(), "; no file was written"));
     }
@@ -128,7 +143,8 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
   objectstore::FileObjectStore local("/", options.overwrite
                                               ? objectstore::FileObjectStore::Existing::kReplace
                                               : objectstore::FileObjectStore::Existing::kRefuse);
-  absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> out = local.NewWriter(out_url->key, 0);
+  absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> out =
+      local.NewWriter(out_url->key, 0, parent);
   if (!out.ok()) return out.status();
 
   Sha256Hasher stored_hash;
@@ -140,18 +156,21 @@ absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl:
     etcd_digest.Update(bytes);
     return (*out)->Write(bytes);
   };
-  absl::Status fetched = store.Get(key, [&](absl::string_view chunk) -> absl::Status {
-    if (first_chunk) {
-      first_chunk = false;
-      bool compressed = result.manifest ? result.manifest->compression == "zstd"
-                                        : absl::StartsWith(chunk, kZstdMagic);
-      if (compressed) decompressor = std::make_unique<ZstdDecompressor>();
-    }
-    if (decompressor) stored_hash.Update(chunk);  // else the file hash covers it
-    stored_size += chunk.size();
-    if (decompressor) return decompressor->Write(chunk, write_file);
-    return write_file(chunk);
-  });
+  absl::Status fetched = store.Get(
+      key,
+      [&](absl::string_view chunk) -> absl::Status {
+        if (first_chunk) {
+          first_chunk = false;
+          bool compressed = result.manifest ? result.manifest->compression == "zstd"
+                                            : absl::StartsWith(chunk, kZstdMagic);
+          if (compressed) decompressor = std::make_unique<ZstdDecompressor>();
+        }
+        if (decompressor) stored_hash.Update(chunk);  // else the file hash covers it
+        stored_size += chunk.size();
+        if (decompressor) return decompressor->Write(chunk, write_file);
+        return write_file(chunk);
+      },
+      parent);
   if (fetched.ok() && decompressor) fetched = decompressor->Finish();
   if (!fetched.ok()) {
     if (fetched.code() == absl::StatusCode::kNotFound && result.manifest) {

@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/retry_chain_node.h"
 #include "objectstore/object_store.h"
 #include "snapshot/snapshot_manifest.h"
 
@@ -33,11 +34,20 @@ struct FetchResult {
 // name only after every check passed (temp file + fsync + rename); on any
 // failure no output file is left. An existing output is refused before any
 // download unless `overwrite` (and a device, directory or other non-file always).
+// The download runs in `parent`: a cancel of its job stops it at once (Cancelled),
+// leaving no output file.
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+                                          const std::string& out_path, const FetchOptions& options,
+                                          const RetryChainNode& parent);
+// FetchSnapshot for a caller outside any job: nothing cancels it.
 absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
                                           const std::string& out_path, const FetchOptions& options);
 
 // Reads and decodes the manifest of the snapshot stored under `key`. NotFound
 // says the snapshot does not exist (whatever data may lie there).
+absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
+                                              absl::string_view key, const RetryChainNode& parent);
+// ReadManifest for a caller outside any job: nothing cancels it.
 absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
                                               absl::string_view key);
 
@@ -45,6 +55,6 @@ absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
 // recorded (a HEAD, no download): DataLoss naming what is wrong if not, the
 // store's error if it could not say.
 absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view key,
-                             const SnapshotManifest& manifest);
+                             const SnapshotManifest& manifest, const RetryChainNode& parent);
 
 }  // namespace snapkeep::snapshot

@@ -10,9 +10,10 @@
 namespace snapkeep::snapshot {
 namespace {
 
-absl::Status EnsureAbsent(objectstore::ObjectStore& store, absl::string_view key) {
+absl::Status EnsureAbsent(objectstore::ObjectStore& store, absl::string_view key,
+                          const RetryChainNode& parent) {
   for (const std::string& k : {std::string(key), ManifestKeyFor(key)}) {
-    absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k);
+    absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k, parent);
     if (info.ok()) {
       return absl::AlreadyExistsError(
           absl::StrCat(store.Describe(k),
@@ -25,7 +26,7 @@ absl::Status EnsureAbsent(objectstore::ObjectStore& store, absl::string_view key
 }
 
 // Which member the snapshot comes from, for the manifest.
-void RecordMember(etcd::EtcdClient& etcd, const etcdserverpb::StatusResponse& status,
+void RecordMember(etcd::SnapshotSource& etcd, const etcdserverpb::StatusResponse& status,
                   SnapshotManifest& manifest) {
   manifest.endpoint = etcd.current_endpoint();
   manifest.member_id = absl::StrFormat("%x", status.header().member_id());
@@ -60,14 +61,16 @@ absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::st
   return absl::OkStatus();
 }
 
-absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
+absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
                                               objectstore::ObjectStore& store,
-                                              absl::string_view key, const SaveOptions& options) {
+                                              absl::string_view key, const SaveOptions& options,
+                                              const RetryChainNode& parent) {
   if (absl::Status status = ValidateSaveRequest(store, key, options); !status.ok()) return status;
   bool key_is_new = true;
   if (!options.overwrite) {
-    if (absl::Status status = EnsureAbsent(store, key); !status.ok()) return status;
-  } else if (absl::StatusOr<objectstore::ObjectInfo> existing = store.Head(key); existing.ok()) {
+    if (absl::Status status = EnsureAbsent(store, key, parent); !status.ok()) return status;
+  } else if (absl::StatusOr<objectstore::ObjectInfo> existing = store.Head(key, parent);
+             existing.ok()) {
     key_is_new = false;  // replaced through a multipart upload, see SnapshotUpload
   } else if (!absl::IsNotFound(existing.status())) {
     // Unknown (AWS answers 403 without s3:ListBucket): AWS itself keeps an old
@@ -79,7 +82,7 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   SnapshotManifest manifest;
   manifest.name = SnapshotNameOf(key);
   manifest.object = std::string(key);
-  manifest.started_at = absl::Now();
+  manifest.started_at = parent.clock().Now();
   manifest.snapkeep_version = SNAPKEEP_VERSION;
   manifest.compression = options.compression;
   manifest.owner = options.owner;
@@ -90,14 +93,15 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   RecordMember(etcd, *status, manifest);
 
   SnapshotUpload upload(store, std::string(key), options, static_cast<uint64_t>(status->dbsize()),
-                        key_is_new);
+                        key_is_new, parent);
   if (absl::Status started = upload.Restart(); !started.ok()) return started;
+  const auto cancelled = [&] {
+    return absl::CancelledError(
+        absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
+  };
   absl::Status streamed = etcd.Snapshot(
       [&](const etcdserverpb::SnapshotResponse& message) {
-        if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
-          return absl::CancelledError(
-              absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
-        }
+        if (parent.aborted()) return cancelled();
         return upload.Add(message);
       },
       [&]() -> absl::Status {
@@ -108,13 +112,15 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
         if (!now.ok()) return now.status();
         RecordMember(etcd, *now, manifest);
         return absl::OkStatus();
-      });
+      },
+      parent);
   if (!streamed.ok()) {
     upload.Abort();
-    return streamed;
+    // However the cancel surfaced (the stream, an S3 request, a wait), say it once.
+    return parent.aborted() ? cancelled() : streamed;
   }
   absl::StatusOr<UploadedSnapshot> uploaded = upload.Finish();
-  if (!uploaded.ok()) return uploaded.status();
+  if (!uploaded.ok()) return parent.aborted() ? cancelled() : uploaded.status();
 
   manifest.revision = uploaded->revision;
   manifest.total_keys = uploaded->total_keys;
@@ -123,10 +129,13 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
   manifest.database_sha256 = uploaded->database_sha256;
   manifest.stored_size = uploaded->stored_size;
   manifest.stored_sha256 = uploaded->stored_sha256;
-  manifest.finished_at = absl::Now();
-  if (absl::Status put = store.Put(ManifestKeyFor(key), EncodeManifest(manifest)); !put.ok()) {
-    // Without its manifest the data is not a snapshot; do not leave it behind.
-    if (absl::Status removed = store.Delete(key); !removed.ok()) {
+  manifest.finished_at = parent.clock().Now();
+  if (absl::Status put = store.Put(ManifestKeyFor(key), EncodeManifest(manifest), parent);
+      !put.ok()) {
+    // Without its manifest the data is not a snapshot; do not leave it behind,
+    // also (above all) when the save was cancelled.
+    UncancellableRoot cleanup(parent.clock());
+    if (absl::Status removed = store.Delete(key, cleanup.node()); !removed.ok()) {
       spdlog::error("could not remove {} after its manifest failed: {}", store.Describe(key),
                     std::string(removed.message()));
     }

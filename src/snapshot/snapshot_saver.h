@@ -1,13 +1,13 @@
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "etcd/etcd_client.h"
+#include "common/retry_chain_node.h"
+#include "etcd/snapshot_source.h"
 #include "objectstore/object_store.h"
 #include "snapshot/snapshot_manifest.h"
 
@@ -18,9 +18,6 @@ struct SaveOptions {
   int compression_level = 3;
   // Refuse to replace an existing snapshot of the same name.
   bool overwrite = false;
-  // When set and true, the save stops at the next chunk, aborts the upload and
-  // returns Cancelled (a server shutting down, a config being deleted).
-  const std::atomic<bool>* cancel = nullptr;
   // Called once, from the saving thread, when the upload first leaves state
   // outside this process (ObjectWriter::pending_upload()), so the caller can
   // record it and a successor can remove it should this process die.
@@ -40,9 +37,13 @@ absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::st
 // time with no temp file. The data object is committed only after etcd's own
 // checksum verified; the manifest is written after the data is durable, so a
 // snapshot either exists completely (data + manifest) or not at all.
-// Blocks the calling thread for the whole transfer.
-absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::EtcdClient& etcd,
+// Blocks the calling thread for the whole transfer, which runs in `parent`: a
+// cancel of its job (a server shutting down, a config being deleted) stops the
+// save at once — the etcd stream, an S3 transfer, a wait between retries — aborts
+// the upload and returns Cancelled, with nothing stored.
+absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
                                               objectstore::ObjectStore& store,
-                                              absl::string_view key, const SaveOptions& options);
+                                              absl::string_view key, const SaveOptions& options,
+                                              const RetryChainNode& parent);
 
 }  // namespace snapkeep::snapshot

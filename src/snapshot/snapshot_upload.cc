@@ -5,12 +5,14 @@
 namespace snapkeep::snapshot {
 
 SnapshotUpload::SnapshotUpload(objectstore::ObjectStore& store, std::string key,
-                               const SaveOptions& options, uint64_t size_hint, bool key_is_new)
+                               const SaveOptions& options, uint64_t size_hint, bool key_is_new,
+                               const RetryChainNode& parent)
     : store_(store),
       key_(std::move(key)),
       options_(options),
       size_hint_(size_hint),
-      key_is_new_(key_is_new) {}
+      key_is_new_(key_is_new),
+      parent_(parent) {}
 
 SnapshotUpload::~SnapshotUpload() { Abort(); }
 
@@ -36,9 +38,9 @@ absl::Status SnapshotUpload::OpenWriter(const etcdserverpb::SnapshotResponse& fi
   if (!compressor_ && key_is_new_ && first.remaining_bytes() > 0) {
     // The database, then etcd's sha256 trailer (not counted in remaining_bytes).
     opened = store_.NewWriterOfSize(
-        key_, first.blob().size() + first.remaining_bytes() + Sha256Hasher::kDigestSize);
+        key_, first.blob().size() + first.remaining_bytes() + Sha256Hasher::kDigestSize, parent_);
   } else {
-    opened = store_.NewWriter(key_, size_hint_);
+    opened = store_.NewWriter(key_, size_hint_, parent_);
   }
   if (!opened.ok()) return opened.status();
   writer_ = *std::move(opened);

@@ -31,7 +31,8 @@ struct UploadedSnapshot {
 // checksums, the page scanner and [zstd] into one ObjectWriter. The writer opens
 // at the first message, whose remaining_bytes gives an uncompressed snapshot's
 // exact size (so it can go up as one streamed PUT). Nothing is published unless
-// Finish() verified etcd's checksum and the database parsed. Not thread-safe.
+// Finish() verified etcd's checksum and the database parsed. The writer's
+// requests run in `parent` (see ObjectStore). Not thread-safe.
 class SnapshotUpload {
  public:
   // `size_hint`: etcd's dbsize, for part sizing when the size is not exact.
@@ -39,7 +40,7 @@ class SnapshotUpload {
   // write it (see ObjectStore::NewWriterOfSize); else it is replaced through
   // NewWriter, which leaves the old object whole until Commit.
   SnapshotUpload(objectstore::ObjectStore& store, std::string key, const SaveOptions& options,
-                 uint64_t size_hint, bool key_is_new);
+                 uint64_t size_hint, bool key_is_new, const RetryChainNode& parent);
   ~SnapshotUpload();
 
   // Drops the writer (aborting its upload) and everything computed so far, as
@@ -61,6 +62,7 @@ class SnapshotUpload {
   const SaveOptions& options_;
   const uint64_t size_hint_;
   const bool key_is_new_;
+  const RetryChainNode& parent_;
   std::unique_ptr<ZstdCompressor> compressor_;  // null: stored as is
   std::unique_ptr<objectstore::ObjectWriter> writer_;
   EtcdSnapshotDigest etcd_digest_;  // also the file's sha256

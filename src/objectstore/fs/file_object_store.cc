@@ -78,17 +78,22 @@ absl::Status FsyncDirectory(const std::filesystem::path& dir) {
 
 class FileObjectWriter : public ObjectWriter {
  public:
-  FileObjectWriter(std::string final_path, std::string temp_path, UniqueFd fd, bool replace)
+  FileObjectWriter(std::string final_path, std::string temp_path, UniqueFd fd, bool replace,
+                   const RetryChainNode& node)
       : final_path_(std::move(final_path)),
         temp_path_(std::move(temp_path)),
         fd_(std::move(fd)),
-        replace_(replace) {}
+        replace_(replace),
+        node_(node) {}
   ~FileObjectWriter() override {
     if (!committed_) Abort();
   }
 
   absl::Status Write(absl::string_view data) override {
     if (!fd_.valid()) return absl::FailedPreconditionError("write after commit or abort");
+    if (node_.aborted()) {
+      return absl::CancelledError(absl::StrCat("write ", final_path_, ": cancelled"));
+    }
     while (!data.empty()) {
       ssize_t n = ::write(fd_.get(), data.data(), data.size());
       if (n < 0) {
@@ -154,6 +159,7 @@ class FileObjectWriter : public ObjectWriter {
   std::string temp_path_;
   UniqueFd fd_;
   const bool replace_;
+  const RetryChainNode& node_;  // a cancel of its job stops Write()
   bool committed_ = false;
 };
 
@@ -189,8 +195,8 @@ absl::Status FileObjectStore::CheckWritableKey(absl::string_view key) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::string_view key,
-                                                                         uint64_t /*size_hint*/) {
+absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(
+    absl::string_view key, uint64_t /*size_hint*/, const RetryChainNode& parent) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));
   std::error_code error;
@@ -204,10 +210,11 @@ absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(absl::s
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
   ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
   return std::make_unique<FileObjectWriter>(path.string(), std::move(temp), std::move(fd),
-                                            existing_ == Existing::kReplace);
+                                            existing_ == Existing::kReplace, parent);
 }
 
-absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink) {
+absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink,
+                                  const RetryChainNode& parent) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::string path = PathOf(key);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -220,6 +227,7 @@ absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink) {
       return ErrnoStatus(errno, absl::StrCat("read ", path));
     }
     if (n == 0) return absl::OkStatus();
+    if (parent.aborted()) return absl::CancelledError(absl::StrCat("read ", path, ": cancelled"));
     if (absl::Status status = sink(absl::string_view(buffer.data(), static_cast<size_t>(n)));
         !status.ok()) {
       return status;
@@ -227,7 +235,8 @@ absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink) {
   }
 }
 
-absl::StatusOr<ObjectInfo> FileObjectStore::Head(absl::string_view key) {
+absl::StatusOr<ObjectInfo> FileObjectStore::Head(absl::string_view key,
+                                                 const RetryChainNode& /*parent*/) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   struct stat st;
   if (::stat(PathOf(key).c_str(), &st) != 0) return ErrnoStatus(errno, Describe(key));
@@ -273,7 +282,8 @@ absl::Status FileObjectStore::Walk(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix) {
+absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix,
+                                                              const RetryChainNode& /*parent*/) {
   std::vector<ObjectInfo> objects;
   absl::Status walked = Walk(prefix, [&](std::string key, const struct stat& st) {
     // Hidden files are not objects (a writer's temp files among them).
@@ -289,7 +299,7 @@ absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view 
 }
 
 absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
-    absl::string_view prefix) {
+    absl::string_view prefix, const RetryChainNode& /*parent*/) {
   std::vector<PendingUpload> pending;
   absl::Status walked = Walk(prefix, [&](const std::string& key, const struct stat& st) {
     std::filesystem::path path(key);
@@ -306,7 +316,7 @@ absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
   return pending;
 }
 
-absl::Status FileObjectStore::Delete(absl::string_view key) {
+absl::Status FileObjectStore::Delete(absl::string_view key, const RetryChainNode& /*parent*/) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   if (::unlink(PathOf(key).c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, absl::StrCat("delete ", PathOf(key)));
@@ -314,7 +324,8 @@ absl::Status FileObjectStore::Delete(absl::string_view key) {
   return absl::OkStatus();
 }
 
-absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload) {
+absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload,
+                                                 const RetryChainNode& /*parent*/) {
   if (upload.empty()) return absl::OkStatus();
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));

@@ -23,19 +23,26 @@ class FileObjectStore : public ObjectStore {
   explicit FileObjectStore(std::string root, Existing existing = Existing::kReplace);
 
   std::string Describe(absl::string_view key) const override;
-  absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
-                                                          uint64_t size_hint) override;
+  using ObjectStore::Head;
+
+  // Its writers stop writing (Cancelled) once the job of `parent` is cancelled.
+  absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key, uint64_t size_hint,
+                                                          const RetryChainNode& parent) override;
   // The file name, and its writer's temp name, within NAME_MAX; the path within PATH_MAX.
   absl::Status CheckWritableKey(absl::string_view key) const override;
-  absl::Status Get(absl::string_view key, ChunkSink sink) override;
-  absl::StatusOr<ObjectInfo> Head(absl::string_view key) override;
-  absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix) override;
-  absl::Status Delete(absl::string_view key) override;
+  // Stops between chunks (Cancelled) once the job of `parent` is cancelled.
+  absl::Status Get(absl::string_view key, ChunkSink sink, const RetryChainNode& parent) override;
+  absl::StatusOr<ObjectInfo> Head(absl::string_view key, const RetryChainNode& parent) override;
+  absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix,
+                                               const RetryChainNode& parent) override;
+  absl::Status Delete(absl::string_view key, const RetryChainNode& parent) override;
   // Removes the temp file `upload` (a writer's pending_upload()) if it is still
   // there; refuses a name that is not a temp file of `key`.
-  absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload) override;
+  absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload,
+                                  const RetryChainNode& parent) override;
   // The writers' temp files under the prefix's directory.
-  absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(absl::string_view prefix) override;
+  absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(
+      absl::string_view prefix, const RetryChainNode& parent) override;
 
  private:
   std::string PathOf(absl::string_view key) const;

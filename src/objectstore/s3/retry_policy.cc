@@ -1,23 +1,18 @@
 #include "objectstore/s3/retry_policy.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::objectstore {
 
-Retrier::Retrier(const RetryOptions& options, RetryClock& clock, uint64_t seed)
-    : options_(options), clock_(clock), random_(seed) {}
-
-absl::Duration Retrier::BackoffAfter(int attempt) {
-  absl::Duration ceiling = options_.initial_backoff;
-  for (int i = 1; i < attempt && ceiling < options_.max_backoff; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, options_.max_backoff);
-  int64_t half_ms = absl::ToInt64Milliseconds(ceiling) / 2;
-  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(half_ms, 0));
-  return absl::Milliseconds(half_ms + jitter(random_));
-}
+Retrier::Retrier(const RetryOptions& options, const RetryChainNode& parent, uint64_t seed)
+    : budget_(options.budget),
+      budget_bounds_(parent.deadline() - parent.clock().Now() >= options.budget),
+      node_(parent, options.budget,
+            {.max_attempts = options.max_attempts,
+             .initial = options.initial_backoff,
+             .max = options.max_backoff},
+            seed) {}
 
 absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt) {
   return Run(what, attempt, [] { return true; });
@@ -25,28 +20,40 @@ absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status
 
 absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt,
                           absl::FunctionRef<bool()> may_retry) {
-  absl::Time start = clock_.Now();
   for (;;) {
+    if (node_.aborted()) {
+      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+    }
     ++attempts_;
     absl::Status status = attempt();
     if (status.ok() || status.code() != absl::StatusCode::kUnavailable) return status;
     if (!may_retry()) return status;
-    absl::Duration elapsed = clock_.Now() - start;
-    if (attempts_ >= options_.max_attempts) {
-      return absl::UnavailableError(
-          absl::StrCat(status.message(), " (gave up after ", attempts_, " attempts)"));
-    }
-    absl::Duration wait = BackoffAfter(attempts_);
-    if (elapsed + wait > options_.budget) {
-      return absl::UnavailableError(absl::StrCat(status.message(), " (gave up after ", attempts_,
-                                                 " attempts: retry budget of ",
-                                                 absl::FormatDuration(options_.budget), " spent)"));
+    RetryChainNode::RetryPermit permit = node_.NextRetry();
+    switch (permit.refusal) {
+      case RetryChainNode::Refusal::kNone:
+        break;
+      case RetryChainNode::Refusal::kAborted:
+        return absl::CancelledError(
+            absl::StrCat(status.message(), " (cancelled after ", attempts_, " attempts)"));
+      case RetryChainNode::Refusal::kAttemptsSpent:
+        return absl::UnavailableError(
+            absl::StrCat(status.message(), " (gave up after ", attempts_, " attempts)"));
+      case RetryChainNode::Refusal::kDeadline:
+        return absl::UnavailableError(absl::StrCat(
+            status.message(), " (gave up after ", attempts_, " attempts: ",
+            budget_bounds_ ? absl::StrCat("retry budget of ", absl::FormatDuration(budget_))
+                           : std::string("the deadline of the call"),
+            " spent)"));
     }
     spdlog::warn("{} failed (attempt {}/{}): {}; retrying in {}, {} of budget left",
-                 std::string(what), attempts_, options_.max_attempts, std::string(status.message()),
-                 absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(1))),
-                 absl::FormatDuration(absl::Trunc(options_.budget - elapsed, absl::Seconds(1))));
-    clock_.SleepFor(wait);
+                 std::string(what), attempts_, node_.backoff().max_attempts,
+                 std::string(status.message()),
+                 absl::FormatDuration(absl::Trunc(permit.delay, absl::Milliseconds(1))),
+                 absl::FormatDuration(absl::Trunc(node_.time_left(), absl::Seconds(1))));
+    if (!node_.SleepFor(permit.delay)) {
+      return absl::CancelledError(
+          absl::StrCat(status.message(), " (cancelled while waiting to retry)"));
+    }
   }
 }
 

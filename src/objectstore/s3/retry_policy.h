@@ -1,30 +1,14 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/retry_chain_node.h"
 
 namespace snapkeep::objectstore {
-
-// Time as the retry loop sees it; tests pass a manual clock so backoff is
-// checked without sleeping.
-class RetryClock {
- public:
-  virtual ~RetryClock() = default;
-  virtual absl::Time Now() = 0;
-  virtual void SleepFor(absl::Duration duration) = 0;
-};
-
-// The real clock.
-class SystemRetryClock : public RetryClock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-  void SleepFor(absl::Duration duration) override { absl::SleepFor(duration); }
-};
 
 struct RetryOptions {
   int max_attempts = 5;
@@ -35,17 +19,18 @@ struct RetryOptions {
 };
 
 // Runs one operation until it succeeds, fails with a non-retryable status, or
-// runs out of attempts or budget. Retryable = kUnavailable (the S3 client maps
-// 5xx, SlowDown and connection errors to it). Backoff doubles from
-// initial_backoff up to max_backoff with "equal jitter" (half fixed, half
-// random), so many uploaders do not retry in lockstep.
-// One Retrier per operation; not thread-safe.
+// runs out of attempts or budget, or its job is cancelled. Retryable =
+// kUnavailable (the S3 client maps 5xx, SlowDown and connection errors to it).
+// The attempts run in a child of `parent` (see RetryChainNode): its backoff
+// doubles from initial_backoff up to max_backoff with jitter, its deadline is
+// `budget` from now or the parent's, and a cancel of the job ends a wait between
+// attempts at once (Cancelled). One Retrier per operation; not thread-safe.
 class Retrier {
  public:
-  Retrier(const RetryOptions& options, RetryClock& clock, uint64_t seed);
+  Retrier(const RetryOptions& options, const RetryChainNode& parent, uint64_t seed);
 
   // The wait before attempt number `attempt` + 1 (attempt counts from 1).
-  absl::Duration BackoffAfter(int attempt);
+  absl::Duration BackoffAfter(int attempt) { return node_.BackoffAfter(attempt); }
 
   // `what` names the operation in log lines ("PUT s3://b/k part 3").
   absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt);
@@ -55,11 +40,14 @@ class Retrier {
                    absl::FunctionRef<bool()> may_retry);
 
   int attempts() const { return attempts_; }
+  // The node the attempts run in: an attempt that blocks passes it on.
+  const RetryChainNode& node() const { return node_; }
 
  private:
-  RetryOptions options_;
-  RetryClock& clock_;
-  std::mt19937_64 random_;
+  const absl::Duration budget_;
+  // Whether the budget, not the parent's deadline, bounds the attempts.
+  const bool budget_bounds_;
+  RetryChainNode node_;
   int attempts_ = 0;
 };
 

@@ -148,7 +148,14 @@ struct Exchange {
   absl::Status source_status;  // why a streamed request body ended early
   bool checked_status = false;
   bool stream_body = false;
+  const AbortSource* abort = nullptr;
 };
+
+// libcurl calls this about once a second, and more often while data flows: a
+// non-zero answer ends the transfer (CURLE_ABORTED_BY_CALLBACK).
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<Exchange*>(user)->abort->aborted() ? 1 : 0;
+}
 
 size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -195,7 +202,9 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string_view what) {
+absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string_view what,
+                                          const RetryChainNode& node) {
+  if (node.aborted()) return absl::CancelledError(absl::StrCat(what, ": cancelled"));
   CurlEasy curl(curl_easy_init());
   if (!curl) return absl::ResourceExhaustedError("libcurl: cannot create a handle");
   S3Response response;
@@ -203,6 +212,7 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   exchange.curl = curl.get();
   exchange.request = &request;
   exchange.response = &response;
+  exchange.abort = &node.abort_source();
   std::string url = UrlFor(request.key, request.query);
   std::string credentials = absl::StrCat(options_.access_key_id, ":", options_.secret_access_key);
   std::string sigv4 = absl::StrCat("aws:amz:", options_.region, ":s3");
@@ -239,6 +249,9 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &exchange);
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT" && request.body_source) {
@@ -264,6 +277,9 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   CURLcode code = curl_easy_perform(c);
   if (!exchange.sink_status.ok()) return exchange.sink_status;
   if (!exchange.source_status.ok()) return exchange.source_status;
+  if (code == CURLE_ABORTED_BY_CALLBACK && node.aborted()) {
+    return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+  }
   if (code != CURLE_OK) return CurlErrorStatus(code, error_buffer, what);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.http_status);
   curl_off_t length = -1;
@@ -287,23 +303,23 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   return response;
 }
 
-absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what) {
-  return Call(request, what, [] { return true; });
-}
-
-absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what,
-                                          absl::FunctionRef<bool()> may_retry) {
-  SystemRetryClock clock;
+Retrier S3Client::NewRetrier(const RetryChainNode& parent) const {
   RetryOptions retry;
   retry.max_attempts = options_.max_attempts;
   retry.initial_backoff = options_.initial_backoff;
   retry.max_backoff = options_.max_backoff;
-  Retrier retrier(retry, clock, std::random_device()());
+  return Retrier(retry, parent, std::random_device()());
+}
+
+absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what,
+                                          const RetryChainNode& parent,
+                                          absl::FunctionRef<bool()> may_retry) {
+  Retrier retrier = NewRetrier(parent);
   absl::StatusOr<S3Response> response;
   absl::Status status = retrier.Run(
       what,
       [&] {
-        response = Send(request, what);
+        response = Send(request, what, retrier.node());
         return response.status();
       },
       may_retry);

@@ -9,62 +9,43 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/retry_chain_node.h"
+#include "objectstore/s3/retry_policy.h"
+#include "objectstore/s3/s3_api.h"
 #include "objectstore/s3/s3_options.h"
 
 namespace snapkeep::objectstore {
-
-struct S3Request {
-  std::string method = "GET";  // GET, PUT, POST, DELETE, HEAD
-  std::string key;             // empty for bucket-level requests
-  std::vector<std::pair<std::string, std::string>> query;
-  absl::string_view body;  // sent as is (and signed) for PUT/POST
-  // For GET: receives the body as it arrives when the status is 2xx.
-  std::function<absl::Status(absl::string_view)> body_sink;
-  uint64_t range_start = 0;  // GET from this offset (Range: bytes=N-)
-  // For PUT: the body is pulled from here as libcurl sends it, instead of `body`,
-  // and goes unsigned (UNSIGNED-PAYLOAD). It fills up to n bytes and returns how
-  // many (0 at the end); an error aborts the request. body_size must be exact.
-  std::function<absl::StatusOr<size_t>(char* buffer, size_t n)> body_source;
-  uint64_t body_size = 0;
-  // For body_source: libcurl's upload buffer, i.e. the most bytes asked for at once
-  // (0: libcurl's default, 64 KiB).
-  long upload_buffer_size = 0;
-};
-
-struct S3Response {
-  long http_status = 0;
-  std::string body;  // error bodies and small results (not streamed bodies)
-  std::string etag;
-  int64_t content_length = -1;
-  absl::Time last_modified = absl::InfinitePast();
-};
 
 // One S3 bucket's REST API over libcurl, signed with libcurl's own AWS SigV4.
 // Builds path-style or virtual-host URLs, sends one request per call on a
 // fresh easy handle (so calls may run on any thread concurrently), and turns
 // every failure into a Status (see s3_error.h). Call() retries retryable
-// failures; Send() does not.
-class S3Client {
+// failures; Send() does not. Both run in the caller's RetryChainNode: a cancel of
+// its job ends a transfer within about a second (libcurl's progress callback) and
+// a wait between retries at once, with Cancelled.
+class S3Client : public S3Api {
  public:
   S3Client(std::string bucket, S3Options options);
 
   const std::string& bucket() const { return bucket_; }
-  const S3Options& options() const { return options_; }
+  const S3Options& options() const override { return options_; }
   std::string endpoint() const { return endpoint_; }
-  std::string Describe(absl::string_view key) const;
+  std::string Describe(absl::string_view key) const override;
   // The full URL of a request (exposed for tests of URL building).
   std::string UrlFor(absl::string_view key,
                      const std::vector<std::pair<std::string, std::string>>& query) const;
 
   // One attempt. OK only for a 2xx answer (and, for CompleteMultipartUpload,
   // a 200 whose body is not an <Error>).
-  absl::StatusOr<S3Response> Send(const S3Request& request, absl::string_view what);
-  // Send() with retries per options().
-  absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what);
-  // Call() for a request whose body_source can start over only while
-  // may_retry() is true.
+  absl::StatusOr<S3Response> Send(const S3Request& request, absl::string_view what,
+                                  const RetryChainNode& node);
+  // Send() with retries per options(), in a child of `parent` (see S3Api).
+  using S3Api::Call;
   absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what,
-                                  absl::FunctionRef<bool()> may_retry);
+                                  const RetryChainNode& parent,
+                                  absl::FunctionRef<bool()> may_retry) override;
+  // The retries of one operation per options(), in a child of `parent`.
+  Retrier NewRetrier(const RetryChainNode& parent) const;
 
  private:
   std::string bucket_;

@@ -9,8 +9,9 @@
 
 namespace snapkeep::objectstore {
 
-S3MultipartWriter::S3MultipartWriter(S3Client& client, std::string key, uint64_t part_size)
-    : client_(client), key_(std::move(key)), part_size_(part_size) {
+S3MultipartWriter::S3MultipartWriter(S3Api& client, std::string key, uint64_t part_size,
+                                     const RetryChainNode& parent)
+    : client_(client), parent_(parent), key_(std::move(key)), part_size_(part_size) {
   buffer_ = TakeBuffer();
 }
 
@@ -54,8 +55,8 @@ absl::Status S3MultipartWriter::StartPart() {
     create.method = "POST";
     create.key = key_;
     create.query = {{"uploads", ""}};
-    absl::StatusOr<S3Response> response =
-        client_.Call(create, absl::StrCat("create multipart upload ", client_.Describe(key_)));
+    absl::StatusOr<S3Response> response = client_.Call(
+        create, absl::StrCat("create multipart upload ", client_.Describe(key_)), parent_);
     if (!response.ok()) return response.status();
     pugi::xml_document doc;
     doc.load_buffer(response->body.data(), response->body.size());
@@ -77,18 +78,19 @@ absl::Status S3MultipartWriter::StartPart() {
   int number = next_part_++;
   std::unique_ptr<std::string> body = std::move(buffer_);
   buffer_ = TakeBuffer();
-  S3Client* client = &client_;
+  S3Api* client = &client_;
+  const RetryChainNode* parent = &parent_;
   std::string key = key_;
   std::string upload_id = upload_id_;
   absl::string_view bytes = *body;
-  auto upload = [client, key, upload_id, number, bytes]() -> absl::StatusOr<std::string> {
+  auto upload = [client, parent, key, upload_id, number, bytes]() -> absl::StatusOr<std::string> {
     S3Request put;
     put.method = "PUT";
     put.key = key;
     put.query = {{"partNumber", absl::StrCat(number)}, {"uploadId", upload_id}};
     put.body = bytes;
-    absl::StatusOr<S3Response> response =
-        client->Call(put, absl::StrCat("upload part ", number, " of ", client->Describe(key)));
+    absl::StatusOr<S3Response> response = client->Call(
+        put, absl::StrCat("upload part ", number, " of ", client->Describe(key)), *parent);
     if (!response.ok()) return response.status();
     if (response->etag.empty()) {
       return absl::InternalError(absl::StrCat("upload part ", number, ": the answer has no ETag"));
@@ -135,8 +137,8 @@ absl::Status S3MultipartWriter::Complete() {
   complete.key = key_;
   complete.query = {{"uploadId", upload_id_}};
   complete.body = body;
-  absl::StatusOr<S3Response> response =
-      client_.Call(complete, absl::StrCat("complete multipart upload of ", client_.Describe(key_)));
+  absl::StatusOr<S3Response> response = client_.Call(
+      complete, absl::StrCat("complete multipart upload of ", client_.Describe(key_)), parent_);
   if (response.ok()) return absl::OkStatus();
   if (response.status().code() == absl::StatusCode::kNotFound) {
     // A retried complete whose first try succeeded finds no upload any more.
@@ -144,7 +146,7 @@ absl::Status S3MultipartWriter::Complete() {
     head.method = "HEAD";
     head.key = key_;
     absl::StatusOr<S3Response> object =
-        client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)));
+        client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)), parent_);
     if (object.ok() && object->content_length == static_cast<int64_t>(total_bytes_)) {
       return absl::OkStatus();
     }
@@ -162,7 +164,7 @@ absl::Status S3MultipartWriter::Commit() {
     put.method = "PUT";
     put.key = key_;
     put.body = *buffer_;
-    status = client_.Call(put, absl::StrCat("PUT ", client_.Describe(key_))).status();
+    status = client_.Call(put, absl::StrCat("PUT ", client_.Describe(key_)), parent_).status();
   } else {
     if (!buffer_->empty()) status = StartPart();
     absl::Status parts = WaitForAllParts();
@@ -192,8 +194,10 @@ void S3MultipartWriter::Abort() {
   abort.method = "DELETE";
   abort.key = key_;
   abort.query = {{"uploadId", upload_id_}};
-  absl::StatusOr<S3Response> response =
-      client_.Call(abort, absl::StrCat("abort multipart upload of ", client_.Describe(key_)));
+  // What a cancel asks for: not to be cut short by it.
+  UncancellableRoot cleanup(parent_.clock());
+  absl::StatusOr<S3Response> response = client_.Call(
+      abort, absl::StrCat("abort multipart upload of ", client_.Describe(key_)), cleanup.node());
   if (response.ok() || response.status().code() == absl::StatusCode::kNotFound) {
     spdlog::warn("aborted multipart upload {} of {}", upload_id_, client_.Describe(key_));
   } else {

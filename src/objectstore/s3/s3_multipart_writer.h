@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "objectstore/object_store.h"
-#include "objectstore/s3/s3_client.h"
+#include "objectstore/s3/s3_api.h"
 
 namespace snapkeep::objectstore {
 
@@ -20,11 +20,14 @@ namespace snapkeep::objectstore {
 // last part, waits for all, and completes the upload; if complete answers
 // NoSuchUpload, a HEAD decides (an earlier retry may have completed it).
 // Any failure, or destruction without Commit(), aborts the multipart upload,
-// so a failed save leaves no object.
+// so a failed save leaves no object. Requests run in `parent` (RetryChainNode):
+// a cancel of its job fails the next Write/Commit with Cancelled, and the abort
+// that follows still runs to its end.
 // Memory: part_size * (parts_in_flight + 1). Not thread-safe (one producer).
 class S3MultipartWriter : public ObjectWriter {
  public:
-  S3MultipartWriter(S3Client& client, std::string key, uint64_t part_size);
+  S3MultipartWriter(S3Api& client, std::string key, uint64_t part_size,
+                    const RetryChainNode& parent);
   ~S3MultipartWriter() override;
 
   absl::Status Write(absl::string_view data) override;
@@ -50,7 +53,8 @@ class S3MultipartWriter : public ObjectWriter {
   absl::Status WaitForAllParts();
   absl::Status Complete();
 
-  S3Client& client_;
+  S3Api& client_;
+  const RetryChainNode& parent_;
   std::string key_;
   uint64_t part_size_;
   std::unique_ptr<std::string> buffer_;

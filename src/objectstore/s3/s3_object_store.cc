@@ -26,33 +26,29 @@ absl::Status S3ObjectStore::CheckWritableKey(absl::string_view key) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriter(absl::string_view key,
-                                                                       uint64_t size_hint) {
+absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriter(
+    absl::string_view key, uint64_t size_hint, const RetryChainNode& parent) {
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
   return std::make_unique<S3MultipartWriter>(
-      client_, std::string(key), ChoosePartSize(size_hint, client_.options().part_size));
+      client_, std::string(key), ChoosePartSize(size_hint, client_.options().part_size), parent);
 }
 
-absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriterOfSize(absl::string_view key,
-                                                                             uint64_t size) {
+absl::StatusOr<std::unique_ptr<ObjectWriter>> S3ObjectStore::NewWriterOfSize(
+    absl::string_view key, uint64_t size, const RetryChainNode& parent) {
   if (key.empty()) return absl::InvalidArgumentError("an S3 object needs a key");
   const S3Options& options = client_.options();
   if (size > options.part_size && size <= options.streamed_put_max) {
-    return std::make_unique<S3StreamingPutWriter>(client_, std::string(key), size);
+    return std::make_unique<S3StreamingPutWriter>(client_, std::string(key), size, parent);
   }
-  return NewWriter(key, size);
+  return NewWriter(key, size, parent);
 }
 
-absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {
+absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink,
+                                const RetryChainNode& parent) {
   // Retried here rather than in Call(): a retry resumes where the last
   // attempt stopped, so the sink never sees a byte twice.
   uint64_t delivered = 0;
-  SystemRetryClock clock;
-  RetryOptions retry;
-  retry.max_attempts = client_.options().max_attempts;
-  retry.initial_backoff = client_.options().initial_backoff;
-  retry.max_backoff = client_.options().max_backoff;
-  Retrier retrier(retry, clock, static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+  Retrier retrier = client_.NewRetrier(parent);
   std::string what = absl::StrCat("GET ", Describe(key));
   return retrier.Run(what, [&]() -> absl::Status {
     S3Request get;
@@ -62,20 +58,22 @@ absl::Status S3ObjectStore::Get(absl::string_view key, ChunkSink sink) {
       delivered += chunk.size();
       return sink(chunk);
     };
-    return client_.Send(get, what).status();
+    return client_.Send(get, what, retrier.node()).status();
   });
 }
 
-absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
+absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key,
+                                               const RetryChainNode& parent) {
   S3Request head;
   head.method = "HEAD";
   head.key = std::string(key);
-  absl::StatusOr<S3Response> response = client_.Call(head, absl::StrCat("HEAD ", Describe(key)));
+  absl::StatusOr<S3Response> response =
+      client_.Call(head, absl::StrCat("HEAD ", Describe(key)), parent);
   if (!response.ok()) {
     if (response.status().code() == absl::StatusCode::kNotFound) {
       // An answer to HEAD has no body, so a missing bucket looks like a missing
       // key; the contract wants it told apart (FailedPrecondition, naming it).
-      if (absl::Status bucket = CheckBucket(key); !bucket.ok()) return bucket;
+      if (absl::Status bucket = CheckBucket(key, parent); !bucket.ok()) return bucket;
       return absl::NotFoundError(absl::StrCat(Describe(key), " does not exist"));
     }
     return response.status();
@@ -85,17 +83,18 @@ absl::StatusOr<ObjectInfo> S3ObjectStore::Head(absl::string_view key) {
                     response->last_modified, response->content_length >= 0};
 }
 
-absl::Status S3ObjectStore::CheckBucket(absl::string_view key) {
+absl::Status S3ObjectStore::CheckBucket(absl::string_view key, const RetryChainNode& parent) {
   // The smallest request whose error body names a missing bucket (NoSuchBucket).
   S3Request probe;
   probe.query = {{"list-type", "2"}, {"prefix", std::string(key)}, {"max-keys", "1"}};
-  absl::Status status = client_.Call(probe, absl::StrCat("list ", Describe(key))).status();
+  absl::Status status = client_.Call(probe, absl::StrCat("list ", Describe(key)), parent).status();
   // Only a configuration problem (no such bucket, wrong region) is news; a probe
   // refused for lack of s3:ListBucket says nothing about the bucket.
   return status.code() == absl::StatusCode::kFailedPrecondition ? status : absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view prefix) {
+absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view prefix,
+                                                            const RetryChainNode& parent) {
   std::vector<ObjectInfo> objects;
   std::string token;
   for (int page = 0;; ++page) {
@@ -105,7 +104,7 @@ absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view pr
                   {"max-keys", absl::StrCat(client_.options().list_page_size)}};
     if (!token.empty()) list.query.push_back({"continuation-token", token});
     absl::StatusOr<S3Response> response =
-        client_.Call(list, absl::StrCat("list ", Describe(prefix)));
+        client_.Call(list, absl::StrCat("list ", Describe(prefix)), parent);
     if (!response.ok()) return response.status();
     pugi::xml_document doc;
     if (!doc.load_buffer(response->body.data(), response->body.size())) {
@@ -135,7 +134,7 @@ absl::StatusOr<std::vector<ObjectInfo>> S3ObjectStore::List(absl::string_view pr
 }
 
 absl::StatusOr<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(
-    absl::string_view prefix) {
+    absl::string_view prefix, const RetryChainNode& parent) {
   std::vector<PendingUpload> pending;
   std::string key_marker, upload_marker;
   for (;;) {
@@ -146,7 +145,7 @@ absl::StatusOr<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(
     if (!key_marker.empty()) list.query.push_back({"key-marker", key_marker});
     if (!upload_marker.empty()) list.query.push_back({"upload-id-marker", upload_marker});
     const std::string what = absl::StrCat("list multipart uploads under ", Describe(prefix));
-    absl::StatusOr<S3Response> response = client_.Call(list, what);
+    absl::StatusOr<S3Response> response = client_.Call(list, what, parent);
     if (!response.ok()) return response.status();
     pugi::xml_document doc;
     if (!doc.load_buffer(response->body.data(), response->body.size())) {
@@ -172,23 +171,27 @@ absl::StatusOr<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(
   return pending;
 }
 
-absl::Status S3ObjectStore::Delete(absl::string_view key) {
+absl::Status S3ObjectStore::Delete(absl::string_view key, const RetryChainNode& parent) {
   S3Request remove;
   remove.method = "DELETE";
   remove.key = std::string(key);
-  absl::Status status = client_.Call(remove, absl::StrCat("DELETE ", Describe(key))).status();
+  absl::Status status =
+      client_.Call(remove, absl::StrCat("DELETE ", Describe(key)), parent).status();
   if (status.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   return status;
 }
 
-absl::Status S3ObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload) {
+absl::Status S3ObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload,
+                                               const RetryChainNode& parent) {
   if (upload.empty()) return absl::OkStatus();
   S3Request abort;
   abort.method = "DELETE";
   abort.key = std::string(key);
   abort.query = {{"uploadId", std::string(upload)}};
   absl::Status status =
-      client_.Call(abort, absl::StrCat("abort multipart upload ", upload, " of ", Describe(key)))
+      client_
+          .Call(abort, absl::StrCat("abort multipart upload ", upload, " of ", Describe(key)),
+                parent)
           .status();
   if (status.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   return status;

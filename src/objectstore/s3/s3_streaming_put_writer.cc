@@ -7,9 +7,10 @@
 
 namespace snapkeep::objectstore {
 
-S3StreamingPutWriter::S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
-                                           size_t max_buffered)
+S3StreamingPutWriter::S3StreamingPutWriter(S3Api& client, std::string key, uint64_t size,
+                                           const RetryChainNode& parent, size_t max_buffered)
     : client_(client),
+      parent_(parent),
       key_(std::move(key)),
       size_(size),
       max_buffered_(max_buffered),
@@ -24,7 +25,7 @@ S3StreamingPutWriter::S3StreamingPutWriter(S3Client& client, std::string key, ui
     // A failure before libcurl took any byte (connection refused, 503 SlowDown
     // answered to Expect: 100-continue) is retried; after that the bytes are gone.
     absl::Status status = client_
-                              .Call(put, absl::StrCat("PUT ", client_.Describe(key_)),
+                              .Call(put, absl::StrCat("PUT ", client_.Describe(key_)), parent_,
                                     [this] {
                                       std::lock_guard lock(mu_);
                                       return sent_ == 0 && !aborted_;
@@ -153,11 +154,13 @@ void S3StreamingPutWriter::Abort() {
   // The key was new when this writer was made (ObjectStore::NewWriterOfSize),
   // and the last byte is never sent before Commit: an object of the full size is
   // not ours (another writer's), so it stays.
+  // What a cancel asks for: not to be cut short by it.
+  UncancellableRoot cleanup(parent_.clock());
   S3Request head;
   head.method = "HEAD";
   head.key = key_;
   absl::StatusOr<S3Response> left =
-      client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)));
+      client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)), cleanup.node());
   if (!left.ok()) {
     if (!absl::IsNotFound(left.status())) {
       spdlog::error("could not check what the cut-short PUT of {} left: {}", client_.Describe(key_),
@@ -170,7 +173,8 @@ void S3StreamingPutWriter::Abort() {
   remove.method = "DELETE";
   remove.key = key_;
   absl::Status removed =
-      client_.Call(remove, absl::StrCat("DELETE ", client_.Describe(key_))).status();
+      client_.Call(remove, absl::StrCat("DELETE ", client_.Describe(key_)), cleanup.node())
+          .status();
   if (!removed.ok() && !absl::IsNotFound(removed)) {
     spdlog::error("could not remove what the cut-short PUT of {} left: {}", client_.Describe(key_),
                   std::string(removed.message()));

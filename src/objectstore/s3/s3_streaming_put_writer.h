@@ -9,7 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "objectstore/object_store.h"
-#include "objectstore/s3/s3_client.h"
+#include "objectstore/s3/s3_api.h"
 
 namespace snapkeep::objectstore {
 
@@ -23,10 +23,12 @@ namespace snapkeep::objectstore {
 // not exist yet (ObjectStore::NewWriterOfSize). One PUT saves what multipart
 // costs (and what some servers, s3rver among them, spend copying parts
 // together). A request refused before libcurl took any byte is retried; after
-// that the bytes are gone, and a failure fails the write.
+// that the bytes are gone, and a failure fails the write. The PUT runs in
+// `parent` (RetryChainNode): a cancel of its job ends it within about a second and
+// fails the next Write/Commit; the cleanup of Abort() still runs to its end.
 class S3StreamingPutWriter : public ObjectWriter {
  public:
-  S3StreamingPutWriter(S3Client& client, std::string key, uint64_t size,
+  S3StreamingPutWriter(S3Api& client, std::string key, uint64_t size, const RetryChainNode& parent,
                        size_t max_buffered = 16u << 20);
   ~S3StreamingPutWriter() override;
 
@@ -47,7 +49,8 @@ class S3StreamingPutWriter : public ObjectWriter {
   bool UploaderMayProceed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Finish();
 
-  S3Client& client_;
+  S3Api& client_;
+  const RetryChainNode& parent_;
   const std::string key_;
   const uint64_t size_;
   const size_t max_buffered_;

@@ -64,13 +64,13 @@ TEST(ChildProcessTest, StopsACommandThatTimesOut) {
 }
 
 TEST(ChildProcessTest, CancelStopsTheWholeProcessGroup) {
-  std::atomic<bool> cancel{false};
+  AbortSource cancel;
   // A command that ignores nothing but starts a child of its own.
   CommandSpec spec = Shell("sleep 30 & wait");
   spec.cancel = &cancel;
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    cancel = true;
+    cancel.RequestAbort();
   });
   absl::Time start = absl::Now();
   absl::StatusOr<CommandResult> r = RunCommand(spec);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "common/retry_chain_node.h"
 #include "gtest/gtest.h"
 
 namespace snapkeep::destination {
@@ -242,7 +243,9 @@ TEST_F(BackupDestinationTest, OpensTheStoreAtTheDestination) {
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       OpenDestination(file, objectstore::S3Options{});
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->Put("c1-daily", "snapshot").ok());
+  RealClock clock;
+  UncancellableRoot root(clock);
+  ASSERT_TRUE((*store)->Put("c1-daily", "snapshot", root.node()).ok());
   std::ifstream written(dir_ / "store" / "c1-daily");
   std::string content((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "snapshot");

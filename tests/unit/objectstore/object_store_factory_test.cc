@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/retry_chain_node.h"
 #include "gtest/gtest.h"
 
 namespace snapkeep::objectstore {
@@ -19,7 +20,9 @@ TEST(ObjectStoreFactoryTest, FileStoresAreRootedWhereAsked) {
   ASSERT_TRUE(at.ok()) << at.status();
   absl::StatusOr<std::unique_ptr<ObjectStore>> rooted = OpenObjectStoreAt(*at, S3Options{});
   ASSERT_TRUE(rooted.ok()) << rooted.status();
-  ASSERT_TRUE((*rooted)->Put("a/obj", "x").ok());
+  RealClock clock;
+  UncancellableRoot uncancellable(clock);
+  ASSERT_TRUE((*rooted)->Put("a/obj", "x", uncancellable.node()).ok());
   EXPECT_TRUE(std::filesystem::exists(root + "/a/obj"));
   EXPECT_EQ((*rooted)->Describe("a/obj"), "file://" + root + "/a/obj");
 
