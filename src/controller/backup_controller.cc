@@ -19,9 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-// Attempts of one read-modify-write of a status before giving up.
-constexpr int kStatusWriteAttempts = 20;
-
 std::string JobId(std::string_view key, std::string_view backup_name, bool deletion) {
   return StrCat(key, "\n", backup_name, deletion ? "\nD" : "\nB");
 }
@@ -192,13 +189,20 @@ absl::Status BackupController::Reconcile(const std::string& key) {
   if (*recovered) return absl::OkStatus();  // the write's event brings it back
   if (config["metadata"].contains("deletionTimestamp")) return Finalize(key, config);
   if (!HasFinalizer(config)) {
-    json updated = config;
-    json& finalizers = updated["metadata"]["finalizers"];
-    if (!finalizers.is_array()) finalizers = json::array();
-    finalizers.push_back(kDeleteAllBackupsFinalizer);
-    absl::StatusOr<apiserver::WriteResult> written = registry_.Update(
-        config_kind_, ns, name, std::move(updated), /*status=*/false, apiserver::kServerWrite);
-    return written.status();
+    return registry_
+        .UpdateWith(
+            config_kind_, ns, name, apiserver::Subresource::kMain, apiserver::kServerWrite,
+            [](json& object) {
+              // Never added to a config that is being deleted.
+              if (HasFinalizer(object) || object["metadata"].contains("deletionTimestamp")) {
+                return absl::OkStatus();
+              }
+              json& finalizers = object["metadata"]["finalizers"];
+              if (!finalizers.is_array()) finalizers = json::array();
+              finalizers.push_back(kDeleteAllBackupsFinalizer);
+              return absl::OkStatus();
+            })
+        .status();
   }
 
   json cluster_object;
@@ -269,8 +273,14 @@ absl::Status BackupController::Reconcile(const std::string& key) {
 absl::Status BackupController::WriteStatus(const json& config) {
   const json& md = config["metadata"];
   return registry_
-      .Update(config_kind_, md.value("namespace", ""), md.value("name", ""), config,
-              /*status=*/true, apiserver::kServerWrite)
+      .UpdateWith(config_kind_, md.value("namespace", ""), md.value("name", ""),
+                  apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&config](json& object) {
+                    object["status"] = config["status"];
+                    // Only over the version the decisions were made from.
+                    object["metadata"]["resourceVersion"] = config["metadata"]["resourceVersion"];
+                    return absl::OkStatus();
+                  })
       .status();
 }
 
@@ -450,19 +460,22 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
       return absl::UnavailableError(StrCat("deleting backups: ", failures.front()));
     }
   }
-  // Every backup is deleted (or deliberately kept): let the deletion finish.
-  json updated = config;
-  json remaining = json::array();
-  for (const json& f : config["metadata"].value("finalizers", json::array())) {
-    if (!(f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer)) {
-      remaining.push_back(f);
-    }
-  }
-  updated["metadata"]["finalizers"] = remaining;
+  // Every backup is deleted (or deliberately kept): let the deletion finish -- if the
+  // config is still as it was when that was decided.
   const json& md = config["metadata"];
-  absl::StatusOr<apiserver::WriteResult> written =
-      registry_.Update(config_kind_, md.value("namespace", ""), md.value("name", ""),
-                       std::move(updated), /*status=*/false, apiserver::kServerWrite);
+  absl::StatusOr<apiserver::WriteResult> written = registry_.UpdateWith(
+      config_kind_, md.value("namespace", ""), md.value("name", ""), apiserver::Subresource::kMain,
+      apiserver::kServerWrite, [&md](json& object) {
+        json remaining = json::array();
+        for (const json& f : object["metadata"].value("finalizers", json::array())) {
+          if (!(f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer)) {
+            remaining.push_back(f);
+          }
+        }
+        object["metadata"]["finalizers"] = std::move(remaining);
+        object["metadata"]["resourceVersion"] = md["resourceVersion"];
+        return absl::OkStatus();
+      });
   if (!written.ok() && !absl::IsNotFound(written.status())) return written.status();
   spdlog::info("{}: deleted; {} backup(s) {}", key, stored.size(),
                keep_backups ? "kept at the destination" : "removed");
@@ -650,7 +663,7 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
     request.etcd = *std::move(etcd);
     request.cancel = &job.cancel;
     request.on_pending_upload = [this, &key, &run](const std::string& upload) {
-      absl::Status recorded = MutateStatus(key, [&](json& status) {
+      absl::Status recorded = EditStatus(key, [&](json& status) {
         absl::Status st = RecordPendingUpload(&status, run.names.backup_name, upload);
         // No longer Running (marked Failed by another server meanwhile): nothing to record.
         return absl::IsNotFound(st) ? absl::OkStatus() : st;
@@ -679,7 +692,7 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
                                  : Describe(stored.status());
     spdlog::warn("{}: backup {} failed: {}", key, run.names.backup_name, outcome.message);
   }
-  absl::Status recorded = MutateStatus(key, [&](json& status) {
+  absl::Status recorded = EditStatus(key, [&](json& status) {
     return RecordBackupOutcome(&status, run.names.backup_name, outcome);
   });
   if (!recorded.ok() && !absl::IsNotFound(recorded)) {
@@ -708,7 +721,7 @@ void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion 
     spdlog::warn("{}: deleting backup {} failed: {}", key, deletion.backup_name,
                  left.status().message());
   }
-  absl::Status recorded = MutateStatus(key, [&](json& status) {
+  absl::Status recorded = EditStatus(key, [&](json& status) {
     return RecordDeletionOutcome(&status, deletion.backup_name, left.ok(),
                                  left.ok() ? *left : Describe(left.status()), clock_.Now());
   });
@@ -719,20 +732,17 @@ void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion 
   FinishJob(job);
 }
 
-absl::Status BackupController::MutateStatus(
-    const std::string& key, const std::function<absl::Status(json& status)>& mutate) {
+absl::Status BackupController::EditStatus(const std::string& key,
+                                          const std::function<absl::Status(json& status)>& edit) {
   auto [ns, name] = SplitQueueKey(key);
-  absl::Status last;
-  for (int attempt = 0; attempt < kStatusWriteAttempts; ++attempt) {
-    absl::StatusOr<json> config = registry_.Get(config_kind_, ns, name);
-    if (!config.ok()) return config.status();
-    json& status = (*config)["status"];
-    if (!status.is_object()) status = json::object();
-    if (absl::Status st = mutate(status); !st.ok()) return st;
-    last = WriteStatus(*config);
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  return registry_
+      .UpdateWith(config_kind_, ns, name, apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&edit](json& object) {
+                    json& status = object["status"];
+                    if (!status.is_object()) status = json::object();
+                    return edit(status);
+                  })
+      .status();
 }
 
 void BackupController::FinishJob(Job& job) {

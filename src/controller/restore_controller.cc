@@ -20,15 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kWriteAttempts = 10;
 // How often an active restore is looked at again (timeouts, member progress).
 constexpr absl::Duration kActivePoll = absl::Milliseconds(250);
-
-const api::KindInfo& KindOrDie(const api::KindCatalog& catalog, std::string_view kind) {
-  const api::KindInfo* info = catalog.ByKind("kubermatic.k8c.io/v1", kind);
-  if (info == nullptr) std::abort();
-  return *info;
-}
 
 std::string Str(const json& object, const char* key) {
   auto it = object.find(key);
@@ -61,8 +54,8 @@ RestoreController::RestoreController(apiserver::ObjectRegistry& registry, const 
     : registry_(registry),
       clock_(clock),
       options_(std::move(options)),
-      restore_kind_(KindOrDie(registry.catalog(), "EtcdRestore")),
-      cluster_kind_(KindOrDie(registry.catalog(), "Cluster")),
+      restore_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "EtcdRestore")),
+      cluster_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "Cluster")),
       queue_(clock,
              WorkQueueOptions{.base_backoff = absl::Seconds(1), .max_backoff = absl::Seconds(30)}),
       restores_(registry, restore_kind_),
@@ -143,12 +136,16 @@ absl::Status RestoreController::Reconcile(const std::string& key) {
 }
 
 absl::Status RestoreController::WriteStatus(const json& restore, const json& status) {
-  json updated = restore;
-  updated["status"] = status;
   const json& md = restore["metadata"];
   return registry_
-      .Update(restore_kind_, md.value("namespace", ""), md.value("name", ""), std::move(updated),
-              /*status=*/true, apiserver::kServerWrite)
+      .UpdateWith(restore_kind_, md.value("namespace", ""), md.value("name", ""),
+                  apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&](json& object) {
+                    object["status"] = status;
+                    // Only over the version the decision was made from.
+                    object["metadata"]["resourceVersion"] = md["resourceVersion"];
+                    return absl::OkStatus();
+                  })
       .status();
 }
 
@@ -449,60 +446,44 @@ absl::Status RestoreController::Finish(json& restore, json& status, const std::s
   return WriteStatus(restore, status);
 }
 
-absl::Status RestoreController::SetClusterState(const std::string& cluster,
-                                                std::optional<bool> pause, const std::string& phase,
+absl::Status RestoreController::SetClusterState(const std::string& cluster, bool pause,
+                                                const std::string& phase,
                                                 const std::string& last_restore) {
-  absl::Status last;
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    absl::StatusOr<json> current = registry_.Get(cluster_kind_, "", cluster);
-    if (!current.ok()) return current.status();
-    if (pause && (*current)["spec"].value("pause", false) != *pause) {
-      json updated = *current;
-      updated["spec"]["pause"] = *pause;
-      last = registry_
-                 .Update(cluster_kind_, "", cluster, std::move(updated), false,
-                         apiserver::kServerWrite)
-                 .status();
-      if (absl::IsAborted(last)) continue;
-      if (!last.ok()) return last;
-      continue;  // read again for the status write
-    }
-    json updated = *current;
-    json& st = updated["status"];
-    if (!st.is_object()) st = json::object();
-    if (Str(st, "phase") == phase &&
-        (last_restore.empty() || Str(st, "lastRestore") == last_restore)) {
-      return absl::OkStatus();
-    }
-    st["phase"] = phase;
-    if (!last_restore.empty()) st["lastRestore"] = last_restore;
-    last =
-        registry_
-            .Update(cluster_kind_, "", cluster, std::move(updated), true, apiserver::kServerWrite)
-            .status();
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  absl::StatusOr<apiserver::WriteResult> paused =
+      registry_.UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kMain,
+                           apiserver::kServerWrite, [pause](json& object) {
+                             json& spec = object["spec"];
+                             if (!spec.is_object()) spec = json::object();
+                             spec["pause"] = pause;
+                             return absl::OkStatus();
+                           });
+  if (!paused.ok()) return paused.status();
+  return registry_
+      .UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kStatus,
+                  apiserver::kServerWrite,
+                  [&](json& object) {
+                    json& st = object["status"];
+                    if (!st.is_object()) st = json::object();
+                    st["phase"] = phase;
+                    if (!last_restore.empty()) st["lastRestore"] = last_restore;
+                    return absl::OkStatus();
+                  })
+      .status();
 }
 
 absl::Status RestoreController::ReconcileClusterPhase(const std::string& cluster) {
-  absl::Status last;
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    absl::StatusOr<json> current = registry_.Get(cluster_kind_, "", cluster);
-    if (!current.ok()) return current.status();
-    json& st = (*current)["status"];
-    if (!st.is_object()) st = json::object();
-    if (!Str(st, "phase").empty()) return absl::OkStatus();
-    st["phase"] = "Running";
-    // Conditional on the version read (it carries its resourceVersion): a restore that
-    // set a phase meanwhile is never overwritten.
-    last =
-        registry_
-            .Update(cluster_kind_, "", cluster, *std::move(current), true, apiserver::kServerWrite)
-            .status();
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  return registry_
+      .UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kStatus,
+                  apiserver::kServerWrite,
+                  [](json& object) {
+                    json& st = object["status"];
+                    if (!st.is_object()) st = json::object();
+                    // Decided on the Cluster as it is now: a phase a restore set
+                    // meanwhile is never overwritten.
+                    if (Str(st, "phase").empty()) st["phase"] = "Running";
+                    return absl::OkStatus();
+                  })
+      .status();
 }
 
 absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, size_t members,

@@ -74,8 +74,8 @@ class RestoreController {
                       const std::string& message);
   absl::Status WriteStatus(const nlohmann::json& restore, const nlohmann::json& status);
   // Pauses (or gives back) the Cluster and sets its phase.
-  absl::Status SetClusterState(const std::string& cluster, std::optional<bool> pause,
-                               const std::string& phase, const std::string& last_restore);
+  absl::Status SetClusterState(const std::string& cluster, bool pause, const std::string& phase,
+                               const std::string& last_restore);
   // Whether every rebuilt member serves one healthy cluster of `members` members, at
   // the backup's revision or later.
   absl::Status CheckClusterHealthy(const std::string& cluster, size_t members,
