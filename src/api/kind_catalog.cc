@@ -1,6 +1,8 @@
 #include "api/kind_catalog.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -24,6 +26,17 @@ const KindInfo* KindCatalog::ByKind(std::string_view api_version, std::string_vi
     if (k.api_version() == api_version && k.kind == kind) return &k;
   }
   return nullptr;
+}
+
+const KindInfo& KindCatalog::Known(std::string_view api_version, std::string_view kind) const {
+  const KindInfo* info = ByKind(api_version, kind);
+  if (info == nullptr) {
+    std::fprintf(stderr, "kind %.*s/%.*s is not in the catalog\n",
+                 static_cast<int>(api_version.size()), api_version.data(),
+                 static_cast<int>(kind.size()), kind.data());
+    std::abort();
+  }
+  return *info;
 }
 
 const KindInfo* KindCatalog::ByUserName(std::string_view name) const {

@@ -21,6 +21,9 @@ class KindCatalog {
                              std::string_view plural) const;
   // By apiVersion ("v1", "kubermatic.k8c.io/v1") and kind.
   const KindInfo* ByKind(std::string_view api_version, std::string_view kind) const;
+  // A kind built into the catalog (every kind above is): the server's own code asks
+  // for these by name, so a missing one is a programming error and aborts.
+  const KindInfo& Known(std::string_view api_version, std::string_view kind) const;
   // By any name a user may type: kind, plural, singular or short name, any case,
   // optionally qualified with ".<group>" ("etcdbackupconfigs.kubermatic.k8c.io").
   const KindInfo* ByUserName(std::string_view name) const;

@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "api/status/restore_status.h"
 #include "common/str_cat.h"
 
 namespace snapkeep::api {
@@ -13,8 +14,9 @@ using nlohmann::json;
 constexpr std::string_view kServerOnly = "Forbidden: written by the snapkeep server only";
 
 // The phases a launcher reports for its member of a restore.
-constexpr std::array<std::string_view, 5> kLauncherPhases = {"Downloading", "Ready", "Rebuilt",
-                                                             "RolledBack", "Failed"};
+constexpr std::array<MemberPhase, 5> kLauncherPhases = {
+    MemberPhase::kDownloading, MemberPhase::kReady, MemberPhase::kRebuilt, MemberPhase::kRolledBack,
+    MemberPhase::kFailed};
 
 const json& StatusOf(const json& object) {
   static const json kEmpty = json::object();
@@ -74,7 +76,9 @@ void CheckRestoreMembers(const json& current, const json& next, FieldErrors& err
     const json& phase = Field(after[i], "phase");
     if (phase != Field(before[i], "phase")) {
       bool known = false;
-      for (std::string_view p : kLauncherPhases) known = known || (phase.is_string() && phase == p);
+      for (MemberPhase p : kLauncherPhases) {
+        known = known || (phase.is_string() && phase == ToString(p));
+      }
       if (!known) {
         errors.push_back(NotSupported(StrCat(path, ".phase"),
                                       StrCat("Unsupported value: ", phase.dump(),

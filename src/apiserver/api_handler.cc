@@ -158,8 +158,9 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
   if (!kind->namespaced && !info.ns.empty()) {
     return ErrorResponse(api::NotFoundError(kind->qualified_resource(), info.name));
   }
-  const bool status = info.subresource == "status";
-  if (!info.subresource.empty() && !(status && kind->has_status)) {
+  const Subresource subresource =
+      info.subresource == "status" ? Subresource::kStatus : Subresource::kMain;
+  if (!info.subresource.empty() && !(subresource == Subresource::kStatus && kind->has_status)) {
     return ErrorResponse(
         api::NotFoundError(StrCat(kind->qualified_resource(), "/", info.subresource), info.name));
   }
@@ -205,7 +206,8 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
       }
       auto body = DecodeBody(request);
       if (!body.ok()) return ErrorResponse(body.status());
-      auto updated = registry_.Update(*kind, info.ns, info.name, std::move(*body), status, options);
+      auto updated =
+          registry_.Update(*kind, info.ns, info.name, std::move(*body), subresource, options);
       if (!updated.ok()) return ErrorResponse(updated.status());
       HttpResponse res = ObjectResponse(request, http::status::ok, updated->object);
       AddWarnings(res, updated->warnings);
@@ -234,7 +236,7 @@ HandlerResult ApiHandler::HandleResource(const HttpRequest& request, const Reque
                    "application/apply-patch+yaml")));
       }
       auto patched =
-          registry_.Patch(*kind, info.ns, info.name, type, request.body(), status, options);
+          registry_.Patch(*kind, info.ns, info.name, type, request.body(), subresource, options);
       if (!patched.ok()) return ErrorResponse(patched.status());
       HttpResponse res = ObjectResponse(
           request, patched->created ? http::status::created : http::status::ok, patched->object);

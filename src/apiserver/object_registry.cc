@@ -312,10 +312,12 @@ absl::StatusOr<WriteResult> ObjectRegistry::Create(const api::KindInfo& kind, st
   return result;
 }
 
-absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
-    const api::KindInfo& kind, std::string_view ns, std::string_view name, bool status,
-    const WriteOptions& options,
-    const std::function<absl::StatusOr<json>(const json& current)>& mutate) {
+absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(const api::KindInfo& kind,
+                                                       std::string_view ns, std::string_view name,
+                                                       Subresource subresource,
+                                                       const WriteOptions& options,
+                                                       const ObjectMutation& mutate) {
+  const bool status = subresource == Subresource::kStatus;
   if (status && !kind.has_status) {
     return api::NotFoundError(kind.qualified_resource() + "/status", name);
   }
@@ -329,12 +331,12 @@ absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
     }
     auto current = Decode(*stored);
     if (!current.ok()) return current.status();
-    auto wanted = mutate(*current);
-    if (!wanted.ok()) return wanted.status();
-
-    // A resourceVersion in the request is a precondition; without one the
-    // update applies to whatever is current (and is retried on a race).
-    const std::string rv = Str((*wanted)["metadata"], "resourceVersion");
+    // Without a resourceVersion, the update applies to whatever is current (and is
+    // retried on a race); one that the mutation sets is a precondition.
+    json wanted = *current;
+    wanted["metadata"].erase("resourceVersion");
+    if (absl::Status mutated = mutate(wanted); !mutated.ok()) return mutated;
+    const std::string rv = Str(wanted["metadata"], "resourceVersion");
     const bool conditional = !rv.empty();
     if (conditional) {
       int64_t want_rev = 0;
@@ -348,7 +350,7 @@ absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
                                   "the latest version and try again");
       }
     }
-    auto prepared = Prepare(kind, ns, name, std::move(*wanted), options);
+    auto prepared = Prepare(kind, ns, name, std::move(wanted), options);
     if (!prepared.ok()) return prepared.status();
     json next = std::move(prepared->object);
     const json& cur = *current;
@@ -429,15 +431,19 @@ absl::StatusOr<WriteResult> ObjectRegistry::UpdateWith(
 }
 
 absl::StatusOr<WriteResult> ObjectRegistry::Update(const api::KindInfo& kind, std::string_view ns,
-                                                   std::string_view name, json body, bool status,
+                                                   std::string_view name, json body,
+                                                   Subresource subresource,
                                                    const WriteOptions& options) {
-  return UpdateWith(kind, ns, name, status, options,
-                    [&body](const json&) -> absl::StatusOr<json> { return body; });
+  return UpdateWith(kind, ns, name, subresource, options, [&body](json& object) {
+    object = body;
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std::string_view ns,
                                                   std::string_view name, PatchType type,
-                                                  std::string_view patch_text, bool status,
+                                                  std::string_view patch_text,
+                                                  Subresource subresource,
                                                   const WriteOptions& options) {
   absl::StatusOr<json> patch =
       type == PatchType::kApply ? api::ParseDocument(patch_text) : api::ParseJson(patch_text);
@@ -464,28 +470,30 @@ absl::StatusOr<WriteResult> ObjectRegistry::Patch(const api::KindInfo& kind, std
       return Create(kind, ns, std::move(body), options);
     }
   }
-  return UpdateWith(
-      kind, ns, name, status, options, [&](const json& current) -> absl::StatusOr<json> {
-        json base = current;
-        // The patch decides the precondition, not the current object.
-        base["metadata"].erase("resourceVersion");
-        switch (type) {
-          case PatchType::kMerge:
-          case PatchType::kApply:
-            return ApplyMergePatch(std::move(base), *patch);
-          case PatchType::kStrategicMerge:
-            return ApplyStrategicMergePatch(std::move(base), *patch);
-          case PatchType::kJsonPatch:
-            try {
-              return base.patch(*patch);
-            } catch (const json::exception& e) {
-              return api::ApiError{422, "Invalid", StrCat("the JSON patch failed: ", e.what()),
-                                   nullptr}
-                  .ToStatus();
-            }
+  // The patch decides the precondition, not the current object.
+  auto patched = [&](json base) -> absl::StatusOr<json> {
+    switch (type) {
+      case PatchType::kMerge:
+      case PatchType::kApply:
+        return ApplyMergePatch(std::move(base), *patch);
+      case PatchType::kStrategicMerge:
+        return ApplyStrategicMergePatch(std::move(base), *patch);
+      case PatchType::kJsonPatch:
+        try {
+          return base.patch(*patch);
+        } catch (const json::exception& e) {
+          return api::ApiError{422, "Invalid", StrCat("the JSON patch failed: ", e.what()), nullptr}
+              .ToStatus();
         }
-        return base;
-      });
+    }
+    return base;
+  };
+  return UpdateWith(kind, ns, name, subresource, options, [&](json& object) -> absl::Status {
+    absl::StatusOr<json> next = patched(std::move(object));
+    if (!next.ok()) return next.status();
+    object = *std::move(next);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<json> ObjectRegistry::RemoveNow(const api::KindInfo& kind,

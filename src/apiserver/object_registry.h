@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,16 @@ struct DeletePreconditions {
 
 enum class PatchType { kMerge, kStrategicMerge, kJsonPatch, kApply };
 
+// Which part of an object a write changes (Kubernetes' status subresource).
+enum class Subresource {
+  kMain,    // metadata and spec (everything but status); status stays as stored
+  kStatus,  // status only, for kinds that have one
+};
+
+// A change to one object, applied by ObjectRegistry::UpdateWith to the object as stored
+// now (without its resourceVersion). An error ends the update with it, nothing written.
+using ObjectMutation = std::function<absl::Status(nlohmann::json& object)>;
+
 // The Kubernetes object semantics on top of a Store: server-set metadata (uid,
 // creationTimestamp, generation, resourceVersion), spec/status split, optimistic
 // concurrency, finalizers, namespaces (must exist; deleting one deletes its
@@ -76,13 +87,27 @@ class ObjectRegistry {
   // `ns` is the namespace of the request's URL (empty for cluster-scoped kinds).
   absl::StatusOr<WriteResult> Create(const api::KindInfo& kind, std::string_view ns,
                                      nlohmann::json body, const WriteOptions& options);
-  // Replaces spec and metadata (status kept) — or, with `status` true, only status.
+  // Read-modify-write of one object or (Subresource::kStatus) its status: the one way
+  // to change an existing object. Reads the object, applies `mutate` to it, and writes
+  // the result with every check of a write. If another write came in between, it
+  // reads again and applies `mutate` again (up to 16 times), so `mutate` must decide
+  // from the object it is given, not from one read before. A
+  // metadata.resourceVersion that `mutate` sets is a precondition instead: on another
+  // version the update fails with Conflict (absl Aborted) and is not retried. An
+  // object `mutate` leaves unchanged is not written (no new resourceVersion).
+  absl::StatusOr<WriteResult> UpdateWith(const api::KindInfo& kind, std::string_view ns,
+                                         std::string_view name, Subresource subresource,
+                                         const WriteOptions& options, const ObjectMutation& mutate);
+  // The API's PUT: UpdateWith replacing the object (metadata and spec, or its status)
+  // with `body`; a resourceVersion in `body` is a precondition.
   absl::StatusOr<WriteResult> Update(const api::KindInfo& kind, std::string_view ns,
-                                     std::string_view name, nlohmann::json body, bool status,
-                                     const WriteOptions& options);
+                                     std::string_view name, nlohmann::json body,
+                                     Subresource subresource, const WriteOptions& options);
+  // The API's PATCH: UpdateWith applying `patch` (server-side apply creates the object
+  // when it is absent).
   absl::StatusOr<WriteResult> Patch(const api::KindInfo& kind, std::string_view ns,
                                     std::string_view name, PatchType type, std::string_view patch,
-                                    bool status, const WriteOptions& options);
+                                    Subresource subresource, const WriteOptions& options);
   // With finalizers pending: sets deletionTimestamp and returns the object (still
   // there). Otherwise removes it and returns its last state.
   absl::StatusOr<nlohmann::json> Delete(const api::KindInfo& kind, std::string_view ns,
@@ -103,10 +128,6 @@ class ObjectRegistry {
   absl::StatusOr<Prepared> Prepare(const api::KindInfo& kind, std::string_view url_ns,
                                    std::string_view url_name, nlohmann::json body,
                                    const WriteOptions& options);
-  absl::StatusOr<WriteResult> UpdateWith(
-      const api::KindInfo& kind, std::string_view ns, std::string_view name, bool status,
-      const WriteOptions& options,
-      const std::function<absl::StatusOr<nlohmann::json>(const nlohmann::json& current)>& mutate);
   absl::Status CheckNamespaceWritable(std::string_view ns);
   absl::Status EnsureNamespace(const std::string& name, const nlohmann::json& labels);
   absl::Status DeleteNamespaceContents(const std::string& ns);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/status/backup_entry.h"
 #include "backup/backup_naming.h"
 #include "backup/backup_ownership.h"
 #include "common/str_cat.h"
@@ -26,25 +27,21 @@ using destination::BackupDestination;
 
 namespace {
 
-// Attempts of one read-modify-write of a status before giving up.
-constexpr int kStatusWriteAttempts = 20;
-
 std::string JobId(std::string_view key, std::string_view backup_name, bool deletion) {
   return StrCat(key, "\n", backup_name, deletion ? "\nD" : "\nB");
 }
 
-const api::KindInfo& KindOrDie(const api::KindCatalog& catalog, std::string_view kind) {
-  const api::KindInfo* info = catalog.ByKind("kubermatic.k8c.io/v1", kind);
-  if (info == nullptr) {
-    spdlog::critical("kind {} is not registered", std::string(kind));
-    std::abort();
-  }
-  return *info;
+// The entries of `config`'s status; none (and a log line) when they do not parse.
+std::vector<api::BackupEntry> EntriesOf(const json& config) {
+  absl::StatusOr<std::vector<api::BackupEntry>> entries =
+      api::ParseBackupEntries(config.value("status", json::object()));
+  if (entries.ok()) return *std::move(entries);
+  spdlog::warn("{}: {}", QueueKeyOf(config), entries.status().message());
+  return {};
 }
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+std::string SpecDestinationOf(const json& config) {
+  return config.value("spec", json::object()).value("destination", "");
 }
 
 bool HasFinalizer(const json& config) {
@@ -70,12 +67,12 @@ BackupController::BackupController(apiserver::ObjectRegistry& registry, const Cl
       clock_(clock),
       executor_(executor),
       options_(std::move(options)),
-      config_kind_(KindOrDie(registry.catalog(), "EtcdBackupConfig")),
-      cluster_kind_(KindOrDie(registry.catalog(), "Cluster")),
+      config_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "EtcdBackupConfig")),
+      cluster_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "Cluster")),
       queue_(clock, options_.queue),
       configs_(registry, config_kind_),
       clusters_(registry, cluster_kind_),
-      seeds_(registry, KindOrDie(registry.catalog(), "Seed"),
+      seeds_(registry, registry.catalog().Known("kubermatic.k8c.io/v1", "Seed"),
              InformerOptions{.ns = options_.seed_namespace}) {
   backup_slots_.limit = std::max(1, options_.max_running_backups);
   deletion_slots_.limit = std::max(1, options_.max_running_deletions);
@@ -200,13 +197,20 @@ absl::Status BackupController::Reconcile(const std::string& key) {
   if (*recovered) return absl::OkStatus();  // the write's event brings it back
   if (config["metadata"].contains("deletionTimestamp")) return Finalize(key, config);
   if (!HasFinalizer(config)) {
-    json updated = config;
-    json& finalizers = updated["metadata"]["finalizers"];
-    if (!finalizers.is_array()) finalizers = json::array();
-    finalizers.push_back(kDeleteAllBackupsFinalizer);
-    absl::StatusOr<apiserver::WriteResult> written = registry_.Update(
-        config_kind_, ns, name, std::move(updated), /*status=*/false, apiserver::kServerWrite);
-    return written.status();
+    return registry_
+        .UpdateWith(
+            config_kind_, ns, name, apiserver::Subresource::kMain, apiserver::kServerWrite,
+            [](json& object) {
+              // Never added to a config that is being deleted.
+              if (HasFinalizer(object) || object["metadata"].contains("deletionTimestamp")) {
+                return absl::OkStatus();
+              }
+              json& finalizers = object["metadata"]["finalizers"];
+              if (!finalizers.is_array()) finalizers = json::array();
+              finalizers.push_back(kDeleteAllBackupsFinalizer);
+              return absl::OkStatus();
+            })
+        .status();
   }
 
   json cluster_object;
@@ -248,8 +252,8 @@ absl::Status BackupController::Reconcile(const std::string& key) {
 
   json status = config.value("status", json::object());
   const json before = status;
-  ApplyPlanToStatus(&status, plan, now);
-  if (status != before) {
+  absl::Status applied = ApplyPlanToStatus(&status, plan, now);
+  if (applied.ok() && status != before) {
     config["status"] = status;
     if (absl::Status written = WriteStatus(config); !written.ok()) {
       std::lock_guard lock(mu_);
@@ -257,6 +261,12 @@ absl::Status BackupController::Reconcile(const std::string& key) {
       for (size_t i = 0; i < plan.deletions.size(); ++i) ReleaseSlot(deletion_slots_);
       return written;
     }
+  }
+  if (!applied.ok()) {
+    std::lock_guard lock(mu_);
+    if (run) ReleaseSlot(backup_slots_);
+    for (size_t i = 0; i < plan.deletions.size(); ++i) ReleaseSlot(deletion_slots_);
+    return applied;
   }
   if (run) StartBackupJob(key, config, *run);
   for (const BackupDeletion& d : plan.deletions) StartDeletionJob(key, config, d);
@@ -271,38 +281,45 @@ absl::Status BackupController::Reconcile(const std::string& key) {
 absl::Status BackupController::WriteStatus(const json& config) {
   const json& md = config["metadata"];
   return registry_
-      .Update(config_kind_, md.value("namespace", ""), md.value("name", ""), config,
-              /*status=*/true, apiserver::kServerWrite)
+      .UpdateWith(config_kind_, md.value("namespace", ""), md.value("name", ""),
+                  apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&config](json& object) {
+                    object["status"] = config["status"];
+                    // Only over the version the decisions were made from.
+                    object["metadata"]["resourceVersion"] = config["metadata"]["resourceVersion"];
+                    return absl::OkStatus();
+                  })
       .status();
 }
 
 absl::StatusOr<bool> BackupController::RecoverInterrupted(const std::string& key, json& config) {
-  json& backups = config["status"]["currentBackups"];
-  if (!backups.is_array()) {
-    if (backups.is_null()) config["status"].erase("currentBackups");
-    return false;
+  json& status = config["status"];
+  if (!status.is_object()) status = json::object();
+  if (status.contains("currentBackups") && status["currentBackups"].is_null()) {
+    status.erase("currentBackups");
   }
+  absl::StatusOr<std::vector<api::BackupEntry>> entries = api::ParseBackupEntries(status);
+  if (!entries.ok()) return entries.status();
   bool changed = false;
   const absl::Time now = clock_.Now();
-  for (json& entry : backups) {
-    const std::string backup_name = Str(entry, "backupName");
+  for (const api::BackupEntry& entry : *entries) {
+    const std::string& backup_name = entry.backup_name;
     bool backup_orphaned = false;
     bool deletion_orphaned = false;
     {
       std::lock_guard lock(mu_);
-      backup_orphaned =
-          Str(entry, "backupPhase") == "Running" && !jobs_.contains(JobId(key, backup_name, false));
-      deletion_orphaned =
-          Str(entry, "deletePhase") == "Running" && !jobs_.contains(JobId(key, backup_name, true));
+      backup_orphaned = entry.backup_phase == api::BackupPhase::kRunning &&
+                        !jobs_.contains(JobId(key, backup_name, false));
+      deletion_orphaned = entry.delete_phase == api::DeletePhase::kRunning &&
+                          !jobs_.contains(JobId(key, backup_name, true));
     }
     if (backup_orphaned) {
       std::string message = "interrupted: the server stopped while this backup was running";
-      absl::StatusOr<BackupTarget> target =
-          TargetFor(config, backup_name, Str(entry, "destination"));
+      absl::StatusOr<BackupTarget> target = TargetFor(config, backup_name, entry.destination);
       absl::Status cleaned = target.status();
       std::string left;
       if (target.ok()) {
-        const std::string pending = Str(entry, "pendingUpload");
+        const std::string& pending = entry.pending_upload;
         cleaned =
             pending.empty() ? absl::OkStatus() : executor_.AbortPendingUpload(*target, pending);
         // Killed between committing the data and its manifest, or a command's half
@@ -321,22 +338,23 @@ absl::StatusOr<bool> BackupController::RecoverInterrupted(const std::string& key
             StrCat("cleaning up the interrupted backup ", backup_name, ": ", cleaned.message()));
       }
       if (cleaned.ok()) {
-        entry.erase("pendingUpload");
         message += left.empty() ? "; what it had uploaded was removed"
                                 : StrCat("; the object at its key was left in place: ", left);
       } else {
         message += StrCat("; cleaning up its upload failed: ", cleaned.message());
       }
-      entry["backupPhase"] = "Failed";
-      entry["backupFinishedTime"] = FormatRfc3339(now);
-      entry["backupMessage"] = message;
+      if (absl::Status st =
+              RecordInterruptedBackup(&status, backup_name, message, cleaned.ok(), now);
+          !st.ok()) {
+        return st;
+      }
       spdlog::warn("{}: backup {} {}", key, backup_name, message);
       changed = true;
     }
     if (deletion_orphaned) {
-      entry["deletePhase"] = "Failed";
-      entry["deleteFinishedTime"] = FormatRfc3339(now);
-      entry["deleteMessage"] = "interrupted: the server stopped while this deletion was running";
+      if (absl::Status st = RecordInterruptedDeletion(&status, backup_name, now); !st.ok()) {
+        return st;
+      }
       changed = true;
     }
   }
@@ -370,69 +388,62 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
   }
   const bool keep_backups = keep_annotated || namespace_going;
 
-  json& backups = config["status"]["currentBackups"];
-  std::vector<json*> stored;
-  if (backups.is_array()) {
-    for (json& entry : backups) {
-      const std::string phase = Str(entry, "backupPhase");
-      if ((phase == "Completed" || phase == "Failed") && Str(entry, "deletePhase") != "Completed" &&
-          !Str(entry, "backupName").empty()) {
-        stored.push_back(&entry);
-      }
+  json& status = config["status"];
+  if (!status.is_object()) status = json::object();
+  absl::StatusOr<std::vector<api::BackupEntry>> entries = api::ParseBackupEntries(status);
+  if (!entries.ok()) return entries.status();
+  std::vector<const api::BackupEntry*> stored;
+  for (const api::BackupEntry& entry : *entries) {
+    if ((entry.backup_phase == api::BackupPhase::kCompleted ||
+         entry.backup_phase == api::BackupPhase::kFailed) &&
+        entry.delete_phase != api::DeletePhase::kCompleted && !entry.backup_name.empty()) {
+      stored.push_back(&entry);
     }
   }
   const std::string cluster = ClusterNameOf(config);
   // What stays at the destination when the backups are not deleted, for the log.
   std::string stored_keys;
-  for (const json* entry : stored) {
+  for (const api::BackupEntry* entry : stored) {
     StrAppend(&stored_keys, stored_keys.empty() ? "" : ", ",
-              BackupObjectKeyFor(cluster, Str(*entry, "backupName")));
+              BackupObjectKeyFor(cluster, entry->backup_name));
   }
   if (keep_backups && !stored.empty()) {
     spdlog::warn("{}: deleted {}: its {} backup(s) stay at destination \"{}\": {}", key,
                  keep_annotated ? StrCat("with ", kKeepBackupsAnnotation, "=true")
                                 : std::string("with its namespace (Cluster deleted)"),
-                 stored.size(), Str(config.value("spec", json::object()), "destination"),
-                 stored_keys);
+                 stored.size(), SpecDestinationOf(config), stored_keys);
   } else if (!stored.empty()) {
     // Each destination is resolved once for all the config's backups there (a Seed
     // list and a Secret read).
     std::map<std::string, absl::StatusOr<BackupTarget>> targets;
     std::vector<std::string> failures;
     std::vector<std::string> unusable;
-    for (json* entry : stored) {
-      const std::string destination = Str(*entry, "destination");
-      auto [it, fresh] = targets.try_emplace(destination, absl::UnknownError(""));
-      if (fresh) it->second = TargetFor(config, "", destination);
+    for (const api::BackupEntry* entry : stored) {
+      auto [it, fresh] = targets.try_emplace(entry->destination, absl::UnknownError(""));
+      if (fresh) it->second = TargetFor(config, "", entry->destination);
       const absl::StatusOr<BackupTarget>& resolved = it->second;
       if (!resolved.ok() &&
           (absl::IsNotFound(resolved.status()) || absl::IsFailedPrecondition(resolved.status()))) {
         // The destination's definition or credentials are gone: nothing can delete this
         // object, and holding the config forever helps no one (Kubermatic's stuck
         // finalizers). It is left where it is, and the log says which.
-        unusable.push_back(StrCat(BackupObjectKeyFor(cluster, Str(*entry, "backupName")), " (",
+        unusable.push_back(StrCat(BackupObjectKeyFor(cluster, entry->backup_name), " (",
                                   resolved.status().message(), ")"));
         continue;
       }
       if (!resolved.ok()) return resolved.status();
       BackupTarget target = *resolved;
-      target.backup_name = Str(*entry, "backupName");
+      target.backup_name = entry->backup_name;
       target.object_key = BackupObjectKeyFor(cluster, target.backup_name);
-      absl::StatusOr<std::string> left = DeleteIfOwned(key, target, Str(*entry, "sha256"));
-      const absl::Time now = clock_.Now();
-      (*entry)["deleteStartTime"] = FormatRfc3339(now);
-      (*entry)["deleteFinishedTime"] = FormatRfc3339(now);
-      if (left.ok()) {
-        (*entry)["deletePhase"] = "Completed";
-        if (left->empty()) {
-          entry->erase("deleteMessage");
-        } else {
-          (*entry)["deleteMessage"] = *left;
-        }
-      } else {
-        (*entry)["deletePhase"] = "Failed";
-        (*entry)["deleteMessage"] = Describe(left.status());
+      absl::StatusOr<std::string> left = DeleteIfOwned(key, target, entry->sha256);
+      if (!left.ok()) {
         failures.push_back(StrCat(target.backup_name, ": ", left.status().message()));
+      }
+      if (absl::Status st =
+              RecordFinalizerDeletion(&status, target.backup_name, left.ok(),
+                                      left.ok() ? *left : Describe(left.status()), clock_.Now());
+          !st.ok()) {
+        return st;
       }
     }
     if (!unusable.empty()) {
@@ -445,7 +456,7 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
     }
     if (!failures.empty()) {
       SetCondition(
-          &config["status"]["conditions"], "BackupCleanup",
+          &status["conditions"], "BackupCleanup",
           {.status = "False",
            .reason = "DeletionFailed",
            .message = StrCat(failures.size(), " backup(s) could not be deleted (", failures.front(),
@@ -457,19 +468,22 @@ absl::Status BackupController::Finalize(const std::string& key, json& config) {
       return absl::UnavailableError(StrCat("deleting backups: ", failures.front()));
     }
   }
-  // Every backup is deleted (or deliberately kept): let the deletion finish.
-  json updated = config;
-  json remaining = json::array();
-  for (const json& f : config["metadata"].value("finalizers", json::array())) {
-    if (!(f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer)) {
-      remaining.push_back(f);
-    }
-  }
-  updated["metadata"]["finalizers"] = remaining;
+  // Every backup is deleted (or deliberately kept): let the deletion finish -- if the
+  // config is still as it was when that was decided.
   const json& md = config["metadata"];
-  absl::StatusOr<apiserver::WriteResult> written =
-      registry_.Update(config_kind_, md.value("namespace", ""), md.value("name", ""),
-                       std::move(updated), /*status=*/false, apiserver::kServerWrite);
+  absl::StatusOr<apiserver::WriteResult> written = registry_.UpdateWith(
+      config_kind_, md.value("namespace", ""), md.value("name", ""), apiserver::Subresource::kMain,
+      apiserver::kServerWrite, [&md](json& object) {
+        json remaining = json::array();
+        for (const json& f : object["metadata"].value("finalizers", json::array())) {
+          if (!(f.is_string() && f.get<std::string>() == kDeleteAllBackupsFinalizer)) {
+            remaining.push_back(f);
+          }
+        }
+        object["metadata"]["finalizers"] = std::move(remaining);
+        object["metadata"]["resourceVersion"] = md["resourceVersion"];
+        return absl::OkStatus();
+      });
   if (!written.ok() && !absl::IsNotFound(written.status())) return written.status();
   spdlog::info("{}: deleted; {} backup(s) {}", key, stored.size(),
                keep_backups ? "kept at the destination" : "removed");
@@ -482,7 +496,7 @@ absl::StatusOr<BackupTarget> BackupController::TargetFor(const json& config,
   const json& md = config["metadata"];
   const json spec = config.value("spec", json::object());
   const std::string destination_name =
-      destination.empty() ? Str(spec, "destination") : std::string(destination);
+      destination.empty() ? SpecDestinationOf(config) : std::string(destination);
   absl::StatusOr<BackupDestination> resolved = ResolveDestination(
       registry_, options_.seed_namespace, destination_name, options_.destinations);
   if (!resolved.ok()) return resolved.status();
@@ -491,7 +505,7 @@ absl::StatusOr<BackupTarget> BackupController::TargetFor(const json& config,
   target.config = md.value("name", "");
   target.config_uid = md.value("uid", "");
   target.cluster = ClusterNameOf(config);
-  target.schedule = Str(spec, "schedule");
+  target.schedule = spec.value("schedule", "");
   target.keep = spec.value("keep", 0);
   target.backup_name = std::string(backup_name);
   target.object_key = BackupObjectKeyFor(target.cluster, backup_name);
@@ -511,18 +525,10 @@ std::optional<std::string> BackupController::OtherClaim(const std::string& key,
       continue;
     }
     const std::string_view backup_name_wanted = wanted.substr(cluster.size() + 1);
-    const json spec = other->value("spec", json::object());
-    for (const json& entry :
-         other->value("status", json::object()).value("currentBackups", json::array())) {
-      const std::string phase = Str(entry, "backupPhase");
-      if (Str(entry, "backupName") != backup_name_wanted ||
-          (phase != "Running" && phase != "Completed") ||
-          Str(entry, "deletePhase") == "Completed") {
-        continue;
-      }
-      std::string destination = Str(entry, "destination");
-      if (destination.empty()) destination = Str(spec, "destination");
-      if (destination == target.destination.name) {
+    const std::string spec_destination = SpecDestinationOf(*other);
+    for (const api::BackupEntry& entry : EntriesOf(*other)) {
+      if (entry.backup_name != backup_name_wanted || !entry.HoldsObject()) continue;
+      if (entry.DestinationOr(spec_destination) == target.destination.name) {
         return StrCat("backup ", backup_name_wanted, " of cluster ", cluster, " (config ",
                       QueueKeyOf(*other), ")");
       }
@@ -666,14 +672,10 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
     const RetryChainNode root(job.abort, clock_);
     request.parent = &root;
     request.on_pending_upload = [this, &key, &run](const std::string& upload) {
-      absl::Status recorded = MutateStatus(key, [&](json& status) {
-        for (json& entry : status["currentBackups"]) {
-          if (Str(entry, "backupName") == run.names.backup_name &&
-              Str(entry, "backupPhase") == "Running") {
-            entry["pendingUpload"] = upload;
-          }
-        }
-        return absl::OkStatus();
+      absl::Status recorded = EditStatus(key, [&](json& status) {
+        absl::Status st = RecordPendingUpload(&status, run.names.backup_name, upload);
+        // No longer Running (marked Failed by another server meanwhile): nothing to record.
+        return absl::IsNotFound(st) ? absl::OkStatus() : st;
       });
       if (!recorded.ok()) {
         spdlog::warn("{}: could not record the pending upload of {}: {}", key,
@@ -700,14 +702,8 @@ void BackupController::RunBackup(Job& job, json config, BackupRun run) {
                           : Describe(stored.status());
     spdlog::warn("{}: backup {} failed: {}", key, run.names.backup_name, outcome.message);
   }
-  absl::Status recorded = MutateStatus(key, [&](json& status) {
-    absl::Status st = RecordBackupOutcome(&status, run.names.backup_name, outcome);
-    if (st.ok()) {
-      for (json& entry : status["currentBackups"]) {
-        if (Str(entry, "backupName") == run.names.backup_name) entry.erase("pendingUpload");
-      }
-    }
-    return st;
+  absl::Status recorded = EditStatus(key, [&](json& status) {
+    return RecordBackupOutcome(&status, run.names.backup_name, outcome);
   });
   if (!recorded.ok() && !absl::IsNotFound(recorded)) {
     spdlog::error("{}: could not record the end of backup {}: {}", key, run.names.backup_name,
@@ -735,7 +731,7 @@ void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion 
     spdlog::warn("{}: deleting backup {} failed: {}", key, deletion.backup_name,
                  left.status().message());
   }
-  absl::Status recorded = MutateStatus(key, [&](json& status) {
+  absl::Status recorded = EditStatus(key, [&](json& status) {
     return RecordDeletionOutcome(&status, deletion.backup_name, left.ok(),
                                  left.ok() ? *left : Describe(left.status()), clock_.Now());
   });
@@ -746,20 +742,17 @@ void BackupController::RunDeletion(Job& job, const json& config, BackupDeletion 
   FinishJob(job);
 }
 
-absl::Status BackupController::MutateStatus(
-    const std::string& key, const std::function<absl::Status(json& status)>& mutate) {
+absl::Status BackupController::EditStatus(const std::string& key,
+                                          const std::function<absl::Status(json& status)>& edit) {
   auto [ns, name] = SplitQueueKey(key);
-  absl::Status last;
-  for (int attempt = 0; attempt < kStatusWriteAttempts; ++attempt) {
-    absl::StatusOr<json> config = registry_.Get(config_kind_, ns, name);
-    if (!config.ok()) return config.status();
-    json& status = (*config)["status"];
-    if (!status.is_object()) status = json::object();
-    if (absl::Status st = mutate(status); !st.ok()) return st;
-    last = WriteStatus(*config);
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  return registry_
+      .UpdateWith(config_kind_, ns, name, apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&edit](json& object) {
+                    json& status = object["status"];
+                    if (!status.is_object()) status = json::object();
+                    return edit(status);
+                  })
+      .status();
 }
 
 void BackupController::FinishJob(Job& job) {

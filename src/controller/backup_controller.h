@@ -94,6 +94,8 @@ class BackupController {
   // Returns whether status changed.
   absl::StatusOr<bool> RecoverInterrupted(const std::string& key, nlohmann::json& config);
   absl::Status Finalize(const std::string& key, nlohmann::json& config);
+  // Writes `config`'s status if the config is still at its resourceVersion (Conflict
+  // otherwise: the decisions were made from an old version).
   absl::Status WriteStatus(const nlohmann::json& config);
 
   // The target of backup `backup_name` of `config` at destination `destination` (""
@@ -117,10 +119,10 @@ class BackupController {
                         const BackupDeletion& deletion);
   void RunBackup(Job& job, nlohmann::json config, BackupRun run);
   void RunDeletion(Job& job, const nlohmann::json& config, BackupDeletion deletion);
-  // Read-modify-write of one config's status, retried on conflicts. NotFound when
-  // the config is gone.
-  absl::Status MutateStatus(const std::string& key,
-                            const std::function<absl::Status(nlohmann::json& status)>& mutate);
+  // Edits `key`'s status as stored now (ObjectRegistry::UpdateWith: retried on
+  // conflicts, `edit` applied again). NotFound when the config is gone.
+  absl::Status EditStatus(const std::string& key,
+                          const std::function<absl::Status(nlohmann::json& status)>& edit);
   void FinishJob(Job& job);
 
   bool TryTakeSlot(Slots& slots, const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "api/status/backup_entry.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
 
@@ -23,8 +24,8 @@ struct Entry {
   std::string backup_name;
   std::string destination;
   std::string sha256;
-  std::string phase;
-  std::string delete_phase;
+  api::BackupPhase phase = api::BackupPhase::kNone;
+  api::DeletePhase delete_phase = api::DeletePhase::kNone;
   int attempt = 1;
 };
 
@@ -39,6 +40,9 @@ std::string StringField(const json& object, const char* field) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The entries of status.currentBackups as the decisions see them. An entry that does not
+// parse is left out (status cannot be written until it is mended: backup_status.h
+// refuses to edit it).
 std::vector<Entry> ParseEntries(const json& config) {
   std::vector<Entry> entries;
   const auto status = config.find("status");
@@ -46,22 +50,19 @@ std::vector<Entry> ParseEntries(const json& config) {
   const auto backups = status->find("currentBackups");
   if (backups == status->end() || !backups->is_array()) return entries;
   for (size_t i = 0; i < backups->size(); ++i) {
-    const json& b = (*backups)[i];
-    if (!b.is_object()) continue;
+    absl::StatusOr<api::BackupEntry> b = api::ParseBackupEntry((*backups)[i]);
+    if (!b.ok()) continue;
     Entry e;
     e.index = i;
-    e.scheduled = TimeField(b, "scheduledTime");
-    e.finished = TimeField(b, "backupFinishedTime");
-    e.delete_finished = TimeField(b, "deleteFinishedTime");
-    e.backup_name = StringField(b, "backupName");
-    e.destination = StringField(b, "destination");
-    e.sha256 = StringField(b, "sha256");
-    e.phase = StringField(b, "backupPhase");
-    e.delete_phase = StringField(b, "deletePhase");
-    auto attempt = b.find("attempt");
-    if (attempt != b.end() && attempt->is_number_integer()) {
-      e.attempt = std::max(1, attempt->get<int>());
-    }
+    e.scheduled = b->scheduled_time.value_or(absl::InfinitePast());
+    e.finished = b->backup_finished_time.value_or(absl::InfinitePast());
+    e.delete_finished = b->delete_finished_time.value_or(absl::InfinitePast());
+    e.backup_name = b->backup_name;
+    e.destination = b->destination;
+    e.sha256 = b->sha256;
+    e.phase = b->backup_phase;
+    e.delete_phase = b->delete_phase;
+    e.attempt = static_cast<int>(std::max<int64_t>(1, b->attempt.value_or(1)));
     entries.push_back(std::move(e));
   }
   return entries;
@@ -74,8 +75,8 @@ bool OlderThan(const Entry* a, const Entry* b) {
          std::tie(b->scheduled, b->finished, b->backup_name, b->index);
 }
 
-bool Deleted(const Entry& e) { return e.delete_phase == "Completed"; }
-bool Deleting(const Entry& e) { return e.delete_phase == "Running"; }
+bool Deleted(const Entry& e) { return e.delete_phase == api::DeletePhase::kCompleted; }
+bool Deleting(const Entry& e) { return e.delete_phase == api::DeletePhase::kRunning; }
 
 struct ConfigIdentity {
   std::string ns;
@@ -160,7 +161,7 @@ class Planner {
   }
   bool AnyRunning() const {
     return std::any_of(entries_.begin(), entries_.end(),
-                       [](const Entry& e) { return e.phase == "Running"; });
+                       [](const Entry& e) { return e.phase == api::BackupPhase::kRunning; });
   }
 
   BackupRun NewRun(absl::Time slot) const {
@@ -176,8 +177,10 @@ class Planner {
 
   // The instant attempt e.attempt + 1 may start, or nullopt if e is not to be retried.
   std::optional<absl::Time> RetryTime(const Entry& e) const {
-    if (e.phase != "Failed" || e.attempt >= settings_.max_attempts) return std::nullopt;
-    if (!e.delete_phase.empty()) return std::nullopt;  // being pruned
+    if (e.phase != api::BackupPhase::kFailed || e.attempt >= settings_.max_attempts) {
+      return std::nullopt;
+    }
+    if (e.delete_phase != api::DeletePhase::kNone) return std::nullopt;  // being pruned
     absl::Time failed_at = e.finished != absl::InfinitePast() ? e.finished : e.scheduled;
     return failed_at + RetryBackoff(e.attempt, settings_);
   }
@@ -221,11 +224,11 @@ class Planner {
       return;
     }
     MaybeRetry(*newest, absl::InfiniteFuture());
-    if (newest->phase == "Failed" && !plan_.run && !RetryTime(*newest)) {
+    if (newest->phase == api::BackupPhase::kFailed && !plan_.run && !RetryTime(*newest)) {
       plan_.scheduling_active = {
           "False", "BackupFailed",
           StrCat("the one-time backup failed after ", newest->attempt, " attempt(s)")};
-    } else if (newest->phase == "Completed") {
+    } else if (newest->phase == api::BackupPhase::kCompleted) {
       plan_.scheduling_active = {"True", "OneTimeSnapshot", "the one-time backup is complete"};
     }
   }
@@ -237,9 +240,10 @@ class Planner {
     for (const Entry& e : entries_) {
       if (Deleted(e)) {
         deleted.push_back(&e);
-      } else if (e.phase == "Completed" && !Deleting(e)) {
+      } else if (e.phase == api::BackupPhase::kCompleted && !Deleting(e)) {
         held.push_back(&e);
-      } else if ((e.phase == "Failed" || e.phase == "Skipped") && !Deleting(e)) {
+      } else if ((e.phase == api::BackupPhase::kFailed || e.phase == api::BackupPhase::kSkipped) &&
+                 !Deleting(e)) {
         history.push_back(&e);
       }
     }
@@ -250,7 +254,7 @@ class Planner {
     const size_t keep = static_cast<size_t>(keep_);
     for (size_t i = 0; i + keep < held.size(); ++i) Delete(*held[i]);
     for (size_t i = 0; i + keep < history.size(); ++i) {
-      if (history[i]->phase == "Skipped") {
+      if (history[i]->phase == api::BackupPhase::kSkipped) {
         plan_.entries_to_drop.push_back(history[i]->index);
       } else {
         Delete(*history[i]);
@@ -268,7 +272,7 @@ class Planner {
   }
 
   void Delete(const Entry& e) {
-    if (e.delete_phase == "Failed") {
+    if (e.delete_phase == api::DeletePhase::kFailed) {
       absl::Time retry = e.delete_finished + settings_.delete_retry_interval;
       if (retry > now_) {
         Review(retry);
@@ -312,7 +316,8 @@ class Planner {
     // progress is retention at work and does not count; a failed one does.
     int pending = 0;
     for (const Entry& e : entries_) {
-      pending += e.phase == "Running" || (e.phase == "Completed" && !Deleted(e) && !Deleting(e));
+      pending += e.phase == api::BackupPhase::kRunning ||
+                 (e.phase == api::BackupPhase::kCompleted && !Deleted(e) && !Deleting(e));
     }
     const bool too_many = pending > 2 * keep_;
     const std::optional<std::string> blocker = ClusterBlocker();

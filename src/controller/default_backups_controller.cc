@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kQueueKey = "default-backups";
 
 const api::KindInfo& Kind(apiserver::ObjectRegistry& registry, std::string_view kind) {
-  return *registry.catalog().ByKind("kubermatic.k8c.io/v1", kind);
+  return registry.catalog().Known("kubermatic.k8c.io/v1", kind);
 }
 
 // The spec default-backups should have.
@@ -153,10 +153,15 @@ absl::Status DefaultBackupsController::Reconcile() {
     // A user's own config of that name is theirs; only ours follows the Seed.
     if (!Managed(*existing) || (*existing)["metadata"].contains("deletionTimestamp")) continue;
     if ((*existing)["spec"] == spec) continue;
-    json updated = *existing;
-    updated["spec"] = spec;
-    auto written = registry_.Update(config_kind, ns, kDefaultBackupsName, updated, false,
-                                    apiserver::kServerWrite);
+    auto written = registry_.UpdateWith(
+        config_kind, ns, kDefaultBackupsName, apiserver::Subresource::kMain,
+        apiserver::kServerWrite, [&spec](json& object) {
+          // Decided again on the object as it is now: only ours, never one being deleted.
+          if (Managed(object) && !object["metadata"].contains("deletionTimestamp")) {
+            object["spec"] = spec;
+          }
+          return absl::OkStatus();
+        });
     if (!written.ok()) note(written.status());
   }
   return first_error;

@@ -3,10 +3,8 @@
 #include <algorithm>
 
 #include "api/cluster_namespace.h"
-#include "backup/backup_naming.h"
-#include "backup/backup_ownership.h"
+#include "api/status/backup_entry.h"
 #include "common/str_cat.h"
-#include "common/time_format.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
 #include "controller/reconcile_loop.h"
@@ -18,47 +16,24 @@
 
 namespace snapkeep::controller {
 
-using nlohmann::json;
-
-using backup::BackupObjectKeyFor;
-using backup::CheckRestorable;
+using api::RestorePhase;
 using destination::BackupDestination;
 using destination::UseCredentialsFrom;
+using nlohmann::json;
 
 namespace {
 
-constexpr int kWriteAttempts = 10;
 // How often an active restore is looked at again (timeouts, member progress).
 constexpr absl::Duration kActivePoll = absl::Milliseconds(250);
 
-const api::KindInfo& KindOrDie(const api::KindCatalog& catalog, std::string_view kind) {
-  const api::KindInfo* info = catalog.ByKind("kubermatic.k8c.io/v1", kind);
-  if (info == nullptr) std::abort();
-  return *info;
+std::string SpecString(const json& restore, const char* key) {
+  return restore.value("spec", json::object()).value(key, "");
 }
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string ClusterOf(const json& restore) {
-  return restore.value("spec", json::object()).value("cluster", json::object()).value("name", "");
-}
-
-// The Cluster whose backup is restored: spec.sourceCluster for a deliberate clone,
-// else the restored Cluster itself.
-std::string SourceClusterOf(const json& restore) {
-  std::string source = restore.value("spec", json::object())
-                           .value("sourceCluster", json::object())
-                           .value("name", "");
-  return source.empty() ? ClusterOf(restore) : source;
-}
-
-bool Active(const std::string& phase) { return phase == "Started" || phase == "StsRebuilding"; }
-
-bool Terminal(const std::string& phase) {
-  return phase == "Completed" || phase == "Failed" || phase == "EtcdLauncherNotEnabled";
+std::string ClusterPhaseOf(const json& cluster) {
+  const json status = cluster.value("status", json::object());
+  auto phase = status.find("phase");
+  return phase != status.end() && phase->is_string() ? phase->get<std::string>() : "";
 }
 
 }  // namespace
@@ -68,8 +43,8 @@ RestoreController::RestoreController(apiserver::ObjectRegistry& registry, const 
     : registry_(registry),
       clock_(clock),
       options_(std::move(options)),
-      restore_kind_(KindOrDie(registry.catalog(), "EtcdRestore")),
-      cluster_kind_(KindOrDie(registry.catalog(), "Cluster")),
+      restore_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "EtcdRestore")),
+      cluster_kind_(registry.catalog().Known("kubermatic.k8c.io/v1", "Cluster")),
       queue_(clock,
              WorkQueueOptions{.base_backoff = absl::Seconds(1), .max_backoff = absl::Seconds(30)}),
       restores_(registry, restore_kind_),
@@ -86,9 +61,11 @@ absl::Status RestoreController::Start() {
           [this](const json&, const json& o) {
             queue_.Add(QueueKeyOf(o));
             // The end of one restore lets a waiting one of the same cluster begin.
-            if (Terminal(Str(o.value("status", json::object()), "phase"))) {
+            if (api::IsTerminal(RestorePhaseOf(o))) {
               for (const auto& other : restores_.List()) {
-                if (ClusterOf(*other) == ClusterOf(o)) queue_.Add(QueueKeyOf(*other));
+                if (RestoredClusterOf(*other) == RestoredClusterOf(o)) {
+                  queue_.Add(QueueKeyOf(*other));
+                }
               }
             }
           },
@@ -96,8 +73,7 @@ absl::Status RestoreController::Start() {
   });
   // A new Cluster gets its first phase (Running); restores move it from there.
   auto cluster_seen = [this](const json& cluster) {
-    if (!Str(cluster.value("status", json::object()), "phase").empty() ||
-        cluster["metadata"].contains("deletionTimestamp")) {
+    if (!ClusterPhaseOf(cluster).empty() || cluster["metadata"].contains("deletionTimestamp")) {
       return;
     }
     const std::string name = cluster["metadata"].value("name", "");
@@ -140,380 +116,207 @@ absl::Status RestoreController::Reconcile(const std::string& key) {
   if (!restore.ok()) {
     return absl::IsNotFound(restore.status()) ? absl::OkStatus() : restore.status();
   }
-  json status = restore->value("status", json::object());
-  const std::string phase = Str(status, "phase");
-  if (Terminal(phase)) return absl::OkStatus();
+  absl::StatusOr<api::RestoreStatus> status =
+      api::ParseRestoreStatus(restore->value("status", json::object()));
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(StrCat("restore ", key, ": ", status.status().message()));
+  }
+  if (api::IsTerminal(status->phase)) return absl::OkStatus();
   absl::Status result =
-      (phase.empty() || phase == "Pending") ? Begin(*restore, status) : Advance(*restore, status);
+      (status->phase == RestorePhase::kNone || status->phase == RestorePhase::kPending)
+          ? Begin(*restore, *status)
+          : Advance(*restore, *status);
   if (result.ok()) queue_.AddAfter(key, kActivePoll);
   return result;
 }
 
-absl::Status RestoreController::WriteStatus(const json& restore, const json& status) {
-  json updated = restore;
-  updated["status"] = status;
+absl::Status RestoreController::WriteStatus(const json& restore, const api::RestoreStatus& status) {
   const json& md = restore["metadata"];
   return registry_
-      .Update(restore_kind_, md.value("namespace", ""), md.value("name", ""), std::move(updated),
-              /*status=*/true, apiserver::kServerWrite)
+      .UpdateWith(restore_kind_, md.value("namespace", ""), md.value("name", ""),
+                  apiserver::Subresource::kStatus, apiserver::kServerWrite,
+                  [&](json& object) {
+                    object["status"] = api::ToJson(status);
+                    // Only over the version the decision was made from.
+                    object["metadata"]["resourceVersion"] = md["resourceVersion"];
+                    return absl::OkStatus();
+                  })
       .status();
 }
 
-absl::Status RestoreController::Begin(json& restore, json& status) {
-  const std::string cluster_name = ClusterOf(restore);
-  const json spec = restore.value("spec", json::object());
-  const std::string ns = restore["metadata"].value("namespace", "");
-  const std::string name = restore["metadata"].value("name", "");
-  auto end_untouched = [&](const std::string& phase, const std::string& message) {
-    status["phase"] = phase;
-    status["message"] = message;
-    spdlog::warn("restore {}/{}: {}: {}", ns, name, phase, message);
-    return WriteStatus(restore, status);
-  };
-
-  absl::StatusOr<json> cluster = registry_.Get(cluster_kind_, "", cluster_name);
-  if (!cluster.ok()) {
-    if (!absl::IsNotFound(cluster.status())) return cluster.status();
-    return end_untouched("Failed", StrCat("Cluster ", cluster_name, " not found; nothing changed"));
+absl::Status RestoreController::Begin(const json& restore, const api::RestoreStatus& status) {
+  const std::string key = QueueKeyOf(restore);
+  json cluster_object;
+  const json* cluster = nullptr;
+  if (absl::StatusOr<json> c = registry_.Get(cluster_kind_, "", RestoredClusterOf(restore));
+      c.ok()) {
+    cluster_object = *std::move(c);
+    cluster = &cluster_object;
+  } else if (!absl::IsNotFound(c.status())) {
+    return c.status();
   }
-  const json cspec = cluster->value("spec", json::object());
-  if (!cspec.value("features", json::object()).value("etcdLauncher", false)) {
-    return end_untouched(
-        "EtcdLauncherNotEnabled",
-        StrCat("Cluster ", cluster_name,
-               " does not run its etcd members under snapkeep launchers "
-               "(spec.features.etcdLauncher is not true), so snapkeep cannot rebuild them; "
-               "nothing changed"));
-  }
-  // One restore per cluster at a time; the oldest waiting one goes first.
-  const std::string created = restore["metadata"].value("creationTimestamp", "");
-  for (const auto& other : restores_.List()) {
-    if (ClusterOf(*other) != cluster_name || QueueKeyOf(*other) == QueueKeyOf(restore)) continue;
-    const std::string other_phase = Str(other->value("status", json::object()), "phase");
-    const std::string other_created = (*other)["metadata"].value("creationTimestamp", "");
-    const bool earlier = std::make_pair(other_created, QueueKeyOf(*other)) <
-                         std::make_pair(created, QueueKeyOf(restore));
-    if (Active(other_phase) || (earlier && (other_phase.empty() || other_phase == "Pending"))) {
-      std::string message =
-          StrCat("waiting for restore ", QueueKeyOf(*other), " of the same cluster to end");
-      if (Str(status, "phase") == "Pending" && Str(status, "message") == message) {
-        return absl::OkStatus();
-      }
-      status["phase"] = "Pending";
-      status["message"] = message;
-      return WriteStatus(restore, status);
-    }
-  }
-  // Every member must be up under its launcher: a rebuild needs all of them. Judged on
-  // fresh reports: members that just (re)started are given a moment to say so.
-  const json members = cluster->value("status", json::object()).value("members", json::array());
+  const std::vector<std::shared_ptr<const json>> restores = restores_.List();
   const absl::Time now = clock_.Now();
-  std::string initial_cluster;
-  json member_status = json::array();
-  std::string unready;  // the first member not reporting healthy, and why
-  for (const json& m : members) {
-    auto heartbeat = ParseRfc3339(Str(m, "lastHeartbeatTime"));
-    const bool fresh = heartbeat && now - *heartbeat <= options_.member_heartbeat_timeout;
-    if (unready.empty() && (!m.value("healthy", false) || !fresh)) {
-      unready = StrCat(
-          "member ", Str(m, "name"), " of Cluster ", cluster_name,
-          " is not healthy under its launcher (",
-          !heartbeat ? std::string("it never reported")
-          : !fresh   ? StrCat("its launcher's last report is ",
-                              absl::FormatDuration(absl::Trunc(now - *heartbeat, absl::Seconds(1))),
-                              " old")
-                     : StrCat("its launcher reports: ", Str(m, "message")),
-          ")");
-    }
-    const json peers = m.value("peerURLs", json::array());
-    if (peers.empty() || !peers[0].is_string()) {
-      return end_untouched("Failed", StrCat("member ", Str(m, "name"), " reports no peer URL"));
-    }
-    StrAppend(&initial_cluster, initial_cluster.empty() ? "" : ",", Str(m, "name"), "=",
-              peers[0].get<std::string>());
-    member_status.push_back({{"name", Str(m, "name")}, {"phase", "Pending"}});
+  RestoreStartDecision decision =
+      PlanRestoreStart(restore, status, cluster, restores, nullptr, now, options_.plan);
+  std::optional<BackupLookup> backup;
+  if (decision.action == RestoreStartDecision::Action::kLookUpBackup) {
+    backup = LookUpBackup(restore);
+    decision = PlanRestoreStart(restore, status, cluster, restores, &*backup, now, options_.plan);
   }
-  if (members.empty()) {
-    unready = StrCat("no member of Cluster ", cluster_name, " reports through a launcher");
-  }
-  if (!unready.empty()) {
-    std::optional<absl::Time> since = ParseRfc3339(Str(status, "membersWaitStartTime"));
-    if (since && now - *since >= options_.member_health_wait) {
-      return end_untouched("Failed", StrCat(unready, " after waiting ",
-                                            absl::FormatDuration(options_.member_health_wait),
-                                            "; a restore needs every member up; nothing changed"));
-    }
-    const std::string message =
-        StrCat("waiting up to ", absl::FormatDuration(options_.member_health_wait),
-               " for every member to report healthy: ", unready);
-    if (since && Str(status, "phase") == "Pending" && Str(status, "message") == message) {
+  switch (decision.action) {
+    case RestoreStartDecision::Action::kNothing:
       return absl::OkStatus();
-    }
-    if (!since) status["membersWaitStartTime"] = FormatRfc3339(now);
-    status["phase"] = "Pending";
-    status["message"] = message;
-    return WriteStatus(restore, status);
+    case RestoreStartDecision::Action::kRetry:
+      return decision.error;
+    case RestoreStartDecision::Action::kLookUpBackup:  // looked up: not asked again
+      return absl::InternalError(StrCat("restore ", key, ": the backup was looked up already"));
+    case RestoreStartDecision::Action::kWriteStatus:
+      break;
   }
-  status.erase("membersWaitStartTime");
+  const api::RestoreStatus& next = decision.status;
+  if (api::IsTerminal(next.phase)) {
+    spdlog::warn("restore {}: {}: {}", key, api::ToString(next.phase), next.message);
+  } else if (next.phase == RestorePhase::kStarted) {
+    spdlog::info("restore {}: started (backup {}, {} members)", key,
+                 SpecString(restore, "backupName"), next.members.size());
+  }
+  return WriteStatus(restore, next);
+}
 
-  // The backup must exist, be the source cluster's own, and its checksum be known,
-  // before anything is touched. The key is Kubermatic's "<cluster>-<backupName>", which
-  // other clusters' keys can collide with: the manifest's owner (or, for backups that
-  // have none, the source cluster's own record) settles whose it is.
-  const std::string source = SourceClusterOf(restore);
+BackupLookup RestoreController::LookUpBackup(const json& restore) {
+  BackupLookup lookup;
+  const std::string destination_name = SpecString(restore, "destination");
+  const std::string object_key = RestoreObjectKeyOf(restore);
   absl::StatusOr<BackupDestination> destination = ResolveDestination(
-      registry_, options_.seed_namespace, Str(spec, "destination"), options_.destinations);
-  if (destination.ok() && !Str(spec, "backupDownloadCredentialsSecret").empty()) {
+      registry_, options_.seed_namespace, destination_name, options_.destinations);
+  const std::string secret = SpecString(restore, "backupDownloadCredentialsSecret");
+  if (destination.ok() && !secret.empty()) {
     RegistryDestinationSource source_of_secrets(registry_);
     if (absl::Status st =
-            UseCredentialsFrom(source_of_secrets, "kube-system",
-                               Str(spec, "backupDownloadCredentialsSecret"), *destination);
+            UseCredentialsFrom(source_of_secrets, "kube-system", secret, *destination);
         !st.ok()) {
       destination = st;
     }
   }
-  if (!destination.ok()) {
-    if (absl::IsUnavailable(destination.status())) return destination.status();
-    return end_untouched("Failed", StrCat(destination.status().message(), "; nothing changed"));
-  }
+  lookup.destination = destination.status();
+  if (!destination.ok()) return lookup;
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> opened =
       destination::OpenDestination(*destination, options_.s3_tuning);
-  if (!opened.ok()) {
-    return end_untouched("Failed", StrCat(opened.status().message(), "; nothing changed"));
-  }
+  lookup.destination = opened.status();
+  if (!opened.ok()) return lookup;
   std::unique_ptr<objectstore::ObjectStore> store = *std::move(opened);
-  const std::string backup_name = Str(spec, "backupName");
-  const std::string object_key = BackupObjectKeyFor(source, backup_name);
-  const std::string recorded =
-      RecordedBackup(source, backup_name, Str(spec, "destination"), status);
-  absl::StatusOr<snapshot::SnapshotManifest> manifest = snapshot::ReadManifest(*store, object_key);
-  if (!manifest.ok() && !absl::IsNotFound(manifest.status())) {
-    if (absl::IsUnavailable(manifest.status())) return manifest.status();
-    return end_untouched("Failed", StrCat("reading backup ", backup_name, ": ",
-                                          manifest.status().message(), "; nothing changed"));
-  }
-  if (!manifest.ok()) {
+  lookup.location = store->Describe(object_key);
+  lookup.recorded = RecordedBackupOf(SourceClusterOf(restore), SpecString(restore, "backupName"),
+                                     destination_name);
+  lookup.manifest = snapshot::ReadManifest(*store, object_key);
+  if (absl::IsNotFound(lookup.manifest.status())) {
     // No manifest: stored by a custom command, or not there at all.
-    absl::StatusOr<objectstore::ObjectInfo> head = store->Head(object_key);
-    if (!head.ok() && !absl::IsNotFound(head.status())) return head.status();
-    if (!head.ok()) {
-      return end_untouched("Failed", StrCat("backup ", backup_name, " not found at ",
-                                            store->Describe(object_key), "; nothing changed"));
-    }
+    lookup.object = store->Head(object_key).status();
   }
-  const std::optional<snapshot::SnapshotManifest> found =
-      manifest.ok() ? std::optional(*manifest) : std::nullopt;
-  if (absl::Status owned = CheckRestorable(found, object_key, source, cluster_name, recorded);
-      !owned.ok()) {
-    return end_untouched("Failed", StrCat(owned.message(), "; nothing changed"));
-  }
-  if (found) {
-    status["sha256"] = found->sha256;
-    status["etcdRevision"] = found->revision;
-    status["hasManifest"] = true;
-  } else {
-    status["sha256"] = recorded;
-    status["hasManifest"] = false;
-  }
-  if (source != cluster_name) status["sourceCluster"] = source;
-
-  const std::string uid = restore["metadata"].value("uid", "");
-  status["phase"] = "Started";
-  status["message"] = StrCat("restoring Cluster ", cluster_name, " from backup ", backup_name);
-  status["objectKey"] = object_key;
-  status["clusterToken"] = StrCat(cluster_name, "-restore-", uid.substr(0, 8));
-  status["initialCluster"] = initial_cluster;
-  status["previousPause"] = cspec.value("pause", false);
-  status["startTime"] = FormatRfc3339(now);
-  status["members"] = member_status;
-  spdlog::info("restore {}/{}: started (backup {}, {} members)", ns, name, backup_name,
-               members.size());
-  return WriteStatus(restore, status);
+  return lookup;
 }
 
-std::string RestoreController::RecordedBackup(const std::string& source,
-                                              const std::string& backup_name,
-                                              const std::string& destination, json& status) {
-  const api::KindInfo* config_kind =
-      registry_.catalog().ByKind("kubermatic.k8c.io/v1", "EtcdBackupConfig");
+RecordedBackup RestoreController::RecordedBackupOf(const std::string& source,
+                                                   const std::string& backup_name,
+                                                   const std::string& destination) {
+  const api::KindInfo& config_kind =
+      registry_.catalog().Known("kubermatic.k8c.io/v1", "EtcdBackupConfig");
   absl::StatusOr<apiserver::ObjectList> configs =
-      registry_.List(*config_kind, api::ClusterNamespace(source));
-  if (!configs.ok()) return "";
+      registry_.List(config_kind, api::ClusterNamespace(source));
+  if (!configs.ok()) return {};
   for (const json& c : configs->items) {
     const json spec = c.value("spec", json::object());
     if (spec.value("cluster", json::object()).value("name", "") != source) continue;
-    for (const json& b : c.value("status", json::object()).value("currentBackups", json::array())) {
-      std::string where = Str(b, "destination");
-      if (where.empty()) where = Str(spec, "destination");
-      if (Str(b, "backupName") == backup_name && Str(b, "backupPhase") == "Completed" &&
-          Str(b, "deletePhase") != "Completed" && where == destination) {
-        if (b.contains("etcdRevision")) status["etcdRevision"] = b["etcdRevision"];
-        return Str(b, "sha256");
+    absl::StatusOr<std::vector<api::BackupEntry>> entries =
+        api::ParseBackupEntries(c.value("status", json::object()));
+    if (!entries.ok()) continue;
+    const std::string spec_destination = spec.value("destination", "");
+    for (const api::BackupEntry& b : *entries) {
+      if (b.backup_name == backup_name && b.backup_phase == api::BackupPhase::kCompleted &&
+          b.delete_phase != api::DeletePhase::kCompleted &&
+          b.DestinationOr(spec_destination) == destination) {
+        return {.sha256 = b.sha256, .etcd_revision = b.etcd_revision};
       }
     }
   }
-  return "";
+  return {};
 }
 
-absl::Status RestoreController::Advance(json& restore, json& status) {
-  const std::string cluster_name = ClusterOf(restore);
-  const std::string phase = Str(status, "phase");
+absl::Status RestoreController::Advance(const json& restore, const api::RestoreStatus& status) {
+  const std::string key = QueueKeyOf(restore);
+  const std::string cluster_name = RestoredClusterOf(restore);
   const absl::Time now = clock_.Now();
-  if (phase == "Started") {
-    if (absl::Status st = SetClusterState(cluster_name, true, "Restoring", ""); !st.ok()) {
-      return st;
-    }
-    status["phase"] = "StsRebuilding";
-    status["stage"] = "Downloading";
-    status["stageStartTime"] = FormatRfc3339(now);
-    status["message"] = "every member downloads and verifies the backup";
-    return WriteStatus(restore, status);
+  RestoreStepDecision decision = PlanRestoreStep(restore, status, nullptr, now, options_.plan);
+  if (decision.action == RestoreStepDecision::Action::kCheckHealth) {
+    const absl::Status healthy =
+        CheckClusterHealthy(cluster_name, status.members.size(), status.etcd_revision.value_or(0));
+    decision = PlanRestoreStep(restore, status, &healthy, now, options_.plan);
   }
-  const json members = status.value("members", json::array());
-  auto count = [&members](const char* member_phase) {
-    return static_cast<size_t>(std::count_if(members.begin(), members.end(), [&](const json& m) {
-      return Str(m, "phase") == member_phase;
-    }));
-  };
-  auto first_failure = [&members]() -> std::string {
-    for (const json& m : members) {
-      if (Str(m, "phase") == "Failed") {
-        return StrCat("member ", Str(m, "name"), ": ", Str(m, "message"));
+  const api::RestoreStatus& next = decision.status;
+  switch (decision.action) {
+    case RestoreStepDecision::Action::kNothing:
+    case RestoreStepDecision::Action::kCheckHealth:  // checked: not asked again
+      return absl::OkStatus();
+    case RestoreStepDecision::Action::kPauseCluster:
+      if (absl::Status st = SetClusterState(cluster_name, true, "Restoring", ""); !st.ok()) {
+        return st;
       }
-    }
-    return "";
-  };
-  const std::string stage = Str(status, "stage");
-  auto stage_start = ParseRfc3339(Str(status, "stageStartTime"));
-  const absl::Duration in_stage = stage_start ? now - *stage_start : absl::ZeroDuration();
-  auto enter = [&](const std::string& next, const std::string& message) {
-    status["stage"] = next;
-    status["stageStartTime"] = FormatRfc3339(now);
-    status["message"] = message;
-    spdlog::info("restore {}: {}: {}", QueueKeyOf(restore), next, message);
-    return WriteStatus(restore, status);
-  };
-
-  if (stage == "Downloading") {
-    if (std::string failure = first_failure(); !failure.empty()) {
-      return Finish(restore, status, "Failed",
-                    StrCat(failure, "; no member was stopped, the cluster is as it was"));
-    }
-    if (count("Ready") == members.size()) {
-      return enter("Rebuilding", "every member verified the backup; members rebuild from it");
-    }
-    if (in_stage > options_.download_timeout) {
-      return Finish(
-          restore, status, "Failed",
-          StrCat("not every member downloaded and verified the backup within ",
-                 absl::FormatDuration(options_.download_timeout), "; no member was stopped"));
-    }
-    return absl::OkStatus();
-  }
-  if (stage == "Rebuilding") {
-    if (std::string failure = first_failure(); !failure.empty()) {
-      return enter("RollingBack", StrCat("rolling back: ", failure));
-    }
-    if (count("Rebuilt") == members.size()) {
-      absl::Status healthy = CheckClusterHealthy(cluster_name, members.size(),
-                                                 status.value("etcdRevision", int64_t{0}));
-      if (healthy.ok()) {
-        return Finish(restore, status, "Completed",
-                      StrCat("restored from backup ", restore["spec"].value("backupName", ""),
-                             "; every member healthy"));
+      return WriteStatus(restore, next);
+    case RestoreStepDecision::Action::kWriteStatus:
+      spdlog::info("restore {}: {}: {}", key, api::ToString(next.stage), next.message);
+      return WriteStatus(restore, next);
+    case RestoreStepDecision::Action::kFinish:
+      // Give the cluster back first: a crash after this re-runs the same decision.
+      if (absl::Status st = SetClusterState(cluster_name, status.previous_pause.value_or(false),
+                                            "Running", restore["metadata"].value("name", ""));
+          !st.ok() && !absl::IsNotFound(st)) {
+        return st;
       }
-      status["message"] =
-          StrCat("waiting for the rebuilt members to form a healthy cluster: ", healthy.message());
-    }
-    if (in_stage > options_.rebuild_timeout) {
-      return enter("RollingBack", StrCat("rolling back: the cluster was not healthy within ",
-                                         absl::FormatDuration(options_.rebuild_timeout), " (",
-                                         Str(status, "message"), ")"));
-    }
-    return absl::OkStatus();
-  }
-  if (stage == "RollingBack") {
-    if (count("RolledBack") == members.size()) {
-      return Finish(restore, status, "Failed",
-                    StrCat(Str(status, "message").substr(std::string("rolling back: ").size()),
-                           "; every member is back on its old data"));
-    }
-    return absl::OkStatus();
+      spdlog::info("restore {}: {}: {}", key, api::ToString(next.phase), next.message);
+      return WriteStatus(restore, next);
   }
   return absl::OkStatus();
 }
 
-absl::Status RestoreController::Finish(json& restore, json& status, const std::string& phase,
-                                       const std::string& message) {
-  const std::string cluster_name = ClusterOf(restore);
-  // Give the cluster back first: a crash after this re-runs the same decision.
-  if (absl::Status st = SetClusterState(cluster_name, status.value("previousPause", false),
-                                        "Running", restore["metadata"].value("name", ""));
-      !st.ok() && !absl::IsNotFound(st)) {
-    return st;
-  }
-  status["phase"] = phase;
-  status["message"] = message;
-  status.erase("stage");
-  if (phase == "Completed") status["restoreTime"] = FormatRfc3339(clock_.Now());
-  spdlog::info("restore {}: {}: {}", QueueKeyOf(restore), phase, message);
-  return WriteStatus(restore, status);
-}
-
-absl::Status RestoreController::SetClusterState(const std::string& cluster,
-                                                std::optional<bool> pause, const std::string& phase,
+absl::Status RestoreController::SetClusterState(const std::string& cluster, bool pause,
+                                                const std::string& phase,
                                                 const std::string& last_restore) {
-  absl::Status last;
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    absl::StatusOr<json> current = registry_.Get(cluster_kind_, "", cluster);
-    if (!current.ok()) return current.status();
-    if (pause && (*current)["spec"].value("pause", false) != *pause) {
-      json updated = *current;
-      updated["spec"]["pause"] = *pause;
-      last = registry_
-                 .Update(cluster_kind_, "", cluster, std::move(updated), false,
-                         apiserver::kServerWrite)
-                 .status();
-      if (absl::IsAborted(last)) continue;
-      if (!last.ok()) return last;
-      continue;  // read again for the status write
-    }
-    json updated = *current;
-    json& st = updated["status"];
-    if (!st.is_object()) st = json::object();
-    if (Str(st, "phase") == phase &&
-        (last_restore.empty() || Str(st, "lastRestore") == last_restore)) {
-      return absl::OkStatus();
-    }
-    st["phase"] = phase;
-    if (!last_restore.empty()) st["lastRestore"] = last_restore;
-    last =
-        registry_
-            .Update(cluster_kind_, "", cluster, std::move(updated), true, apiserver::kServerWrite)
-            .status();
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  absl::StatusOr<apiserver::WriteResult> paused =
+      registry_.UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kMain,
+                           apiserver::kServerWrite, [pause](json& object) {
+                             json& spec = object["spec"];
+                             if (!spec.is_object()) spec = json::object();
+                             spec["pause"] = pause;
+                             return absl::OkStatus();
+                           });
+  if (!paused.ok()) return paused.status();
+  return registry_
+      .UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kStatus,
+                  apiserver::kServerWrite,
+                  [&](json& object) {
+                    json& st = object["status"];
+                    if (!st.is_object()) st = json::object();
+                    st["phase"] = phase;
+                    if (!last_restore.empty()) st["lastRestore"] = last_restore;
+                    return absl::OkStatus();
+                  })
+      .status();
 }
 
 absl::Status RestoreController::ReconcileClusterPhase(const std::string& cluster) {
-  absl::Status last;
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    absl::StatusOr<json> current = registry_.Get(cluster_kind_, "", cluster);
-    if (!current.ok()) return current.status();
-    json& st = (*current)["status"];
-    if (!st.is_object()) st = json::object();
-    if (!Str(st, "phase").empty()) return absl::OkStatus();
-    st["phase"] = "Running";
-    // Conditional on the version read (it carries its resourceVersion): a restore that
-    // set a phase meanwhile is never overwritten.
-    last =
-        registry_
-            .Update(cluster_kind_, "", cluster, *std::move(current), true, apiserver::kServerWrite)
-            .status();
-    if (!absl::IsAborted(last)) return last;
-  }
-  return last;
+  return registry_
+      .UpdateWith(cluster_kind_, "", cluster, apiserver::Subresource::kStatus,
+                  apiserver::kServerWrite,
+                  [](json& object) {
+                    json& st = object["status"];
+                    if (!st.is_object()) st = json::object();
+                    // Decided on the Cluster as it is now: a phase a restore set
+                    // meanwhile is never overwritten.
+                    if (ClusterPhaseOf(object).empty()) st["phase"] = "Running";
+                    return absl::OkStatus();
+                  })
+      .status();
 }
 
 absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, size_t members,

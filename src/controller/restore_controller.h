@@ -7,9 +7,11 @@
 
 #include "absl/status/status.h"
 #include "api/cluster_namespace.h"
+#include "api/status/restore_status.h"
 #include "apiserver/object_registry.h"
 #include "common/clock.h"
 #include "controller/informer.h"
+#include "controller/restore_plan.h"
 #include "controller/work_queue.h"
 #include "destination/backup_destination.h"
 #include "nlohmann/json.hpp"
@@ -20,17 +22,7 @@ namespace snapkeep::controller {
 struct RestoreControllerOptions {
   std::string seed_namespace = std::string(api::kSeedNamespace);
   destination::DestinationPolicy destinations;
-  // Every member must have downloaded and verified the backup within this, or the
-  // restore fails before any member stopped.
-  absl::Duration download_timeout = absl::Minutes(15);
-  // Every member must be rebuilt and the cluster healthy within this, or all roll
-  // back to their old data.
-  absl::Duration rebuild_timeout = absl::Minutes(5);
-  // A member whose launcher has not reported for this long does not count as healthy.
-  absl::Duration member_heartbeat_timeout = absl::Minutes(2);
-  // How long a new restore waits (Pending) for every member to report healthy before it
-  // fails: members just (re)started report within a second or two.
-  absl::Duration member_health_wait = absl::Seconds(30);
+  RestorePlanSettings plan;  // timeouts and waits
   objectstore::S3Options s3_tuning;
 };
 
@@ -47,8 +39,9 @@ struct RestoreControllerOptions {
 //   Failed    → from Downloading at once (nothing was touched); from Rebuilding
 //            through RollingBack (every member back on its old data); unpaused.
 // The launchers do the member work (src/launcher) and report in status.members;
-// this controller only decides. Level-triggered and restartable at any point: all
-// progress is in the EtcdRestore's status.
+// this controller only decides (restore_plan.h) and applies the decisions.
+// Level-triggered and restartable at any point: all progress is in the EtcdRestore's
+// status (api/status/restore_status.h).
 class RestoreController {
  public:
   RestoreController(apiserver::ObjectRegistry& registry, const Clock& clock,
@@ -62,21 +55,25 @@ class RestoreController {
 
  private:
   absl::Status Reconcile(const std::string& key);
-  absl::Status Begin(nlohmann::json& restore, nlohmann::json& status);
-  // The sha256 (and revision) a backup config of Cluster `source` records for
-  // completed backup `backup_name` at `destination`; "" if none does.
-  std::string RecordedBackup(const std::string& source, const std::string& backup_name,
-                             const std::string& destination, nlohmann::json& status);
+  // Applies PlanRestoreStart: reads the Cluster, and the backup when the plan asks.
+  absl::Status Begin(const nlohmann::json& restore, const api::RestoreStatus& status);
+  // Applies PlanRestoreStep: checks the cluster's health when the plan asks, pauses or
+  // gives back the Cluster, writes the status.
+  absl::Status Advance(const nlohmann::json& restore, const api::RestoreStatus& status);
+  // Looks the restore's backup up at its destination (BackupLookup's order).
+  BackupLookup LookUpBackup(const nlohmann::json& restore);
+  // What a backup config of Cluster `source` records for completed backup
+  // `backup_name` at `destination`.
+  RecordedBackup RecordedBackupOf(const std::string& source, const std::string& backup_name,
+                                  const std::string& destination);
   // Gives a Cluster without a phase its first one (Running).
   absl::Status ReconcileClusterPhase(const std::string& cluster);
-  absl::Status Advance(nlohmann::json& restore, nlohmann::json& status);
-  // Ends the restore in `phase` and gives the Cluster back (unpaused, Running).
-  absl::Status Finish(nlohmann::json& restore, nlohmann::json& status, const std::string& phase,
-                      const std::string& message);
-  absl::Status WriteStatus(const nlohmann::json& restore, const nlohmann::json& status);
-  // Pauses (or gives back) the Cluster and sets its phase.
-  absl::Status SetClusterState(const std::string& cluster, std::optional<bool> pause,
-                               const std::string& phase, const std::string& last_restore);
+  // Writes `status` if the restore is still at the resourceVersion it was read at.
+  absl::Status WriteStatus(const nlohmann::json& restore, const api::RestoreStatus& status);
+  // Pauses (or gives back) the Cluster and sets its phase (and status.lastRestore when
+  // `last_restore` is not empty).
+  absl::Status SetClusterState(const std::string& cluster, bool pause, const std::string& phase,
+                               const std::string& last_restore);
   // Whether every rebuilt member serves one healthy cluster of `members` members, at
   // the backup's revision or later.
   absl::Status CheckClusterHealthy(const std::string& cluster, size_t members,

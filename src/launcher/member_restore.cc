@@ -13,6 +13,7 @@
 #include "common/str_cat.h"
 #include "common/time_format.h"
 #include "destination/backup_destination.h"
+#include "launcher/member_restore_step.h"
 #include "snapshot/snapshot_fetcher.h"
 #include "spdlog/spdlog.h"
 
@@ -25,9 +26,9 @@ namespace {
 
 constexpr absl::Duration kRestoreStopGrace = absl::Seconds(2);
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+// A string field of the restore's spec ("" when absent).
+std::string SpecString(const json& restore, const char* key) {
+  return restore.value("spec", json::object()).value(key, "");
 }
 
 // Seeds and Secrets read over the API, for the destination of a backup.
@@ -112,90 +113,101 @@ bool MemberRestorer::Step() {
   bool in_progress = false;
   for (const json& restore : (*list)["items"]) {
     if (restore["spec"].value("cluster", json::object()).value("name", "") != cluster_) continue;
-    const std::string phase = Str(restore.value("status", json::object()), "phase");
-    if (phase == "StsRebuilding") in_progress = true;
-    Act(restore);
+    absl::StatusOr<api::RestoreStatus> status =
+        api::ParseRestoreStatus(restore.value("status", json::object()));
+    if (!status.ok()) {
+      spdlog::warn("restore {}: {}", restore["metadata"].value("name", ""),
+                   status.status().message());
+      continue;
+    }
+    if (status->phase == api::RestorePhase::kStsRebuilding) in_progress = true;
+    Act(restore, *status);
   }
   return in_progress;
 }
 
-void MemberRestorer::Act(const json& restore) {
-  const json status = restore.value("status", json::object());
-  const std::string phase = Str(status, "phase");
-  const std::string token = Str(status, "clusterToken");
-  if (token.empty()) return;
+void MemberRestorer::Act(const json& restore, const api::RestoreStatus& status) {
+  const std::string& token = status.cluster_token;
   std::error_code ec;
-  const bool moved_aside = fs::exists(AsideDir(token), ec);
-  if (phase == "Completed") {
-    CleanUp(token);
-    return;
-  }
-  if (phase == "Failed") {
-    if (moved_aside) RollBack(token).IgnoreError();
-    CleanUp(token);
-    return;
-  }
-  if (phase != "StsRebuilding") return;
-  std::string mine;
-  for (const json& m : status.value("members", json::array())) {
-    if (Str(m, "name") == member_.name) mine = Str(m, "phase");
-  }
-  const std::string stage = Str(status, "stage");
+  const bool moved_aside = !token.empty() && fs::exists(AsideDir(token), ec);
+  const fs::path done = fs::path(WorkDir(token)) / "rebuilt";
+  const bool rebuild_done = !token.empty() && fs::exists(done, ec);
   const std::string name = restore["metadata"].value("name", "");
-  if (stage == "Downloading" && (mine.empty() || mine == "Pending" || mine == "Downloading")) {
-    ReportPhase(restore, "Downloading", "").IgnoreError();
-    absl::Status downloaded = Download(restore);
-    if (downloaded.ok()) {
-      ReportPhase(restore, "Ready", "backup downloaded and verified").IgnoreError();
-    } else {
-      spdlog::error("restore {}: download failed: {}", name, downloaded.message());
-      ReportPhase(restore, "Failed", std::string(downloaded.message())).IgnoreError();
+  switch (DecideMemberRestoreStep(status, member_.name, moved_aside, rebuild_done)) {
+    case MemberRestoreAction::kNothing:
+      return;
+    case MemberRestoreAction::kCleanUp:
+      CleanUp(token);
+      return;
+    case MemberRestoreAction::kRollBackAndCleanUp:
+      RollBack(token).IgnoreError();
+      CleanUp(token);
+      return;
+    case MemberRestoreAction::kDownload: {
+      ReportPhase(restore, api::MemberPhase::kDownloading, "").IgnoreError();
+      absl::Status downloaded = Download(restore, status);
+      if (downloaded.ok()) {
+        ReportPhase(restore, api::MemberPhase::kReady, "backup downloaded and verified")
+            .IgnoreError();
+      } else {
+        spdlog::error("restore {}: download failed: {}", name, downloaded.message());
+        ReportPhase(restore, api::MemberPhase::kFailed, std::string(downloaded.message()))
+            .IgnoreError();
+      }
+      return;
     }
-  } else if (stage == "Rebuilding" && mine == "Ready") {
-    // Rebuilt already, but the report was lost (server down): say it again.
-    const fs::path done = fs::path(WorkDir(token)) / "rebuilt";
-    absl::Status rebuilt = fs::exists(done, ec) ? absl::OkStatus() : Rebuild(restore);
-    if (rebuilt.ok()) {
-      std::ofstream(done.string()) << "rebuilt\n";
+    case MemberRestoreAction::kRebuild:
+    case MemberRestoreAction::kReportRebuilt: {
+      // Rebuilt already, but the report was lost (server down): say it again.
+      absl::Status rebuilt = rebuild_done ? absl::OkStatus() : Rebuild(status);
+      if (rebuilt.ok()) {
+        std::ofstream(done.string()) << "rebuilt\n";
+        ReportPhase(restore, api::MemberPhase::kRebuilt,
+                    "etcd restored from the backup and started")
+            .IgnoreError();
+      } else {
+        spdlog::error("restore {}: rebuild failed: {}", name, rebuilt.message());
+        ReportPhase(restore, api::MemberPhase::kFailed, std::string(rebuilt.message()))
+            .IgnoreError();
+      }
+      return;
     }
-    if (rebuilt.ok()) {
-      ReportPhase(restore, "Rebuilt", "etcd restored from the backup and started").IgnoreError();
-    } else {
-      spdlog::error("restore {}: rebuild failed: {}", name, rebuilt.message());
-      ReportPhase(restore, "Failed", std::string(rebuilt.message())).IgnoreError();
-    }
-  } else if (stage == "RollingBack" && mine != "RolledBack") {
-    absl::Status rolled = RollBack(token);
-    if (rolled.ok()) {
-      ReportPhase(restore, "RolledBack", "back on its old data").IgnoreError();
-    } else {
-      spdlog::error("restore {}: rollback failed: {}", name, rolled.message());
-      ReportPhase(restore, "Failed", StrCat("rollback: ", rolled.message())).IgnoreError();
+    case MemberRestoreAction::kRollBack: {
+      absl::Status rolled = RollBack(token);
+      if (rolled.ok()) {
+        ReportPhase(restore, api::MemberPhase::kRolledBack, "back on its old data").IgnoreError();
+      } else {
+        spdlog::error("restore {}: rollback failed: {}", name, rolled.message());
+        ReportPhase(restore, api::MemberPhase::kFailed, StrCat("rollback: ", rolled.message()))
+            .IgnoreError();
+      }
+      return;
     }
   }
 }
 
-absl::Status MemberRestorer::Download(const json& restore) {
-  const json spec = restore.value("spec", json::object());
-  const json status = restore.value("status", json::object());
+absl::Status MemberRestorer::Download(const json& restore, const api::RestoreStatus& status) {
   // The key the restore may name is the cluster's own backup's (or, for a deliberate
   // clone, the source cluster's): never whatever the status says.
-  std::string source_cluster =
-      spec.value("sourceCluster", json::object()).value("name", std::string());
+  std::string source_cluster = restore.value("spec", json::object())
+                                   .value("sourceCluster", json::object())
+                                   .value("name", "");
   if (source_cluster.empty()) source_cluster = cluster_;
-  const std::string key = backup::BackupObjectKeyFor(source_cluster, Str(spec, "backupName"));
-  if (Str(status, "objectKey") != key) {
-    return absl::FailedPreconditionError(
-        StrCat("the restore names object ", Str(status, "objectKey"), ", not ", key,
-               ", the backup ", Str(spec, "backupName"), " of cluster ", source_cluster));
+  const std::string backup_name = SpecString(restore, "backupName");
+  const std::string key = backup::BackupObjectKeyFor(source_cluster, backup_name);
+  if (status.object_key != key) {
+    return absl::FailedPreconditionError(StrCat("the restore names object ", status.object_key,
+                                                ", not ", key, ", the backup ", backup_name,
+                                                " of cluster ", source_cluster));
   }
   ApiDestinationSource source(api_);
   absl::StatusOr<destination::BackupDestination> destination = destination::ResolveDestination(
-      source, api::kSeedNamespace, Str(spec, "destination"), destinations_);
+      source, api::kSeedNamespace, SpecString(restore, "destination"), destinations_);
   if (!destination.ok()) return destination.status();
-  if (!Str(spec, "backupDownloadCredentialsSecret").empty()) {
-    if (absl::Status st = destination::UseCredentialsFrom(
-            source, "kube-system", Str(spec, "backupDownloadCredentialsSecret"), *destination);
+  if (const std::string secret = SpecString(restore, "backupDownloadCredentialsSecret");
+      !secret.empty()) {
+    if (absl::Status st =
+            destination::UseCredentialsFrom(source, "kube-system", secret, *destination);
         !st.ok()) {
       return st;
     }
@@ -206,20 +218,21 @@ absl::Status MemberRestorer::Download(const json& restore) {
   std::unique_ptr<objectstore::ObjectStore> store = *std::move(opened);
   // Checked again here, not only by the server: whose backup it is.
   std::optional<snapshot::SnapshotManifest> manifest;
-  if (status.value("hasManifest", true)) {
+  const bool has_manifest = status.has_manifest.value_or(true);
+  if (has_manifest) {
     absl::StatusOr<snapshot::SnapshotManifest> read = snapshot::ReadManifest(*store, key);
     if (!read.ok()) return read.status();
     manifest = *std::move(read);
   }
   if (absl::Status owned =
-          backup::CheckRestorable(manifest, key, source_cluster, cluster_, Str(status, "sha256"));
+          backup::CheckRestorable(manifest, key, source_cluster, cluster_, status.sha256);
       !owned.ok()) {
     return owned;
   }
   // Room for the download and the restored data dir beside the old one.
   absl::StatusOr<objectstore::ObjectInfo> head = store->Head(key);
   if (!head.ok()) return head.status();
-  const std::string work = WorkDir(Str(status, "clusterToken"));
+  const std::string work = WorkDir(status.cluster_token);
   std::error_code ec;
   fs::create_directories(work, ec);
   if (ec) return absl::FailedPreconditionError(StrCat("create ", work, ": ", ec.message()));
@@ -233,24 +246,23 @@ absl::Status MemberRestorer::Download(const json& restore) {
     }
   }
   snapshot::FetchOptions options;
-  options.ignore_manifest = !status.value("hasManifest", true);
-  options.expected_sha256 = Str(status, "sha256");
+  options.ignore_manifest = !has_manifest;
+  options.expected_sha256 = status.sha256;
   options.overwrite = true;  // a download that a killed launcher left is fetched again
   const std::string file = (fs::path(work) / "snapshot.db").string();
   absl::StatusOr<snapshot::FetchResult> fetched =
       snapshot::FetchSnapshot(*store, key, file, options);
   if (!fetched.ok()) return fetched.status();
-  if (fetched->sha256 != Str(status, "sha256")) {
+  if (fetched->sha256 != status.sha256) {
     fs::remove(file, ec);
     return absl::DataLossError(StrCat("the backup's sha256 is ", fetched->sha256, ", not ",
-                                      Str(status, "sha256"), " as recorded"));
+                                      status.sha256, " as recorded"));
   }
   return absl::OkStatus();
 }
 
-absl::Status MemberRestorer::Rebuild(const json& restore) {
-  const json status = restore.value("status", json::object());
-  const std::string token = Str(status, "clusterToken");
+absl::Status MemberRestorer::Rebuild(const api::RestoreStatus& status) {
+  const std::string& token = status.cluster_token;
   const std::string file = (fs::path(WorkDir(token)) / "snapshot.db").string();
   std::error_code ec;
   if (!fs::exists(file, ec)) return absl::NotFoundError(StrCat("the download ", file, " is gone"));
@@ -278,7 +290,7 @@ absl::Status MemberRestorer::Rebuild(const json& restore) {
   const bool etcdutl = argv[0].ends_with("etcdutl");
   for (std::string arg :
        {std::string("snapshot"), std::string("restore"), file, std::string("--name"), member_.name,
-        std::string("--initial-cluster"), Str(status, "initialCluster"),
+        std::string("--initial-cluster"), status.initial_cluster,
         std::string("--initial-cluster-token"), token, std::string("--initial-advertise-peer-urls"),
         FirstUrl(member_.initial_advertise_peer_urls), std::string("--data-dir"),
         member_.data_dir}) {
@@ -327,23 +339,21 @@ void MemberRestorer::CleanUp(const std::string& token) {
   }
 }
 
-absl::Status MemberRestorer::ReportPhase(const json& restore, const std::string& phase,
-                                         const std::string& message) {
+absl::Status MemberRestorer::ReportPhase(const json& restore, api::MemberPhase phase,
+                                         std::string_view message) {
   const json& md = restore["metadata"];
   const std::string path =
       client::ResourcePath(client::kEtcdRestores, md.value("namespace", ""), md.value("name", ""));
   return client::UpdateStatus(api_, path, [&](json& status) {
-    json& members = status["members"];
-    if (!members.is_array()) members = json::array();
-    for (json& m : members) {
-      if (Str(m, "name") == member_.name) {
-        m["phase"] = phase;
-        m["message"] = message;
-        m["lastUpdateTime"] = FormatRfc3339(absl::Now());
-        return absl::OkStatus();
-      }
+    absl::StatusOr<api::RestoreStatus> parsed = api::ParseRestoreStatus(status);
+    if (!parsed.ok()) return parsed.status();
+    if (absl::Status st = api::SetMemberPhase(*parsed, member_.name, phase, message, absl::Now());
+        !st.ok()) {
+      return st;
     }
-    return absl::NotFoundError(StrCat("restore does not list member ", member_.name));
+    // Only the member entries: the rest of the status is the server's.
+    status["members"] = api::ToJson(*parsed)["members"];
+    return absl::OkStatus();
   });
 }
 

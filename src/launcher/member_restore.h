@@ -1,8 +1,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "api/status/restore_status.h"
 #include "client/api_client.h"
 #include "destination/backup_destination.h"
 #include "launcher/etcd_member.h"
@@ -41,15 +43,16 @@ class MemberRestorer {
   bool InterruptedRebuild() const;
 
  private:
-  // What the restore's status asks of this member.
-  void Act(const nlohmann::json& restore);
-  absl::Status Download(const nlohmann::json& restore);
-  absl::Status Rebuild(const nlohmann::json& restore);
+  // Does what the restore's status asks of this member (DecideMemberRestoreStep).
+  void Act(const nlohmann::json& restore, const api::RestoreStatus& status);
+  absl::Status Download(const nlohmann::json& restore, const api::RestoreStatus& status);
+  absl::Status Rebuild(const api::RestoreStatus& status);
   // Puts the old data dir back (if it was moved) and starts etcd.
   absl::Status RollBack(const std::string& token);
   void CleanUp(const std::string& token);
-  absl::Status ReportPhase(const nlohmann::json& restore, const std::string& phase,
-                           const std::string& message);
+  // Reports this member's phase in the restore's status (only its own entry).
+  absl::Status ReportPhase(const nlohmann::json& restore, api::MemberPhase phase,
+                           std::string_view message);
 
   std::string AsideDir(const std::string& token) const;
   std::string WorkDir(const std::string& token) const;

@@ -51,6 +51,7 @@ KindInfo EtcdRestoreKind() {
                       "their old data (RollingBack).",
                       {"Downloading", "Rebuilding", "RollingBack"})},
              {"stageStartTime", s::Timestamp("When the current stage began.")},
+             {"rollbackReason", s::String("Why the members roll back (stage RollingBack).")},
              {"startTime", s::Timestamp("When the restore started.")},
              {"membersWaitStartTime",
               s::Timestamp("Since when the restore has waited for every member to report "

@@ -121,14 +121,86 @@ TEST_F(ObjectRegistryTest, UpdateNeedsTheCurrentResourceVersionWhenGiven) {
   json stale = created->object;
   json next = created->object;
   next["spec"]["keep"] = 5;
-  auto updated = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", next, false, {});
+  auto updated =
+      registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", next, Subresource::kMain, {});
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->object["metadata"]["generation"], 2);
   stale["spec"]["keep"] = 7;
-  auto conflict = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", stale, false, {});
+  auto conflict =
+      registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", stale, Subresource::kMain, {});
   EXPECT_EQ(Code(conflict.status()), 409);
   auto got = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d");
   EXPECT_EQ((*got)["spec"]["keep"], 5);
+}
+
+TEST_F(ObjectRegistryTest, UpdateWithAppliesTheMutationAgainAfterARace) {
+  CreateClusterA();
+  ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
+  int calls = 0;
+  auto updated = registry_->UpdateWith(
+      Kind("EtcdBackupConfig"), "cluster-a", "d", Subresource::kStatus, kServerWrite,
+      [&](json& object) {
+        ++calls;
+        EXPECT_FALSE(object["metadata"].contains("resourceVersion"));
+        if (calls == 1) {
+          // Another writer gets in between this read and its write.
+          auto other = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d",
+                                        PatchType::kMerge, R"({"status":{"cleanupRunning":true}})",
+                                        Subresource::kStatus, kServerWrite);
+          EXPECT_TRUE(other.ok()) << other.status();
+        }
+        object["status"]["nextBackupTime"] = "2030-01-01T00:00:00Z";
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(calls, 2);
+  auto got = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d");
+  EXPECT_EQ((*got)["status"]["cleanupRunning"], true) << "the other write is kept";
+  EXPECT_EQ((*got)["status"]["nextBackupTime"], "2030-01-01T00:00:00Z");
+}
+
+TEST_F(ObjectRegistryTest, UpdateWithAResourceVersionIsConditional) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_TRUE(created.ok());
+  const json read = created->object;
+  ASSERT_TRUE(registry_
+                  ->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                          R"({"spec":{"keep":4}})", Subresource::kMain, {})
+                  .ok());
+  int calls = 0;
+  auto stale = registry_->UpdateWith(
+      Kind("EtcdBackupConfig"), "cluster-a", "d", Subresource::kMain, {}, [&](json& object) {
+        ++calls;
+        object["spec"]["keep"] = 9;
+        object["metadata"]["resourceVersion"] = read["metadata"]["resourceVersion"];
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(Code(stale.status()), 409);
+  EXPECT_EQ(calls, 1) << "a precondition is not retried";
+  EXPECT_EQ((*registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d"))["spec"]["keep"], 4);
+}
+
+TEST_F(ObjectRegistryTest, UpdateWithWritesNothingUnchangedAndStopsOnAnError) {
+  CreateClusterA();
+  auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
+  ASSERT_TRUE(created.ok());
+  auto same = registry_->UpdateWith(Kind("EtcdBackupConfig"), "cluster-a", "d", Subresource::kMain,
+                                    {}, [](json&) { return absl::OkStatus(); });
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->object["metadata"]["resourceVersion"],
+            created->object["metadata"]["resourceVersion"]);
+  auto refused = registry_->UpdateWith(Kind("EtcdBackupConfig"), "cluster-a", "d",
+                                       Subresource::kMain, {}, [](json& object) {
+                                         object["spec"]["keep"] = 3;
+                                         return absl::FailedPreconditionError("not now");
+                                       });
+  EXPECT_EQ(refused.status(), absl::FailedPreconditionError("not now"));
+  EXPECT_EQ((*registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d"))["spec"]["keep"], 20);
+  auto missing =
+      registry_->UpdateWith(Kind("EtcdBackupConfig"), "cluster-a", "nope", Subresource::kMain, {},
+                            [](json&) { return absl::OkStatus(); });
+  EXPECT_EQ(Code(missing.status()), 404);
 }
 
 TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
@@ -139,8 +211,8 @@ TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
   with_status["status"] = {
       {"currentBackups", {{{"backupName", "d-1"}, {"backupPhase", "Running"}}}}};
   with_status["spec"]["keep"] = 99;  // ignored through /status
-  auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status, true,
-                              apiserver::kServerWrite);
+  auto st = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", with_status,
+                              Subresource::kStatus, apiserver::kServerWrite);
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_EQ(st->object["spec"]["keep"], 20);
   EXPECT_EQ(st->object["metadata"]["generation"], 1);
@@ -149,14 +221,16 @@ TEST_F(ObjectRegistryTest, StatusAndSpecAreWrittenSeparately) {
   json spec_update = st->object;
   spec_update["status"] = json::object();
   spec_update["spec"]["keep"] = 3;
-  auto up = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", spec_update, false, {});
+  auto up = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", spec_update,
+                              Subresource::kMain, {});
   ASSERT_TRUE(up.ok()) << up.status();
   EXPECT_EQ(up->object["status"]["currentBackups"][0]["backupName"], "d-1");
   EXPECT_EQ(up->object["metadata"]["generation"], 2);
   // A metadata-only change does not bump generation.
   json labels = up->object;
   labels["metadata"]["labels"] = {{"team", "a"}};
-  auto lab = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", labels, false, {});
+  auto lab =
+      registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", labels, Subresource::kMain, {});
   ASSERT_TRUE(lab.ok());
   EXPECT_EQ(lab->object["metadata"]["generation"], 2);
 }
@@ -171,27 +245,30 @@ TEST_F(ObjectRegistryTest, ClientsCannotWriteTheServersStatus) {
   forged["status"] = {
       {"currentBackups",
        {{{"backupName", "d-1"}, {"backupPhase", "Completed"}, {"objectKey", "important.txt"}}}}};
-  auto refused = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", forged, true, {});
+  auto refused = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", forged,
+                                   Subresource::kStatus, {});
   ASSERT_EQ(Code(refused.status()), 422);
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("status.currentBackups"));
-  auto patched =
-      registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", apiserver::PatchType::kMerge,
-                       R"({"status":{"nextBackupTime":"2030-01-01T00:00:00Z"}})", true, {});
+  auto patched = registry_->Patch(
+      Kind("EtcdBackupConfig"), "cluster-a", "d", apiserver::PatchType::kMerge,
+      R"({"status":{"nextBackupTime":"2030-01-01T00:00:00Z"}})", Subresource::kStatus, {});
   EXPECT_EQ(Code(patched.status()), 422);
   EXPECT_FALSE((*registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d")).contains("status"));
 
   // A launcher reports its member of a Cluster, but not the Cluster's phase.
   json cluster = *registry_->Get(Kind("Cluster"), "", "a");
   cluster["status"] = {{"members", {{{"name", "m1"}, {"healthy", true}}}}};
-  auto member = registry_->Update(Kind("Cluster"), "", "a", cluster, true, {});
+  auto member = registry_->Update(Kind("Cluster"), "", "a", cluster, Subresource::kStatus, {});
   ASSERT_TRUE(member.ok()) << member.status();
   json phase = member->object;
   phase["status"]["phase"] = "Running";
-  auto phase_refused = registry_->Update(Kind("Cluster"), "", "a", phase, true, {});
+  auto phase_refused = registry_->Update(Kind("Cluster"), "", "a", phase, Subresource::kStatus, {});
   ASSERT_EQ(Code(phase_refused.status()), 422);
   EXPECT_THAT(std::string(phase_refused.status().message()), HasSubstr("status.phase"));
   EXPECT_TRUE(
-      registry_->Update(Kind("Cluster"), "", "a", phase, true, apiserver::kServerWrite).ok());
+      registry_
+          ->Update(Kind("Cluster"), "", "a", phase, Subresource::kStatus, apiserver::kServerWrite)
+          .ok());
 }
 
 TEST_F(ObjectRegistryTest, LaunchersWriteOnlyTheirMembersPhaseOfARestore) {
@@ -208,14 +285,16 @@ TEST_F(ObjectRegistryTest, LaunchersWriteOnlyTheirMembersPhaseOfARestore) {
                        {"stage", "Downloading"},
                        {"objectKey", "a-d-1"},
                        {"members", {{{"name", "m1"}, {"phase", "Pending"}}}}};
-  auto by_server = registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", started, true,
-                                     apiserver::kServerWrite);
+  auto by_server = registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", started,
+                                     Subresource::kStatus, apiserver::kServerWrite);
   ASSERT_TRUE(by_server.ok()) << by_server.status();
 
   json report = by_server->object;
   report["status"]["members"][0]["phase"] = "Ready";
   report["status"]["members"][0]["message"] = "verified";
-  EXPECT_TRUE(registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", report, true, {}).ok());
+  EXPECT_TRUE(
+      registry_->Update(Kind("EtcdRestore"), "cluster-a", "r", report, Subresource::kStatus, {})
+          .ok());
 
   for (const auto& [path, value] :
        std::vector<std::pair<std::string, json>>{{"/status/objectKey", "c-prod-daily"},
@@ -225,8 +304,9 @@ TEST_F(ObjectRegistryTest, LaunchersWriteOnlyTheirMembersPhaseOfARestore) {
                                                  {"/status/members/-", json{{"name", "m2"}}}}) {
     json patch = json::array(
         {{{"op", path.ends_with("-") ? "add" : "replace"}, {"path", path}, {"value", value}}});
-    auto refused = registry_->Patch(Kind("EtcdRestore"), "cluster-a", "r",
-                                    apiserver::PatchType::kJsonPatch, patch.dump(), true, {});
+    auto refused =
+        registry_->Patch(Kind("EtcdRestore"), "cluster-a", "r", apiserver::PatchType::kJsonPatch,
+                         patch.dump(), Subresource::kStatus, {});
     EXPECT_EQ(Code(refused.status()), 422) << path;
   }
   auto now = *registry_->Get(Kind("EtcdRestore"), "cluster-a", "r");
@@ -238,8 +318,8 @@ TEST_F(ObjectRegistryTest, UnchangedUpdateTakesNoRevision) {
   CreateClusterA();
   auto created = registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {});
   const int64_t before = store_->CurrentRevision();
-  auto same =
-      registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", created->object, false, {});
+  auto same = registry_->Update(Kind("EtcdBackupConfig"), "cluster-a", "d", created->object,
+                                Subresource::kMain, {});
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(store_->CurrentRevision(), before);
   EXPECT_EQ(same->object["metadata"]["resourceVersion"],
@@ -257,7 +337,7 @@ TEST_F(ObjectRegistryTest, FinalizersHoldDeletionUntilRemoved) {
   auto still = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d");
   ASSERT_TRUE(still.ok());
   auto removed = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                                  R"({"metadata":{"finalizers":null}})", false, {});
+                                  R"({"metadata":{"finalizers":null}})", Subresource::kMain, {});
   ASSERT_TRUE(removed.ok()) << removed.status();
   EXPECT_EQ(Code(registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "d").status()), 404);
 }
@@ -284,7 +364,7 @@ TEST_F(ObjectRegistryTest, TerminatingNamespaceWaitsForFinalizersAndRefusesNewCo
       403);
   ASSERT_TRUE(registry_
                   ->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                          R"({"metadata":{"finalizers":[]}})", false, {})
+                          R"({"metadata":{"finalizers":[]}})", Subresource::kMain, {})
                   .ok());
   EXPECT_EQ(Code(registry_->Get(Kind("Namespace"), "", "cluster-a").status()), 404);
 }
@@ -297,22 +377,24 @@ TEST_F(ObjectRegistryTest, PatchTypes) {
   CreateClusterA();
   ASSERT_TRUE(registry_->Create(Kind("EtcdBackupConfig"), "cluster-a", Config("d"), {}).ok());
   auto merge = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                                R"({"spec":{"keep":4}})", false, {});
+                                R"({"spec":{"keep":4}})", Subresource::kMain, {});
   ASSERT_TRUE(merge.ok()) << merge.status();
   EXPECT_EQ(merge->object["spec"]["keep"], 4);
   auto jp = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kJsonPatch,
-                             R"([{"op":"replace","path":"/spec/keep","value":6}])", false, {});
+                             R"([{"op":"replace","path":"/spec/keep","value":6}])",
+                             Subresource::kMain, {});
   ASSERT_TRUE(jp.ok()) << jp.status();
   EXPECT_EQ(jp->object["spec"]["keep"], 6);
   auto bad = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                              R"({"spec":{"keep":0}})", false, {});
+                              R"({"spec":{"keep":0}})", Subresource::kMain, {});
   EXPECT_EQ(Code(bad.status()), 422);
-  auto stale =
-      registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
-                       R"({"metadata":{"resourceVersion":"1"},"spec":{"keep":8}})", false, {});
+  auto stale = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "d", PatchType::kMerge,
+                                R"({"metadata":{"resourceVersion":"1"},"spec":{"keep":8}})",
+                                Subresource::kMain, {});
   EXPECT_EQ(Code(stale.status()), 409);
-  auto apply = registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "new", PatchType::kApply,
-                                "spec:\n  cluster: {name: a}\n  destination: s3\n", false, {});
+  auto apply =
+      registry_->Patch(Kind("EtcdBackupConfig"), "cluster-a", "new", PatchType::kApply,
+                       "spec:\n  cluster: {name: a}\n  destination: s3\n", Subresource::kMain, {});
   ASSERT_TRUE(apply.ok()) << apply.status();
   EXPECT_TRUE(apply->created);
 }

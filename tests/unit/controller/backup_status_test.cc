@@ -33,7 +33,7 @@ TEST(BackupStatusTest, ApplyPlanAppendsARunningEntryAndSetsTheCondition) {
   plan.run = MakeRun("2021-03-02T10:20:00Z");
   plan.scheduling_active = {"True", "Scheduled", "next backup at 2021-03-02T10:40:00Z"};
   plan.next_backup_time = T("2021-03-02T10:40:00Z");
-  ApplyPlanToStatus(&status, plan, T("2021-03-02T10:20:07Z"));
+  ASSERT_TRUE(ApplyPlanToStatus(&status, plan, T("2021-03-02T10:20:07Z")).ok());
 
   ASSERT_EQ(status["currentBackups"].size(), 1u);
   const json& e = status["currentBackups"][0];
@@ -70,7 +70,7 @@ TEST(BackupStatusTest, ApplyPlanHandlesRetryDeletionsDropsAndSkipsInOneGo) {
   plan.entries_to_drop = {1};
   plan.skip = SkippedRun{T("2021-03-02T10:20:00Z"), "daily-2021-03-02T10:20:00", "paused"};
   plan.scheduling_active = {"True", "Scheduled", "m"};
-  ApplyPlanToStatus(&status, plan, T("2021-03-02T10:02:00Z"));
+  ASSERT_TRUE(ApplyPlanToStatus(&status, plan, T("2021-03-02T10:02:00Z")).ok());
 
   const json& b = status["currentBackups"];
   ASSERT_EQ(b.size(), 3u);
@@ -124,6 +124,94 @@ TEST(BackupStatusTest, OutcomesCompleteOrFailTheRunningEntry) {
   EXPECT_EQ(status["currentBackups"][0]["deleteMessage"], "refused");
   EXPECT_TRUE(
       absl::IsNotFound(RecordDeletionOutcome(&status, "b1", true, "", T("2021-03-02T11:00:00Z"))));
+}
+
+TEST(BackupStatusTest, PendingUploadIsRecordedWhileRunningAndForgottenAtTheEnd) {
+  json status = {{"currentBackups",
+                  {{{"backupName", "b1"}, {"backupPhase", "Running"}},
+                   {{"backupName", "b0"}, {"backupPhase", "Completed"}}}}};
+  ASSERT_TRUE(RecordPendingUpload(&status, "b1", "upload-7").ok());
+  EXPECT_EQ(status["currentBackups"][0]["pendingUpload"], "upload-7");
+  EXPECT_TRUE(absl::IsNotFound(RecordPendingUpload(&status, "b0", "upload-8")));
+  EXPECT_FALSE(status["currentBackups"][1].contains("pendingUpload"));
+
+  BackupOutcome failed;
+  failed.message = "etcd unreachable";
+  failed.finished = T("2021-03-02T10:21:00Z");
+  ASSERT_TRUE(RecordBackupOutcome(&status, "b1", failed).ok());
+  EXPECT_FALSE(status["currentBackups"][0].contains("pendingUpload"));
+}
+
+TEST(BackupStatusTest, InterruptedBackupsAndDeletionsFail) {
+  json status = {
+      {"currentBackups",
+       {{{"backupName", "b1"}, {"backupPhase", "Running"}, {"pendingUpload", "u1"}},
+        {{"backupName", "b2"}, {"backupPhase", "Running"}, {"pendingUpload", "u2"}},
+        {{"backupName", "b0"}, {"backupPhase", "Completed"}, {"deletePhase", "Running"}}}}};
+  const absl::Time now = T("2021-03-02T10:30:00Z");
+  ASSERT_TRUE(RecordInterruptedBackup(&status, "b1", "interrupted; removed", true, now).ok());
+  ASSERT_TRUE(
+      RecordInterruptedBackup(&status, "b2", "interrupted; cleanup failed", false, now).ok());
+  const json& b1 = status["currentBackups"][0];
+  EXPECT_EQ(b1["backupPhase"], "Failed");
+  EXPECT_EQ(b1["backupFinishedTime"], "2021-03-02T10:30:00Z");
+  EXPECT_EQ(b1["backupMessage"], "interrupted; removed");
+  EXPECT_FALSE(b1.contains("pendingUpload"));
+  // Not cleaned up: the upload is remembered, to be removed later.
+  EXPECT_EQ(status["currentBackups"][1]["pendingUpload"], "u2");
+  EXPECT_TRUE(absl::IsNotFound(RecordInterruptedBackup(&status, "b1", "again", true, now)));
+
+  ASSERT_TRUE(RecordInterruptedDeletion(&status, "b0", now).ok());
+  const json& b0 = status["currentBackups"][2];
+  EXPECT_EQ(b0["deletePhase"], "Failed");
+  EXPECT_EQ(b0["deleteFinishedTime"], "2021-03-02T10:30:00Z");
+  EXPECT_EQ(b0["deleteMessage"], "interrupted: the server stopped while this deletion was running");
+  EXPECT_EQ(b0["backupPhase"], "Completed");
+}
+
+TEST(BackupStatusTest, FinalizerDeletionsStartAndEndAtOnce) {
+  json status = {{"currentBackups",
+                  {{{"backupName", "b1"}, {"backupPhase", "Completed"}},
+                   {{"backupName", "b2"}, {"backupPhase", "Failed"}}}}};
+  const absl::Time now = T("2021-03-02T10:30:00Z");
+  ASSERT_TRUE(RecordFinalizerDeletion(&status, "b1", true, "", now).ok());
+  ASSERT_TRUE(RecordFinalizerDeletion(&status, "b2", false, "access denied", now).ok());
+  const json& b1 = status["currentBackups"][0];
+  EXPECT_EQ(b1["deletePhase"], "Completed");
+  EXPECT_EQ(b1["deleteStartTime"], "2021-03-02T10:30:00Z");
+  EXPECT_EQ(b1["deleteFinishedTime"], "2021-03-02T10:30:00Z");
+  EXPECT_FALSE(b1.contains("deleteMessage"));
+  EXPECT_EQ(status["currentBackups"][1]["deletePhase"], "Failed");
+  EXPECT_EQ(status["currentBackups"][1]["deleteMessage"], "access denied");
+  EXPECT_TRUE(absl::IsNotFound(RecordFinalizerDeletion(&status, "b9", true, "", now)));
+}
+
+TEST(BackupStatusTest, AnEntryThatDoesNotParseChangesNothing) {
+  json status = {{"currentBackups",
+                  {{{"backupName", "b1"}, {"backupPhase", "Running"}},
+                   {{"backupName", "b2"}, {"backupPhase", "Exploded"}}}}};
+  const json before = status;
+  BackupOutcome ok;
+  ok.succeeded = true;
+  absl::Status st = RecordBackupOutcome(&status, "b1", ok);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(st.message()).find("status.currentBackups[1].backupPhase"),
+            std::string::npos)
+      << st;
+  EXPECT_FALSE(ApplyPlanToStatus(&status, BackupPlan{}, T("2021-03-02T10:30:00Z")).ok());
+  EXPECT_EQ(status, before);
+}
+
+TEST(BackupStatusTest, FieldsItDoesNotKnowAreKept) {
+  json status = {
+      {"currentBackups", {{{"backupName", "b1"}, {"backupPhase", "Running"}, {"note", "mine"}}}},
+      {"other", 1}};
+  BackupOutcome ok;
+  ok.succeeded = true;
+  ok.finished = T("2021-03-02T10:21:00Z");
+  ASSERT_TRUE(RecordBackupOutcome(&status, "b1", ok).ok());
+  EXPECT_EQ(status["currentBackups"][0]["note"], "mine");
+  EXPECT_EQ(status["other"], 1);
 }
 
 TEST(BackupStatusTest, ConditionTransitionsAndIdleReconcilesDoNotWrite) {

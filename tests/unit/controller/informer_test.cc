@@ -113,7 +113,8 @@ class InformerTest : public ::testing::Test {
   }
   void SetKeep(const std::string& name, int keep) {
     auto r = registry_->Patch(ConfigKind(), "cluster-a", name, apiserver::PatchType::kMerge,
-                              json{{"spec", {{"keep", keep}}}}.dump(), false, {});
+                              json{{"spec", {{"keep", keep}}}}.dump(),
+                              apiserver::Subresource::kMain, {});
     ASSERT_TRUE(r.ok()) << r.status();
   }
   void Delete(const std::string& name) {
