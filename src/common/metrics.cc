@@ -70,8 +70,9 @@ bool MetricFamily::ToLabels(const std::vector<std::string>& label_values,
                   label_values.size(), label_names_.size());
     return false;
   }
-  for (size_t i = 0; i < label_values.size(); ++i)
+  for (size_t i = 0; i < label_values.size(); ++i) {
     labels->emplace(label_names_[i], label_values[i]);
+  }
   return true;
 }
 
@@ -132,7 +133,7 @@ absl::Status MetricsRegistry::Reserve(const std::string& name,
   return absl::OkStatus();
 }
 
-absl::StatusOr<CounterFamily*> MetricsRegistry::AddCounter(std::string name, std::string help,
+absl::StatusOr<CounterFamily*> MetricsRegistry::AddCounter(std::string name, std::string_view help,
                                                            std::vector<std::string> labels) {
   std::lock_guard<std::mutex> lock(mu_);
   if (absl::Status s = Reserve(name, labels); !s.ok()) return s;
@@ -148,7 +149,7 @@ absl::StatusOr<CounterFamily*> MetricsRegistry::AddCounter(std::string name, std
   }
 }
 
-absl::StatusOr<GaugeFamily*> MetricsRegistry::AddGauge(std::string name, std::string help,
+absl::StatusOr<GaugeFamily*> MetricsRegistry::AddGauge(std::string name, std::string_view help,
                                                        std::vector<std::string> labels) {
   std::lock_guard<std::mutex> lock(mu_);
   if (absl::Status s = Reserve(name, labels); !s.ok()) return s;
@@ -163,13 +164,13 @@ absl::StatusOr<GaugeFamily*> MetricsRegistry::AddGauge(std::string name, std::st
   }
 }
 
-absl::Status MetricsRegistry::AddGaugeFunction(std::string name, std::string help,
+absl::Status MetricsRegistry::AddGaugeFunction(std::string name, std::string_view help,
                                                std::function<double()> read) {
   std::lock_guard<std::mutex> lock(mu_);
   if (absl::Status s = Reserve(name, {}); !s.ok()) return s;
   if (!read) return absl::InvalidArgumentError(StrCat("metric ", name, ": no read function"));
-  functions_.emplace(std::move(name),
-                     std::make_unique<const FunctionGauge>(EscapeHelp(help), std::move(read)));
+  functions_.emplace(std::move(name), std::make_unique<const FunctionGauge>(
+                                          FunctionGauge{EscapeHelp(help), std::move(read)}));
   return absl::OkStatus();
 }
 

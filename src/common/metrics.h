@@ -107,13 +107,14 @@ class MetricsRegistry {
 
   // InvalidArgument for a name or label name Prometheus does not accept, AlreadyExists
   // for a name registered before.
-  absl::StatusOr<CounterFamily*> AddCounter(std::string name, std::string help,
+  absl::StatusOr<CounterFamily*> AddCounter(std::string name, std::string_view help,
                                             std::vector<std::string> labels = {});
-  absl::StatusOr<GaugeFamily*> AddGauge(std::string name, std::string help,
+  absl::StatusOr<GaugeFamily*> AddGauge(std::string name, std::string_view help,
                                         std::vector<std::string> labels = {});
   // A label-less gauge read at each Render() (e.g. a queue's depth). `read` runs under
   // no registry lock and must be thread-safe and cheap.
-  absl::Status AddGaugeFunction(std::string name, std::string help, std::function<double()> read);
+  absl::Status AddGaugeFunction(std::string name, std::string_view help,
+                                std::function<double()> read);
 
   // Every family with a series, sorted by name.
   std::string Render() const;
