@@ -10,15 +10,16 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libzstd-dev libcurl4-openssl-dev libssl-dev libboost-dev libpugixml-dev libabsl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   # runtime: the etcd we protect and its tools
   etcd-server etcd-client
   # tests
   s3cmd python3-pytest python3-requests python3-yaml curl procps
 )
-# Test-only: the fuzz targets' clang build (libFuzzer, ASan/UBSan runtimes).
+# Test-only: the fuzz targets' clang build (libFuzzer, ASan/UBSan runtimes) and
+# scripts/lint.sh's clang-format and clang-tidy.
 if [ "${SNAPKEEP_SETUP_TEST_TOOLS:-0}" = 1 ]; then
-  packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+  packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format clang-tidy)
 fi
 
 missing=()

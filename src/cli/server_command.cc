@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <type_traits>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "absl/time/time.h"
 #include "api/codec.h"

@@ -1,179 +1,42 @@
 #include "common/metrics.h"
 
-#include <cmath>
+#include <algorithm>
+#include <stdexcept>
 
 #include "common/str_cat.h"
+#include "prometheus/check_names.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/metric_family.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep {
 namespace {
 
-void AppendEscaped(std::string* out, std::string_view text, bool quote) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '"':
-        if (quote) {
-          out->append("\\\"");
-        } else {
-          out->push_back(c);
-        }
-        break;
-      default:
-        out->push_back(c);
+// prometheus-cpp writes help text as given; the format wants `\` and newline escaped.
+std::string EscapeHelp(std::string_view help) {
+  std::string out;
+  for (char c : help) {
+    if (c == '\\') {
+      out.append("\\\\");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else {
+      out.push_back(c);
     }
   }
+  return out;
 }
 
-void AppendValue(std::string* out, double v) {
-  if (std::isnan(v)) {
-    out->append("NaN");
-  } else if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-  } else {
-    StrAppend(out, v);  // shortest text that reads back as the same double
-  }
-}
-
-void AppendHeader(std::string* out, std::string_view name, std::string_view help,
-                  std::string_view type) {
-  StrAppend(out, "# HELP ", name, " ");
-  AppendEscaped(out, help, /*quote=*/false);
-  StrAppend(out, "\n# TYPE ", name, " ", type, "\n");
-}
-
-}  // namespace
-
-bool IsValidMetricName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-                    (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool IsValidLabelName(std::string_view name) {
-  if (name.empty() || name.starts_with("__")) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                    (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-MetricFamily::MetricFamily(Type type, std::string name, std::string help,
-                           std::vector<std::string> labels)
-    : type_(type), name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
-
-void MetricFamily::Update(const std::vector<std::string>& label_values,
-                          const std::function<void(double&)>& update) {
-  if (label_values.size() != labels_.size()) {
-    spdlog::error("metric {}: {} label values given for {} labels; update ignored", name_,
-                  label_values.size(), labels_.size());
-    return;
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  update(series_[label_values]);
-}
-
-double MetricFamily::Value(const std::vector<std::string>& label_values) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = series_.find(label_values);
-  return it == series_.end() ? 0 : it->second;
-}
-
-void MetricFamily::Remove(const std::vector<std::string>& label_values) {
-  std::lock_guard<std::mutex> lock(mu_);
-  series_.erase(label_values);
-}
-
-void MetricFamily::RemoveWhere(std::string_view label, std::string_view value) {
-  size_t i = 0;
-  while (i < labels_.size() && labels_[i] != label) ++i;
-  if (i == labels_.size()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(series_, [&](const auto& series) { return series.first[i] == value; });
-}
-
-void MetricFamily::Render(std::string* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (series_.empty()) return;
-  AppendHeader(out, name_, help_, type_ == Type::kCounter ? "counter" : "gauge");
-  for (const auto& [values, value] : series_) {
-    out->append(name_);
-    if (!labels_.empty()) {
-      out->push_back('{');
-      for (size_t i = 0; i < labels_.size(); ++i) {
-        if (i > 0) out->push_back(',');
-        StrAppend(out, labels_[i], "=\"");
-        AppendEscaped(out, values[i], /*quote=*/true);
-        out->push_back('"');
-      }
-      out->push_back('}');
-    }
-    out->push_back(' ');
-    AppendValue(out, value);
-    out->push_back('\n');
-  }
-}
-
-void CounterFamily::Increment(const std::vector<std::string>& label_values, double delta) {
-  if (!(delta >= 0)) return;
-  Update(label_values, [delta](double& v) { v += delta; });
-}
-
-void GaugeFamily::Set(const std::vector<std::string>& label_values, double value) {
-  Update(label_values, [value](double& v) { v = value; });
-}
-
-void GaugeFamily::Add(const std::vector<std::string>& label_values, double delta) {
-  Update(label_values, [delta](double& v) { v += delta; });
-}
-
-// A label-less gauge whose value is read at render time.
-class MetricsRegistry::FunctionGauge final : public MetricFamily {
- public:
-  FunctionGauge(std::string name, std::string help, std::function<double()> read)
-      : MetricFamily(Type::kGauge, std::move(name), std::move(help), {}), read_(std::move(read)) {}
-  void Render(std::string* out) const override {
-    AppendHeader(out, name(), help(), "gauge");
-    StrAppend(out, name(), " ");
-    AppendValue(out, read_());
-    out->push_back('\n');
-  }
-
- private:
-  const std::function<double()> read_;
-};
-
-absl::Status MetricsRegistry::Register(std::unique_ptr<MetricFamily> family) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (families_.contains(family->name())) {
-    return absl::AlreadyExistsError(StrCat("metric ", family->name(), " is already registered"));
-  }
-  const std::string name = family->name();
-  families_.emplace(name, std::move(family));
-  return absl::OkStatus();
-}
-
-namespace {
-
-absl::Status CheckNames(std::string_view name, const std::vector<std::string>& labels) {
-  if (!IsValidMetricName(name)) {
+absl::Status CheckNames(const std::string& name, const std::vector<std::string>& labels) {
+  if (!prometheus::CheckMetricName(name)) {
     return absl::InvalidArgumentError(StrCat("invalid metric name \"", name, "\""));
   }
   for (const std::string& label : labels) {
-    if (!IsValidLabelName(label)) {
+    if (!prometheus::CheckLabelName(label)) {
       return absl::InvalidArgumentError(
           StrCat("metric ", name, ": invalid label name \"", label, "\""));
     }
@@ -181,46 +44,157 @@ absl::Status CheckNames(std::string_view name, const std::vector<std::string>& l
   return absl::OkStatus();
 }
 
+// The library keeps labels in a map (sorted by name) and series in a hash map; put the
+// labels back in their declared order and the series in the order of their values.
+void OrderSeries(const std::vector<std::string>& label_names, prometheus::MetricFamily* family) {
+  using Label = prometheus::ClientMetric::Label;
+  auto rank = [&](const Label& label) { return std::ranges::find(label_names, label.name); };
+  for (prometheus::ClientMetric& metric : family->metric) std::ranges::sort(metric.label, {}, rank);
+  std::ranges::sort(family->metric, [](const auto& a, const auto& b) {
+    return std::ranges::lexicographical_compare(a.label, b.label, {}, &Label::value, &Label::value);
+  });
+}
+
+// The series of `labels`, or null; never creates one.
+template <typename T>
+T* Find(prometheus::Family<T>& family, const prometheus::Labels& labels) {
+  return family.Has(labels) ? &family.Add(labels) : nullptr;
+}
+
 }  // namespace
 
-absl::StatusOr<CounterFamily*> MetricsRegistry::AddCounter(std::string name, std::string help,
+bool MetricFamily::ToLabels(const std::vector<std::string>& label_values,
+                            prometheus::Labels* labels) const {
+  if (label_values.size() != label_names_.size()) {
+    spdlog::error("metric {}: {} label values given for {} labels; update ignored", name_,
+                  label_values.size(), label_names_.size());
+    return false;
+  }
+  for (size_t i = 0; i < label_values.size(); ++i) {
+    labels->emplace(label_names_[i], label_values[i]);
+  }
+  return true;
+}
+
+void CounterFamily::Increment(const std::vector<std::string>& label_values, double delta) {
+  prometheus::Labels labels;
+  if (!(delta >= 0) || !ToLabels(label_values, &labels)) return;
+  family_.Add(labels).Increment(delta);
+}
+
+double CounterFamily::Value(const std::vector<std::string>& label_values) const {
+  prometheus::Labels labels;
+  if (!ToLabels(label_values, &labels)) return 0;
+  const prometheus::Counter* series = Find(family_, labels);
+  return series ? series->Value() : 0;
+}
+
+void CounterFamily::Remove(const std::vector<std::string>& label_values) {
+  prometheus::Labels labels;
+  if (!ToLabels(label_values, &labels)) return;
+  if (prometheus::Counter* series = Find(family_, labels)) family_.Remove(series);
+}
+
+void GaugeFamily::Set(const std::vector<std::string>& label_values, double value) {
+  prometheus::Labels labels;
+  if (ToLabels(label_values, &labels)) family_.Add(labels).Set(value);
+}
+
+void GaugeFamily::Add(const std::vector<std::string>& label_values, double delta) {
+  prometheus::Labels labels;
+  if (ToLabels(label_values, &labels)) family_.Add(labels).Increment(delta);
+}
+
+double GaugeFamily::Value(const std::vector<std::string>& label_values) const {
+  prometheus::Labels labels;
+  if (!ToLabels(label_values, &labels)) return 0;
+  const prometheus::Gauge* series = Find(family_, labels);
+  return series ? series->Value() : 0;
+}
+
+void GaugeFamily::Remove(const std::vector<std::string>& label_values) {
+  prometheus::Labels labels;
+  if (!ToLabels(label_values, &labels)) return;
+  if (prometheus::Gauge* series = Find(family_, labels)) family_.Remove(series);
+}
+
+MetricsRegistry::MetricsRegistry()
+    : registry_(
+          std::make_unique<prometheus::Registry>(prometheus::Registry::InsertBehavior::Throw)) {}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
+absl::Status MetricsRegistry::Reserve(const std::string& name,
+                                      const std::vector<std::string>& labels) {
+  if (absl::Status s = CheckNames(name, labels); !s.ok()) return s;
+  if (families_.contains(name) || functions_.contains(name)) {
+    return absl::AlreadyExistsError(StrCat("metric ", name, " is already registered"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CounterFamily*> MetricsRegistry::AddCounter(std::string name, std::string_view help,
                                                            std::vector<std::string> labels) {
-  if (absl::Status s = CheckNames(name, labels); !s.ok()) return s;
-  auto family =
-      std::make_unique<CounterFamily>(std::move(name), std::move(help), std::move(labels));
-  CounterFamily* raw = family.get();
-  if (absl::Status s = Register(std::move(family)); !s.ok()) return s;
-  return raw;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (absl::Status s = Reserve(name, labels); !s.ok()) return s;
+  try {
+    auto& family =
+        prometheus::BuildCounter().Name(name).Help(EscapeHelp(help)).Register(*registry_);
+    auto counter = std::make_unique<CounterFamily>(name, std::move(labels), family);
+    CounterFamily* raw = counter.get();
+    families_.emplace(std::move(name), std::move(counter));
+    return raw;
+  } catch (const std::invalid_argument& e) {  // the library's only way to say no
+    return absl::InvalidArgumentError(StrCat("metric ", name, ": ", e.what()));
+  }
 }
 
-absl::StatusOr<GaugeFamily*> MetricsRegistry::AddGauge(std::string name, std::string help,
+absl::StatusOr<GaugeFamily*> MetricsRegistry::AddGauge(std::string name, std::string_view help,
                                                        std::vector<std::string> labels) {
-  if (absl::Status s = CheckNames(name, labels); !s.ok()) return s;
-  auto family = std::make_unique<GaugeFamily>(std::move(name), std::move(help), std::move(labels));
-  GaugeFamily* raw = family.get();
-  if (absl::Status s = Register(std::move(family)); !s.ok()) return s;
-  return raw;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (absl::Status s = Reserve(name, labels); !s.ok()) return s;
+  try {
+    auto& family = prometheus::BuildGauge().Name(name).Help(EscapeHelp(help)).Register(*registry_);
+    auto gauge = std::make_unique<GaugeFamily>(name, std::move(labels), family);
+    GaugeFamily* raw = gauge.get();
+    families_.emplace(std::move(name), std::move(gauge));
+    return raw;
+  } catch (const std::invalid_argument& e) {
+    return absl::InvalidArgumentError(StrCat("metric ", name, ": ", e.what()));
+  }
 }
 
-absl::Status MetricsRegistry::AddGaugeFunction(std::string name, std::string help,
+absl::Status MetricsRegistry::AddGaugeFunction(std::string name, std::string_view help,
                                                std::function<double()> read) {
-  if (absl::Status s = CheckNames(name, {}); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (absl::Status s = Reserve(name, {}); !s.ok()) return s;
   if (!read) return absl::InvalidArgumentError(StrCat("metric ", name, ": no read function"));
-  return Register(
-      std::make_unique<FunctionGauge>(std::move(name), std::move(help), std::move(read)));
+  functions_.emplace(std::move(name), std::make_unique<const FunctionGauge>(
+                                          FunctionGauge{EscapeHelp(help), std::move(read)}));
+  return absl::OkStatus();
 }
 
 std::string MetricsRegistry::Render() const {
-  std::vector<const MetricFamily*> families;
+  std::vector<prometheus::MetricFamily> collected = registry_->Collect();
+  std::erase_if(collected, [](const auto& family) { return family.metric.empty(); });
+  std::vector<std::pair<std::string_view, const FunctionGauge*>> functions;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, family] : families_) families.push_back(family.get());
+    for (prometheus::MetricFamily& family : collected) {
+      auto it = families_.find(family.name);
+      if (it != families_.end()) OrderSeries(it->second->label_names(), &family);
+    }
+    for (const auto& [name, function] : functions_) functions.emplace_back(name, function.get());
   }
-  // Families are never removed, so rendering outside the registry lock is safe, and a
-  // slow FunctionGauge does not block registration.
-  std::string out;
-  for (const MetricFamily* family : families) family->Render(&out);
-  return out;
+  // Read outside the lock, so a slow function does not block registration.
+  for (const auto& [name, function] : functions) {
+    prometheus::ClientMetric metric;
+    metric.gauge.value = function->read();
+    collected.push_back(
+        {std::string(name), function->help, prometheus::MetricType::Gauge, {std::move(metric)}});
+  }
+  std::ranges::sort(collected, {}, &prometheus::MetricFamily::name);
+  return prometheus::TextSerializer().Serialize(collected);
 }
 
 }  // namespace snapkeep

@@ -9,10 +9,10 @@
 namespace snapkeep::controller {
 
 using api::MemberPhase;
-using backup::BackupObjectKeyFor;
-using backup::CheckRestorable;
 using api::RestorePhase;
 using api::RestoreStage;
+using backup::BackupObjectKeyFor;
+using backup::CheckRestorable;
 using nlohmann::json;
 
 namespace {

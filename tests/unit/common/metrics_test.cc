@@ -1,4 +1,3 @@
-// Tests src/common/metrics.{h,cc}; belongs in tests/unit/common/ once that folder has a target.
 #include "common/metrics.h"
 
 #include <cmath>
@@ -45,7 +44,7 @@ TEST(MetricsTest, EscapesHelpAndLabelValuesAndSpecialValues) {
             "# HELP g a \\\\ back\\nslash \"quoted\"\n"
             "# TYPE g gauge\n"
             "g{l=\"inf\"} +Inf\n"
-            "g{l=\"nan\"} NaN\n"
+            "g{l=\"nan\"} Nan\n"  // prometheus-cpp's spelling; Prometheus reads either
             "g{l=\"ninf\"} -Inf\n"
             "g{l=\"ts\"} 1615859280\n"
             "g{l=\"x\\\"y\\\\z\\nw\"} 0.5\n");
@@ -72,8 +71,10 @@ TEST(MetricsTest, WrongLabelCountIsIgnoredAndSeriesCanBeRemoved) {
   (*g)->Set({"b", "x"}, 3);
   (*g)->Add({"b", "x"}, 1);
   EXPECT_EQ((*g)->Value({"b", "x"}), 4);
-  (*g)->RemoveWhere("namespace", "a");
+  (*g)->Remove({"a", "x"});
   EXPECT_EQ((*g)->Value({"a", "x"}), 0);
+  (*g)->Remove({"a", "x"});  // gone already: nothing happens
+  (*g)->Remove({"a", "y"});
   (*g)->Remove({"b", "x"});
   EXPECT_EQ(r.Render(), "");
 }
@@ -88,6 +89,23 @@ TEST(MetricsTest, FunctionGaugeIsReadAtRender) {
             "snapkeep_queue_depth 7\n");
   depth = 8;
   EXPECT_NE(r.Render().find("snapkeep_queue_depth 8\n"), std::string::npos);
+}
+
+TEST(MetricsTest, FamiliesAreSortedByNameWhateverTheRegistrationOrder) {
+  MetricsRegistry r;
+  auto c = r.AddCounter("c_total", "C.", {"z", "a"});
+  ASSERT_TRUE(r.AddGaugeFunction("b", "B.", [] { return 2.5; }).ok());
+  auto a = r.AddGauge("a", "A.");
+  ASSERT_TRUE(c.ok() && a.ok());
+  (*c)->Increment({"2", "x"});
+  (*c)->Increment({"10", "y"});
+  (*a)->Set({}, 1);
+  EXPECT_EQ(r.Render(),
+            "# HELP a A.\n# TYPE a gauge\na 1\n"
+            "# HELP b B.\n# TYPE b gauge\nb 2.5\n"
+            "# HELP c_total C.\n# TYPE c_total counter\n"
+            "c_total{z=\"10\",a=\"y\"} 1\n"
+            "c_total{z=\"2\",a=\"x\"} 1\n");
 }
 
 TEST(MetricsTest, ConcurrentUpdatesAreCounted) {
