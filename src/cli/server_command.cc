@@ -100,8 +100,9 @@ absl::Status LoadConfig(const std::string& path, ServerFlags& flags, const CLI::
         return absl::InvalidArgumentError(
             StrCat("--config ", path, ": ", key, " must be an integer from ", min, " to ", max));
       }
-      if (cmd.count(flag) == 0)
+      if (cmd.count(flag) == 0) {
         field = static_cast<std::decay_t<decltype(field)>>(it->get<int64_t>());
+      }
       return absl::OkStatus();
     };
     constexpr int64_t kIntMax = std::numeric_limits<int>::max();
