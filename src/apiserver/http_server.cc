@@ -22,7 +22,7 @@ namespace snapkeep::apiserver {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -36,8 +36,8 @@ HttpResponse ErrorResponse(int code, std::string_view reason, std::string_view m
   return res;
 }
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 // Writes all of `buffers`, allowing `stall` for each step of progress: a client that
@@ -274,7 +274,7 @@ class HttpServer::Connection {
         break;
       }
       HttpRequest request = parser.release();
-      const auto started = Clock::now();
+      const auto started = SteadyClock::now();
       HandlerResult result;
       try {
         result = handler(request);
@@ -286,9 +286,10 @@ class HttpServer::Connection {
       }
       if (spdlog::should_log(spdlog::level::debug)) {
         // Method, path and status only: bodies may hold secrets.
-        spdlog::debug("{} {} {} {:.1f}ms", std::string(request.method_string()),
-                      std::string(request.target()), StatusCode(result),
-                      std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        spdlog::debug(
+            "{} {} {} {:.1f}ms", std::string(request.method_string()),
+            std::string(request.target()), StatusCode(result),
+            std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count());
       }
       if (auto* response = std::get_if<HttpResponse>(&result)) {
         response->version(request.version());
@@ -349,16 +350,16 @@ absl::StatusOr<uint16_t> HttpServer::Start() {
 asio::awaitable<void> HttpServer::AcceptLoop() {
   beast::error_code ec;
   // At the connection limit: since when (an episode is logged once, at its start and end).
-  std::optional<Clock::time_point> at_limit_since;
+  std::optional<SteadyClock::time_point> at_limit_since;
   // Failing accepts: since when, how many, the current retry delay, the last log line.
-  std::optional<Clock::time_point> failing_since;
+  std::optional<SteadyClock::time_point> failing_since;
   int failures = 0;
   std::chrono::milliseconds retry_delay{0};
-  Clock::time_point last_failure_log;
+  SteadyClock::time_point last_failure_log;
   for (;;) {
     if (connections_->open >= connections_->max) {
       if (!at_limit_since) {
-        at_limit_since = Clock::now();
+        at_limit_since = SteadyClock::now();
         spdlog::warn(
             "{} connections open, the limit (--max-connections): new connections wait in the "
             "listen backlog until one closes",
@@ -384,7 +385,7 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       // Out of file descriptors (or kernel memory): the pending connection stays in the
       // backlog and the listener stays readable, so retrying at once would spin. Wait,
       // longer each time, and log the episode without a line per attempt.
-      const auto now = Clock::now();
+      const auto now = SteadyClock::now();
       ++failures;
       retry_delay = retry_delay.count() == 0 ? options_.accept_retry_min
                                              : std::min(retry_delay * 2, options_.accept_retry_max);

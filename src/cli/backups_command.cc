@@ -5,6 +5,7 @@
 #include "api/codec.h"
 #include "api/kind_catalog.h"
 #include "cli/describe_printer.h"
+#include "cli/field_text.h"
 #include "cli/resource_ref.h"
 #include "cli/table_printer.h"
 #include "common/str_cat.h"
@@ -15,15 +16,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string Text(const json& object, const char* key, const std::string& absent = "-") {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return absent;
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 std::string Duration(const json& entry) {
-  auto start = ParseRfc3339(Text(entry, "backupStartTime", ""));
-  auto end = ParseRfc3339(Text(entry, "backupFinishedTime", ""));
+  auto start = ParseRfc3339(FieldText(entry, "backupStartTime", ""));
+  auto end = ParseRfc3339(FieldText(entry, "backupFinishedTime", ""));
   if (!start || !end) return "-";
   return FormatAge(*end - *start);
 }
@@ -105,21 +100,21 @@ int RunBackupsList(const BackupsListOptions& options, client::ApiClient& client,
         size = HumanBytes(b["sizeBytes"].get<double>());
       }
       std::string age = "-";
-      if (auto t = ParseRfc3339(Text(b, "scheduledTime", ""))) age = FormatAge(now - *t);
-      std::string message = Text(b, "backupMessage", "");
-      if (const std::string del = Text(b, "deleteMessage", ""); !del.empty()) {
+      if (auto t = ParseRfc3339(FieldText(b, "scheduledTime", ""))) age = FormatAge(now - *t);
+      std::string message = FieldText(b, "backupMessage", "");
+      if (const std::string del = FieldText(b, "deleteMessage", ""); !del.empty()) {
         message =
             message.empty() ? StrCat("deletion: ", del) : StrCat(message, "; deletion: ", del);
       }
       for (std::string cell :
-           {Text(b, "backupName"), Text(b, "backupPhase"), Text(b, "scheduledTime"), Duration(b),
-            size, Text(b, "etcdRevision"), Text(b, "deletePhase"), age,
+           {FieldText(b, "backupName"), FieldText(b, "backupPhase"), FieldText(b, "scheduledTime"),
+            Duration(b), size, FieldText(b, "etcdRevision"), FieldText(b, "deletePhase"), age,
             message.empty() ? std::string("-") : message}) {
         row.push_back(std::move(cell));
       }
       if (wide) {
-        row.push_back(Text(b, "objectKey"));
-        row.push_back(Text(b, "sha256"));
+        row.push_back(FieldText(b, "objectKey"));
+        row.push_back(FieldText(b, "sha256"));
       }
       rows.push_back(std::move(row));
     }

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/field_text.h"
 #include "cli/table_printer.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
@@ -169,14 +170,6 @@ void AddField(Section& section, const std::string& key, const json& v, const jso
   }
 }
 
-std::string Text(const json& obj, const char* key, const char* absent = "-") {
-  if (!obj.is_object()) return absent;
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return absent;
-  if (it->is_string()) return it->get<std::string>().empty() ? absent : it->get<std::string>();
-  return it->dump();
-}
-
 std::string KeyValueLines(const json& map) {
   if (!map.is_object() || map.empty()) return "<none>";
   std::string out;
@@ -202,13 +195,14 @@ std::string BackupsTable(const json& backups, int indent) {
     if (b.is_object() && b.contains("sizeBytes") && b["sizeBytes"].is_number()) {
       size = HumanBytes(b["sizeBytes"].get<double>());
     }
-    std::string message = Text(b, "backupMessage", "");
-    if (const std::string del = Text(b, "deleteMessage", ""); !del.empty()) {
+    std::string message = FieldText(b, "backupMessage", "");
+    if (const std::string del = FieldText(b, "deleteMessage", ""); !del.empty()) {
       message = message.empty() ? StrCat("delete: ", del) : StrCat(message, "; delete: ", del);
     }
-    rows.push_back({Text(b, "backupName"), Text(b, "backupPhase"), Text(b, "scheduledTime"),
-                    Text(b, "backupStartTime"), Text(b, "backupFinishedTime"), size,
-                    Text(b, "deletePhase"), message.empty() ? "-" : message});
+    rows.push_back({FieldText(b, "backupName"), FieldText(b, "backupPhase"),
+                    FieldText(b, "scheduledTime"), FieldText(b, "backupStartTime"),
+                    FieldText(b, "backupFinishedTime"), size, FieldText(b, "deletePhase"),
+                    message.empty() ? "-" : message});
   }
   return AlignColumns(rows, std::string(indent, ' '));
 }
@@ -219,13 +213,13 @@ std::string ConditionsTable(const json& conditions, int indent) {
   std::vector<std::vector<std::string>> rows = {
       {"TYPE", "STATUS", "REASON", "MESSAGE", "LAST TRANSITION"}};
   auto add = [&rows](const std::string& type, const json& c) {
-    rows.push_back({type, Text(c, "status"), Text(c, "reason"), Text(c, "message"),
-                    Text(c, "lastTransitionTime")});
+    rows.push_back({type, FieldText(c, "status"), FieldText(c, "reason"), FieldText(c, "message"),
+                    FieldText(c, "lastTransitionTime")});
   };
   if (conditions.is_object()) {
     for (auto it = conditions.begin(); it != conditions.end(); ++it) add(it.key(), it.value());
   } else {
-    for (const auto& c : conditions) add(Text(c, "type"), c);
+    for (const auto& c : conditions) add(FieldText(c, "type"), c);
   }
   return AlignColumns(rows, std::string(indent, ' '));
 }
@@ -305,15 +299,15 @@ std::string HumanBytes(double bytes) {
 std::string DescribeObject(const api::KindInfo& kind, const json& object, absl::Time now) {
   const json md = object.value("metadata", json::object());
   Section top(0);
-  top.Field("Name", Text(md, "name", ""));
-  if (kind.namespaced) top.Field("Namespace", Text(md, "namespace", ""));
+  top.Field("Name", FieldText(md, "name", ""));
+  if (kind.namespaced) top.Field("Namespace", FieldText(md, "namespace", ""));
   top.Field("Labels", KeyValueLines(md.value("labels", json())));
   top.Field("Annotations", KeyValueLines(md.value("annotations", json())));
-  top.Field("API Version", Text(object, "apiVersion", kind.api_version().c_str()));
-  top.Field("Kind", Text(object, "kind", kind.kind.c_str()));
-  top.Field("Created", WithAge(Text(md, "creationTimestamp"), now));
-  top.Field("Generation", Text(md, "generation"));
-  top.Field("Resource Version", Text(md, "resourceVersion"));
+  top.Field("API Version", FieldText(object, "apiVersion", kind.api_version().c_str()));
+  top.Field("Kind", FieldText(object, "kind", kind.kind.c_str()));
+  top.Field("Created", WithAge(FieldText(md, "creationTimestamp"), now));
+  top.Field("Generation", FieldText(md, "generation"));
+  top.Field("Resource Version", FieldText(md, "resourceVersion"));
   std::string finalizers;
   if (md.contains("finalizers") && md["finalizers"].is_array()) {
     for (const auto& f : md["finalizers"]) {
@@ -327,8 +321,8 @@ std::string DescribeObject(const api::KindInfo& kind, const json& object, absl::
   const json status = object.value("status", json());
   if (kind.kind == "EtcdRestore") {
     // What a user running a restore wants first: where it stands.
-    top.Field("Phase", Text(status, "phase", "<pending>"));
-    top.Field("Message", Text(status, "message", "<none>"));
+    top.Field("Phase", FieldText(status, "phase", "<pending>"));
+    top.Field("Message", FieldText(status, "message", "<none>"));
   }
 
   // Everything else the object has (spec; type and data for a Secret), with

@@ -75,7 +75,7 @@ void RegisterLauncherCommand(CLI::App& app, int* exit_code) {
     options.cluster = flags->cluster;
     options.member = flags->member;
     launcher::Launcher launcher(std::move(options));
-    *exit_code = launcher.Run(signals.cancelled());
+    *exit_code = launcher.Run(signals.abort_source());
   });
 }
 

@@ -56,7 +56,7 @@ void RegisterApply(CLI::App& app, int* exit_code) {
   });
 }
 
-void RegisterGet(CLI::App& app, int* exit_code) {
+void RegisterResourceGet(CLI::App& app, int* exit_code) {
   struct Flags {
     ClientFlags client;
     GetOptions get;
@@ -155,7 +155,7 @@ void RegisterRestore(CLI::App& app, int* exit_code) {
   });
 }
 
-void RegisterDelete(CLI::App& app, int* exit_code) {
+void RegisterResourceDelete(CLI::App& app, int* exit_code) {
   struct Flags {
     ClientFlags client;
     DeleteOptions del;
@@ -196,9 +196,9 @@ void RegisterDelete(CLI::App& app, int* exit_code) {
 
 void RegisterResourceCommands(CLI::App& app, int* exit_code) {
   RegisterApply(app, exit_code);
-  RegisterGet(app, exit_code);
+  RegisterResourceGet(app, exit_code);
   RegisterDescribe(app, exit_code);
-  RegisterDelete(app, exit_code);
+  RegisterResourceDelete(app, exit_code);
   RegisterBackups(app, exit_code);
   RegisterRestore(app, exit_code);
 }

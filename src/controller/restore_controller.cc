@@ -4,6 +4,8 @@
 
 #include "api/cluster_namespace.h"
 #include "api/status/backup_entry.h"
+#include "api/status/restore_spec.h"
+#include "common/retry_chain_node.h"
 #include "common/str_cat.h"
 #include "controller/cluster_etcd.h"
 #include "controller/queue_key.h"
@@ -25,10 +27,6 @@ namespace {
 
 // How often an active restore is looked at again (timeouts, member progress).
 constexpr absl::Duration kActivePoll = absl::Milliseconds(250);
-
-std::string SpecString(const json& restore, const char* key) {
-  return restore.value("spec", json::object()).value(key, "");
-}
 
 std::string ClusterPhaseOf(const json& cluster) {
   const json status = cluster.value("status", json::object());
@@ -63,7 +61,7 @@ absl::Status RestoreController::Start() {
             // The end of one restore lets a waiting one of the same cluster begin.
             if (api::IsTerminal(RestorePhaseOf(o))) {
               for (const auto& other : restores_.List()) {
-                if (RestoredClusterOf(*other) == RestoredClusterOf(o)) {
+                if (api::RestoredClusterOf(*other) == api::RestoredClusterOf(o)) {
                   queue_.Add(QueueKeyOf(*other));
                 }
               }
@@ -103,6 +101,7 @@ absl::Status RestoreController::Start() {
 void RestoreController::Stop() {
   if (!started_) return;
   started_ = false;
+  stopping_.RequestAbort();
   restores_.Stop();
   clusters_.Stop();
   queue_.ShutDown();
@@ -148,7 +147,7 @@ absl::Status RestoreController::Begin(const json& restore, const api::RestoreSta
   const std::string key = QueueKeyOf(restore);
   json cluster_object;
   const json* cluster = nullptr;
-  if (absl::StatusOr<json> c = registry_.Get(cluster_kind_, "", RestoredClusterOf(restore));
+  if (absl::StatusOr<json> c = registry_.Get(cluster_kind_, "", api::RestoredClusterOf(restore));
       c.ok()) {
     cluster_object = *std::move(c);
     cluster = &cluster_object;
@@ -179,18 +178,18 @@ absl::Status RestoreController::Begin(const json& restore, const api::RestoreSta
     spdlog::warn("restore {}: {}: {}", key, api::ToString(next.phase), next.message);
   } else if (next.phase == RestorePhase::kStarted) {
     spdlog::info("restore {}: started (backup {}, {} members)", key,
-                 SpecString(restore, "backupName"), next.members.size());
+                 api::RestoreSpecString(restore, "backupName"), next.members.size());
   }
   return WriteStatus(restore, next);
 }
 
 BackupLookup RestoreController::LookUpBackup(const json& restore) {
   BackupLookup lookup;
-  const std::string destination_name = SpecString(restore, "destination");
+  const std::string destination_name = api::RestoreSpecString(restore, "destination");
   const std::string object_key = RestoreObjectKeyOf(restore);
   absl::StatusOr<BackupDestination> destination = ResolveDestination(
       registry_, options_.seed_namespace, destination_name, options_.destinations);
-  const std::string secret = SpecString(restore, "backupDownloadCredentialsSecret");
+  const std::string secret = api::RestoreSpecString(restore, "backupDownloadCredentialsSecret");
   if (destination.ok() && !secret.empty()) {
     RegistryDestinationSource source_of_secrets(registry_);
     if (absl::Status st =
@@ -207,12 +206,14 @@ BackupLookup RestoreController::LookUpBackup(const json& restore) {
   if (!opened.ok()) return lookup;
   std::unique_ptr<objectstore::ObjectStore> store = *std::move(opened);
   lookup.location = store->Describe(object_key);
-  lookup.recorded = RecordedBackupOf(SourceClusterOf(restore), SpecString(restore, "backupName"),
-                                     destination_name);
-  lookup.manifest = snapshot::ReadManifest(*store, object_key);
+  lookup.recorded =
+      RecordedBackupOf(api::SourceClusterOf(restore), api::RestoreSpecString(restore, "backupName"),
+                       destination_name);
+  const RetryChainNode node(stopping_, clock_);
+  lookup.manifest = snapshot::ReadManifest(*store, object_key, node);
   if (absl::IsNotFound(lookup.manifest.status())) {
     // No manifest: stored by a custom command, or not there at all.
-    lookup.object = store->Head(object_key).status();
+    lookup.object = store->Head(object_key, node).status();
   }
   return lookup;
 }
@@ -245,7 +246,7 @@ RecordedBackup RestoreController::RecordedBackupOf(const std::string& source,
 
 absl::Status RestoreController::Advance(const json& restore, const api::RestoreStatus& status) {
   const std::string key = QueueKeyOf(restore);
-  const std::string cluster_name = RestoredClusterOf(restore);
+  const std::string cluster_name = api::RestoredClusterOf(restore);
   const absl::Time now = clock_.Now();
   RestoreStepDecision decision = PlanRestoreStep(restore, status, nullptr, now, options_.plan);
   if (decision.action == RestoreStepDecision::Action::kCheckHealth) {
@@ -326,12 +327,14 @@ absl::Status RestoreController::CheckClusterHealthy(const std::string& cluster, 
   absl::StatusOr<etcd::EtcdClientOptions> options = EtcdOptionsForCluster(registry_, *object);
   if (!options.ok()) return options.status();
   std::string cluster_id;
+  // Each call is bounded by its 2 s deadline; a stop also ends a dial at once.
+  const RetryChainNode node(stopping_, clock_);
   for (const etcd::EtcdEndpoint& endpoint : options->endpoints) {
     etcd::EtcdClientOptions one = *options;
     one.endpoints = {endpoint};
     one.dial_timeout = absl::Seconds(2);
     one.call_timeout = absl::Seconds(2);
-    absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> client = etcd::EtcdClient::Connect(one);
+    absl::StatusOr<std::unique_ptr<etcd::EtcdClient>> client = etcd::EtcdClient::Connect(one, node);
     if (!client.ok()) return client.status();
     absl::StatusOr<etcdserverpb::StatusResponse> st = (*client)->Status();
     if (!st.ok()) return st.status();

@@ -9,6 +9,7 @@
 #include "api/cluster_namespace.h"
 #include "api/status/restore_status.h"
 #include "apiserver/object_registry.h"
+#include "common/abort_source.h"
 #include "common/clock.h"
 #include "controller/informer.h"
 #include "controller/restore_plan.h"
@@ -84,6 +85,8 @@ class RestoreController {
   const RestoreControllerOptions options_;
   const api::KindInfo& restore_kind_;
   const api::KindInfo& cluster_kind_;
+  // Aborted by Stop(): cuts short a backup lookup at a slow destination.
+  AbortSource stopping_;
   WorkQueue queue_;
   Informer restores_;
   Informer clusters_;

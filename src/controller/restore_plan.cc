@@ -1,5 +1,6 @@
 #include "controller/restore_plan.h"
 
+#include "api/status/restore_spec.h"
 #include "api/status/status_fields.h"
 #include "backup/backup_naming.h"
 #include "backup/backup_ownership.h"
@@ -22,10 +23,6 @@ std::string Nested(const json& object, const char* outer, const char* inner) {
   auto o = object.find(outer);
   if (o == object.end() || !o->is_object()) return "";
   return api::StatusFieldReader(*o, outer).String(inner);
-}
-
-std::string SpecString(const json& restore, const char* key) {
-  return Nested(restore, "spec", key);
 }
 
 std::string CreationTimestampOf(const json& object) {
@@ -119,21 +116,9 @@ MemberCheck CheckMembers(const json& cluster, const std::string& cluster_name, a
 
 }  // namespace
 
-std::string RestoredClusterOf(const json& restore) {
-  auto spec = restore.find("spec");
-  if (spec == restore.end() || !spec->is_object()) return "";
-  return Nested(*spec, "cluster", "name");
-}
-
-std::string SourceClusterOf(const json& restore) {
-  auto spec = restore.find("spec");
-  std::string source =
-      spec == restore.end() || !spec->is_object() ? "" : Nested(*spec, "sourceCluster", "name");
-  return source.empty() ? RestoredClusterOf(restore) : source;
-}
-
 std::string RestoreObjectKeyOf(const json& restore) {
-  return BackupObjectKeyFor(SourceClusterOf(restore), SpecString(restore, "backupName"));
+  return BackupObjectKeyFor(api::SourceClusterOf(restore),
+                            api::RestoreSpecString(restore, "backupName"));
 }
 
 RestorePhase RestorePhaseOf(const json& restore) {
@@ -146,7 +131,7 @@ RestoreStartDecision PlanRestoreStart(const json& restore, const api::RestoreSta
                                       const BackupLookup* backup, absl::Time now,
                                       const RestorePlanSettings& settings) {
   api::RestoreStatus status = current;
-  const std::string cluster_name = RestoredClusterOf(restore);
+  const std::string cluster_name = api::RestoredClusterOf(restore);
   if (cluster == nullptr) {
     return EndUntouched(std::move(status), RestorePhase::kFailed,
                         StrCat("Cluster ", cluster_name, " not found; nothing changed"));
@@ -166,7 +151,7 @@ RestoreStartDecision PlanRestoreStart(const json& restore, const api::RestoreSta
   const std::string key = QueueKeyOf(restore);
   const auto order = std::make_pair(CreationTimestampOf(restore), key);
   for (const auto& other : restores) {
-    if (RestoredClusterOf(*other) != cluster_name || QueueKeyOf(*other) == key) continue;
+    if (api::RestoredClusterOf(*other) != cluster_name || QueueKeyOf(*other) == key) continue;
     const RestorePhase other_phase = RestorePhaseOf(*other);
     const bool earlier = std::make_pair(CreationTimestampOf(*other), QueueKeyOf(*other)) < order;
     const bool waiting =
@@ -208,8 +193,8 @@ RestoreStartDecision PlanRestoreStart(const json& restore, const api::RestoreSta
   if (backup == nullptr) {
     return Decide(RestoreStartDecision::Action::kLookUpBackup, std::move(status));
   }
-  const std::string backup_name = SpecString(restore, "backupName");
-  const std::string source = SourceClusterOf(restore);
+  const std::string backup_name = api::RestoreSpecString(restore, "backupName");
+  const std::string source = api::SourceClusterOf(restore);
   const std::string object_key = RestoreObjectKeyOf(restore);
   if (!backup->destination.ok()) {
     if (absl::IsUnavailable(backup->destination)) return Retry(backup->destination);
@@ -324,9 +309,10 @@ RestoreStepDecision PlanRestoreStep(const json& restore, const api::RestoreStatu
       if (status.CountMembers(MemberPhase::kRebuilt) == members) {
         if (cluster_health == nullptr) return {.action = Action::kCheckHealth, .status = current};
         if (cluster_health->ok()) {
-          return finish(RestorePhase::kCompleted,
-                        StrCat("restored from backup ", SpecString(restore, "backupName"),
-                               "; every member healthy"));
+          return finish(
+              RestorePhase::kCompleted,
+              StrCat("restored from backup ", api::RestoreSpecString(restore, "backupName"),
+                     "; every member healthy"));
         }
         status.message = StrCat("waiting for the rebuilt members to form a healthy cluster: ",
                                 cluster_health->message());

@@ -32,11 +32,6 @@ struct RestorePlanSettings {
   absl::Duration member_health_wait = absl::Seconds(30);
 };
 
-// spec.cluster.name of an EtcdRestore.
-std::string RestoredClusterOf(const nlohmann::json& restore);
-// The Cluster whose backup is restored: spec.sourceCluster for a deliberate clone,
-// else the restored Cluster itself.
-std::string SourceClusterOf(const nlohmann::json& restore);
 // The backup's object key: Kubermatic's "<source cluster>-<spec.backupName>".
 std::string RestoreObjectKeyOf(const nlohmann::json& restore);
 // status.phase of an EtcdRestore; kNone when absent or unknown.

@@ -1,9 +1,9 @@
 #include "launcher/launcher.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "client/resource_path.h"
+#include "common/retry_chain_node.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
 #include "etcd/etcd_client.h"
@@ -105,7 +105,7 @@ absl::Status Launcher::Report(const MemberHealth& health) {
   });
 }
 
-int Launcher::Run(const std::atomic<bool>& stop) {
+int Launcher::Run(AbortSource& stop) {
   spdlog::info("launcher for member {} of Cluster {} (server {})", options_.member.name,
                options_.cluster, options_.server);
   // Killed in the middle of a rebuild last time (the old data is still aside): let
@@ -116,9 +116,10 @@ int Launcher::Run(const std::atomic<bool>& stop) {
   absl::Time last_report = absl::InfinitePast();
   absl::Time last_check = absl::InfinitePast();
   bool was_restoring = false;
-  while (!stop.load()) {
+  const RetryChainNode job(stop, clock_);
+  while (!stop.aborted()) {
     // Restores are looked for often (one cheap list), health every check_interval.
-    const bool restoring = restorer_.Step();
+    const bool restoring = restorer_.Step(job);
     // Outside a restore etcd always runs (Start is idempotent): also after a restart
     // that found an interrupted rebuild the restore has since settled.
     if (!restoring) etcd_.Start();
@@ -147,9 +148,7 @@ int Launcher::Run(const std::atomic<bool>& stop) {
     }
     const absl::Duration pause =
         restoring ? absl::Milliseconds(200) : std::min(options_.restore_poll, interval);
-    for (absl::Time until = absl::Now() + pause; absl::Now() < until && !stop.load();) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    clock_.SleepFor(pause, stop);
   }
   spdlog::info("stopping etcd member {}", options_.member.name);
   etcd_.Stop();

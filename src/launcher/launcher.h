@@ -1,11 +1,12 @@
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "client/api_client.h"
+#include "common/abort_source.h"
+#include "common/clock.h"
 #include "destination/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
@@ -43,9 +44,11 @@ class Launcher {
  public:
   explicit Launcher(LauncherOptions options);
 
-  // Runs until `stop` becomes true; then stops etcd and reports the member stopped.
+  // Runs until `stop` is aborted; then stops etcd and reports the member stopped.
+  // The abort also cuts short a restore download in flight (it is fetched again
+  // when the launcher comes back) and wakes the loop's waits at once.
   // Returns the process exit code.
-  int Run(const std::atomic<bool>& stop);
+  int Run(AbortSource& stop);
 
  private:
   MemberHealth CheckHealth();
@@ -53,6 +56,7 @@ class Launcher {
   absl::Status Report(const MemberHealth& health);
 
   const LauncherOptions options_;
+  RealClock clock_;
   client::ApiClient api_;
   EtcdSupervisor etcd_;
   MemberRestorer restorer_;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "api/cluster_namespace.h"
+#include "api/status/restore_spec.h"
 #include "backup/backup_naming.h"
 #include "backup/backup_ownership.h"
 #include "client/resource_path.h"
@@ -25,11 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr absl::Duration kRestoreStopGrace = absl::Seconds(2);
-
-// A string field of the restore's spec ("" when absent).
-std::string SpecString(const json& restore, const char* key) {
-  return restore.value("spec", json::object()).value(key, "");
-}
 
 // Seeds and Secrets read over the API, for the destination of a backup.
 class ApiDestinationSource : public destination::DestinationSource {
@@ -104,7 +100,7 @@ bool MemberRestorer::InterruptedRebuild() const {
   return false;
 }
 
-bool MemberRestorer::Step() {
+bool MemberRestorer::Step(const RetryChainNode& job) {
   absl::StatusOr<client::ApiResponse> response =
       api_.Get(client::ResourcePath(client::kEtcdRestores, api::ClusterNamespace(cluster_)));
   if (!response.ok() || !response->ok()) return false;
@@ -112,7 +108,7 @@ bool MemberRestorer::Step() {
   if (!list.ok()) return false;
   bool in_progress = false;
   for (const json& restore : (*list)["items"]) {
-    if (restore["spec"].value("cluster", json::object()).value("name", "") != cluster_) continue;
+    if (api::RestoredClusterOf(restore) != cluster_) continue;
     absl::StatusOr<api::RestoreStatus> status =
         api::ParseRestoreStatus(restore.value("status", json::object()));
     if (!status.ok()) {
@@ -121,12 +117,13 @@ bool MemberRestorer::Step() {
       continue;
     }
     if (status->phase == api::RestorePhase::kStsRebuilding) in_progress = true;
-    Act(restore, *status);
+    Act(restore, *status, job);
   }
   return in_progress;
 }
 
-void MemberRestorer::Act(const json& restore, const api::RestoreStatus& status) {
+void MemberRestorer::Act(const json& restore, const api::RestoreStatus& status,
+                         const RetryChainNode& job) {
   const std::string& token = status.cluster_token;
   std::error_code ec;
   const bool moved_aside = !token.empty() && fs::exists(AsideDir(token), ec);
@@ -145,7 +142,13 @@ void MemberRestorer::Act(const json& restore, const api::RestoreStatus& status) 
       return;
     case MemberRestoreAction::kDownload: {
       ReportPhase(restore, api::MemberPhase::kDownloading, "").IgnoreError();
-      absl::Status downloaded = Download(restore, status);
+      absl::Status downloaded = Download(restore, status, job);
+      if (job.aborted()) {
+        // The launcher is stopping, not the download failing: the member stays
+        // Downloading, and the launcher that comes back fetches it again.
+        spdlog::info("restore {}: download stopped with the launcher", name);
+        return;
+      }
       if (downloaded.ok()) {
         ReportPhase(restore, api::MemberPhase::kReady, "backup downloaded and verified")
             .IgnoreError();
@@ -186,14 +189,12 @@ void MemberRestorer::Act(const json& restore, const api::RestoreStatus& status) 
   }
 }
 
-absl::Status MemberRestorer::Download(const json& restore, const api::RestoreStatus& status) {
+absl::Status MemberRestorer::Download(const json& restore, const api::RestoreStatus& status,
+                                      const RetryChainNode& job) {
   // The key the restore may name is the cluster's own backup's (or, for a deliberate
   // clone, the source cluster's): never whatever the status says.
-  std::string source_cluster = restore.value("spec", json::object())
-                                   .value("sourceCluster", json::object())
-                                   .value("name", "");
-  if (source_cluster.empty()) source_cluster = cluster_;
-  const std::string backup_name = SpecString(restore, "backupName");
+  const std::string source_cluster = api::SourceClusterOf(restore);
+  const std::string backup_name = api::RestoreSpecString(restore, "backupName");
   const std::string key = backup::BackupObjectKeyFor(source_cluster, backup_name);
   if (status.object_key != key) {
     return absl::FailedPreconditionError(StrCat("the restore names object ", status.object_key,
@@ -202,9 +203,9 @@ absl::Status MemberRestorer::Download(const json& restore, const api::RestoreSta
   }
   ApiDestinationSource source(api_);
   absl::StatusOr<destination::BackupDestination> destination = destination::ResolveDestination(
-      source, api::kSeedNamespace, SpecString(restore, "destination"), destinations_);
+      source, api::kSeedNamespace, api::RestoreSpecString(restore, "destination"), destinations_);
   if (!destination.ok()) return destination.status();
-  if (const std::string secret = SpecString(restore, "backupDownloadCredentialsSecret");
+  if (const std::string secret = api::RestoreSpecString(restore, "backupDownloadCredentialsSecret");
       !secret.empty()) {
     if (absl::Status st =
             destination::UseCredentialsFrom(source, "kube-system", secret, *destination);
@@ -220,7 +221,7 @@ absl::Status MemberRestorer::Download(const json& restore, const api::RestoreSta
   std::optional<snapshot::SnapshotManifest> manifest;
   const bool has_manifest = status.has_manifest.value_or(true);
   if (has_manifest) {
-    absl::StatusOr<snapshot::SnapshotManifest> read = snapshot::ReadManifest(*store, key);
+    absl::StatusOr<snapshot::SnapshotManifest> read = snapshot::ReadManifest(*store, key, job);
     if (!read.ok()) return read.status();
     manifest = *std::move(read);
   }
@@ -230,7 +231,7 @@ absl::Status MemberRestorer::Download(const json& restore, const api::RestoreSta
     return owned;
   }
   // Room for the download and the restored data dir beside the old one.
-  absl::StatusOr<objectstore::ObjectInfo> head = store->Head(key);
+  absl::StatusOr<objectstore::ObjectInfo> head = store->Head(key, job);
   if (!head.ok()) return head.status();
   const std::string work = WorkDir(status.cluster_token);
   std::error_code ec;
@@ -251,7 +252,7 @@ absl::Status MemberRestorer::Download(const json& restore, const api::RestoreSta
   options.overwrite = true;  // a download that a killed launcher left is fetched again
   const std::string file = (fs::path(work) / "snapshot.db").string();
   absl::StatusOr<snapshot::FetchResult> fetched =
-      snapshot::FetchSnapshot(*store, key, file, options);
+      snapshot::FetchSnapshot(*store, key, file, options, job);
   if (!fetched.ok()) return fetched.status();
   if (fetched->sha256 != status.sha256) {
     fs::remove(file, ec);

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "api/status/restore_status.h"
 #include "client/api_client.h"
+#include "common/retry_chain_node.h"
 #include "destination/backup_destination.h"
 #include "launcher/etcd_member.h"
 #include "launcher/etcd_supervisor.h"
@@ -33,9 +34,10 @@ class MemberRestorer {
   MemberRestorer(client::ApiClient& api, std::string cluster, const EtcdMemberConfig& member,
                  EtcdSupervisor& etcd, destination::DestinationPolicy destinations);
 
-  // One look at the cluster's restores. Returns whether one is in progress for this
-  // cluster (etcd may then be stopped on purpose).
-  bool Step();
+  // One look at the cluster's restores, as part of the launcher's `job` (its abort
+  // cuts a download short). Returns whether one is in progress for this cluster
+  // (etcd may then be stopped on purpose).
+  bool Step(const RetryChainNode& job);
 
   // Whether a data dir was set aside by a rebuild that has not ended (this launcher
   // was killed in the middle of it); the next Step() resumes or rolls it back and
@@ -44,8 +46,10 @@ class MemberRestorer {
 
  private:
   // Does what the restore's status asks of this member (DecideMemberRestoreStep).
-  void Act(const nlohmann::json& restore, const api::RestoreStatus& status);
-  absl::Status Download(const nlohmann::json& restore, const api::RestoreStatus& status);
+  void Act(const nlohmann::json& restore, const api::RestoreStatus& status,
+           const RetryChainNode& job);
+  absl::Status Download(const nlohmann::json& restore, const api::RestoreStatus& status,
+                        const RetryChainNode& job);
   absl::Status Rebuild(const api::RestoreStatus& status);
   // Puts the old data dir back (if it was moved) and starts etcd.
   absl::Status RollBack(const std::string& token);

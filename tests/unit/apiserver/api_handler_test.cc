@@ -1,12 +1,10 @@
 #include "apiserver/api_handler.h"
 
-#include <filesystem>
-
 #include "common/manual_clock.h"
 #include "common/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/sqlite/sqlite_store.h"
+#include "test_support/test_registry.h"
 
 namespace snapkeep::apiserver {
 namespace {
@@ -22,16 +20,6 @@ const std::string kClusters = "/apis/kubermatic.k8c.io/v1/clusters";
 class ApiHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("api-handler-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = store::SqliteStore::Open((dir_ / "db").string());
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(*s);
-    registry_ = std::make_unique<ObjectRegistry>(*store_, catalog_, clock_);
-    ASSERT_TRUE(registry_->Bootstrap().ok());
     handler_ = std::make_unique<ApiHandler>(
         *registry_, clock_, &metrics_,
         [this](const api::KindInfo& kind, const json& object) -> std::vector<std::string> {
@@ -39,12 +27,7 @@ class ApiHandlerTest : public ::testing::Test {
           return {StrCat(kind.kind, " ", object["metadata"].value("name", ""), " is noted")};
         });
   }
-  void TearDown() override {
-    handler_.reset();
-    registry_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { handler_.reset(); }
 
   HandlerResult Send(http::verb verb, const std::string& target, std::string body = "",
                      const std::string& content_type = "", const std::string& accept = "") {
@@ -91,13 +74,11 @@ class ApiHandlerTest : public ::testing::Test {
     return res;
   }
 
-  std::filesystem::path dir_;
   ManualClock clock_{absl::FromUnixSeconds(1615859280)};
-  api::KindCatalog catalog_;
+  test_support::TestRegistry test_registry_{"api-handler-test", clock_};
+  ObjectRegistry* const registry_ = &test_registry_.registry();
   MetricsRegistry metrics_;
   bool admission_warning_ = false;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<ObjectRegistry> registry_;
   std::unique_ptr<ApiHandler> handler_;
 };
 

@@ -1,12 +1,10 @@
 #include "apiserver/object_registry.h"
 
-#include <filesystem>
-
 #include "api/api_error.h"
 #include "common/manual_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/sqlite/sqlite_store.h"
+#include "test_support/test_registry.h"
 
 namespace snapkeep::apiserver {
 namespace {
@@ -18,24 +16,6 @@ int Code(const absl::Status& s) { return api::ApiError::FromStatus(s).code; }
 
 class ObjectRegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("registry-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = store::SqliteStore::Open((dir_ / "db").string());
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(*s);
-    registry_ = std::make_unique<ObjectRegistry>(*store_, catalog_, clock_);
-    ASSERT_TRUE(registry_->Bootstrap().ok());
-  }
-  void TearDown() override {
-    registry_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   const api::KindInfo& Kind(const char* kind) {
     return *catalog_.ByKind(std::string(kind) == "Secret" || std::string(kind) == "Namespace"
                                 ? "v1"
@@ -67,11 +47,11 @@ class ObjectRegistryTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status();
   }
 
-  std::filesystem::path dir_;
   ManualClock clock_{absl::FromUnixSeconds(1615859280)};
-  api::KindCatalog catalog_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<ObjectRegistry> registry_;
+  test_support::TestRegistry test_registry_{"registry-test", clock_};
+  const api::KindCatalog& catalog_ = test_registry_.catalog();
+  store::Store* const store_ = &test_registry_.store();
+  ObjectRegistry* const registry_ = &test_registry_.registry();
 };
 
 TEST_F(ObjectRegistryTest, CreateSetsServerFieldsAndDropsStatus) {

@@ -4,16 +4,12 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "test_support/rfc3339.h"
 
 namespace snapkeep::backup {
 namespace {
 
-absl::Time T(const char* rfc3339) {
-  absl::Time t;
-  std::string err;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << err;
-  return t;
-}
+using test_support::T;
 
 TEST(BackupNamingTest, BackupNameIsConfigAndUtcTimestamp) {
   EXPECT_EQ(BackupNameFor("daily-backup", T("2021-03-02T15:24:00Z")),

@@ -1,8 +1,8 @@
 #include "controller/backup_controller.h"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -14,10 +14,13 @@
 #include "common/str_cat.h"
 #include "common/time_format.h"
 #include "gtest/gtest.h"
-#include "store/sqlite/sqlite_store.h"
+#include "test_support/test_registry.h"
+#include "test_support/wait_for.h"
 
 namespace snapkeep::controller {
 namespace {
+
+using test_support::WaitFor;
 
 using apiserver::Subresource;
 using backup::StoredObjectState;
@@ -31,11 +34,13 @@ constexpr const char* kBackup = "daily-2021-03-02T10:00:00";
 class FakeExecutor : public BackupExecutor {
  public:
   absl::StatusOr<StoredBackup> Store(const BackupRequest& request) override {
+    Pass(stores_);
     std::lock_guard lock(mu_);
     stored_.push_back(request.target.object_key);
     return StoredBackup{.size_bytes = 10, .sha256 = "feed", .etcd_revision = 3};
   }
   absl::Status Delete(const BackupTarget& target) override {
+    Pass(deletes_);
     std::lock_guard lock(mu_);
     deleted_.push_back(target.object_key);
     return delete_result_;
@@ -54,6 +59,31 @@ class FakeExecutor : public BackupExecutor {
     return abort_result_;
   }
 
+  // Stores (or deletes) wait in the executor until Open(), counted while they do.
+  struct Gate {
+    bool closed = false;
+    int inside = 0;
+    int most_inside = 0;
+  };
+  void Close(Gate FakeExecutor::*gate) {
+    std::lock_guard lock(mu_);
+    (this->*gate).closed = true;
+  }
+  void Open(Gate FakeExecutor::*gate) {
+    std::lock_guard lock(mu_);
+    (this->*gate).closed = false;
+    opened_.notify_all();
+  }
+  Gate Inside(Gate FakeExecutor::*gate) {
+    std::lock_guard lock(mu_);
+    return this->*gate;
+  }
+  Gate stores_, deletes_;
+
+  std::vector<std::string> stored() {
+    std::lock_guard lock(mu_);
+    return stored_;
+  }
   std::vector<std::string> deleted() {
     std::lock_guard lock(mu_);
     return deleted_;
@@ -72,34 +102,26 @@ class FakeExecutor : public BackupExecutor {
   }
 
  private:
+  void Pass(Gate& gate) {
+    std::unique_lock lock(mu_);
+    ++gate.inside;
+    gate.most_inside = std::max(gate.most_inside, gate.inside);
+    opened_.wait(lock, [&] { return !gate.closed; });
+    --gate.inside;
+  }
+
   std::mutex mu_;
+  std::condition_variable opened_;
   std::vector<std::string> stored_, deleted_, aborted_;
   absl::Status abort_result_, delete_result_;
 };
-
-bool WaitFor(const std::function<bool()>& done) {
-  for (int i = 0; i < 1000; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
 
 // A real registry on a temporary SQLite store, a Seed with a file:// destination, a
 // Cluster and one config; the clock stands still, so nothing becomes due by itself.
 class BackupControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           StrCat("backup-controller-test-", ::getpid(), "-",
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "bucket");
-    auto s = store::SqliteStore::Open((dir_ / "db").string());
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(*s);
-    registry_ = std::make_unique<apiserver::ObjectRegistry>(*store_, catalog_, clock_);
-    ASSERT_TRUE(registry_->Bootstrap().ok());
     Create("Seed", "kubermatic",
            {{"metadata", {{"name", "seed"}}},
             {"spec",
@@ -109,12 +131,6 @@ class BackupControllerTest : public ::testing::Test {
     Create("Cluster", "",
            {{"metadata", {{"name", "a"}}},
             {"spec", {{"etcd", {{"endpoints", {"http://127.0.0.1:1"}}}}}}});
-  }
-  void TearDown() override {
-    controller_.reset();
-    registry_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   const api::KindInfo& Kind(const char* kind) {
@@ -128,46 +144,50 @@ class BackupControllerTest : public ::testing::Test {
   }
   // Config "daily" of Cluster a, its backups recorded as `entries`.
   void CreateConfig(json entries, json annotations = json::object()) {
+    CreateConfigNamed("daily", std::move(entries), 5, std::move(annotations));
+  }
+  void CreateConfigNamed(const std::string& name, json entries, int keep,
+                         json annotations = json::object()) {
     Create("EtcdBackupConfig", "cluster-a",
            {{"metadata",
-             {{"name", "daily"},
+             {{"name", name},
               {"finalizers", {std::string(kDeleteAllBackupsFinalizer)}},
               {"annotations", annotations}}},
             {"spec",
              {{"cluster", {{"kind", "Cluster"}, {"name", "a"}}},
               {"schedule", "@every 20m"},
-              {"keep", 5},
+              {"keep", keep},
               {"destination", "local"}}}});
     auto written =
-        registry_->UpdateWith(Kind("EtcdBackupConfig"), "cluster-a", "daily", Subresource::kStatus,
+        registry_->UpdateWith(Kind("EtcdBackupConfig"), "cluster-a", name, Subresource::kStatus,
                               apiserver::kServerWrite, [&](json& object) {
                                 object["status"] = {{"currentBackups", entries}};
                                 return absl::OkStatus();
                               });
     ASSERT_TRUE(written.ok()) << written.status();
   }
-  void Start() {
-    BackupControllerOptions options;
+  void Start(BackupControllerOptions options = {}) {
     options.destinations.file_roots = {std::filesystem::canonical(dir_).string()};
     controller_ =
         std::make_unique<BackupController>(*registry_, clock_, executor_, metrics_, options);
     ASSERT_TRUE(controller_->Start().ok());
   }
-  json Entry(size_t i) {
-    auto config = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "daily");
+  json Entries(const std::string& config_name = "daily") {
+    auto config = registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", config_name);
     if (!config.ok()) return json();
-    return (*config)["status"]["currentBackups"][i];
+    return config->value("status", json::object()).value("currentBackups", json::array());
   }
+  json Entry(size_t i) { return Entries()[i]; }
   bool ConfigGone() {
     return absl::IsNotFound(
         registry_->Get(Kind("EtcdBackupConfig"), "cluster-a", "daily").status());
   }
 
-  std::filesystem::path dir_;
   ManualClock clock_{kNow};
-  api::KindCatalog catalog_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<apiserver::ObjectRegistry> registry_;
+  test_support::TestRegistry test_registry_{"backup-controller-test", clock_};
+  const api::KindCatalog& catalog_ = test_registry_.catalog();
+  apiserver::ObjectRegistry* const registry_ = &test_registry_.registry();
+  const std::filesystem::path& dir_ = test_registry_.dir().path();
   MetricsRegistry metrics_;
   FakeExecutor executor_;
   std::unique_ptr<BackupController> controller_;
@@ -232,9 +252,9 @@ TEST_F(BackupControllerTest, AnInterruptedDeletionFails) {
   EXPECT_EQ(Entry(0)["backupPhase"], "Completed");
 }
 
-json Completed(const char* name) {
+json Completed(const std::string& name, const std::string& scheduled = "2021-03-02T10:00:00Z") {
   return {{"backupName", name},
-          {"scheduledTime", "2021-03-02T10:00:00Z"},
+          {"scheduledTime", scheduled},
           {"backupFinishedTime", "2021-03-02T10:00:09Z"},
           {"backupPhase", "Completed"},
           {"sha256", "feed"}};
@@ -268,6 +288,71 @@ TEST_F(BackupControllerTest, TheKeepAnnotationLeavesTheBackups) {
   ASSERT_TRUE(registry_->Delete(Kind("EtcdBackupConfig"), "cluster-a", "daily").ok());
   ASSERT_TRUE(WaitFor([&] { return ConfigGone(); }));
   EXPECT_TRUE(executor_.deleted().empty());
+}
+
+// Whether config `name`'s newest entry is the 10:00 run, in `phase`.
+bool RanAtTen(const json& entries, const char* phase) {
+  return !entries.empty() && entries.back().value("scheduledTime", "") == "2021-03-02T10:00:00Z" &&
+         entries.back().value("backupPhase", "") == phase;
+}
+
+TEST_F(BackupControllerTest, DueRunsBeyondTheBackupSlotsWaitTheirTurn) {
+  // Both configs last ran at 09:20, so the 10:00 slot is due for each; one slot.
+  for (const char* name : {"first", "second"}) {
+    CreateConfigNamed(name,
+                      {Completed(StrCat(name, "-2021-03-02T09:20:00"), "2021-03-02T09:20:00Z")}, 5);
+  }
+  executor_.Close(&FakeExecutor::stores_);
+  Start({.max_running_backups = 1});
+  ASSERT_TRUE(WaitFor([&] { return executor_.Inside(&FakeExecutor::stores_).inside == 1; }));
+  // The waiting config records nothing yet: no Running entry, no skip.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(executor_.Inside(&FakeExecutor::stores_).inside, 1);
+  const bool first_runs = RanAtTen(Entries("first"), "Running");
+  const bool second_runs = RanAtTen(Entries("second"), "Running");
+  EXPECT_NE(first_runs, second_runs);
+  EXPECT_EQ(Entries(first_runs ? "second" : "first").size(), 1u);
+
+  executor_.Open(&FakeExecutor::stores_);
+  ASSERT_TRUE(WaitFor([&] {
+    return RanAtTen(Entries("first"), "Completed") && RanAtTen(Entries("second"), "Completed");
+  }));
+  EXPECT_EQ(executor_.Inside(&FakeExecutor::stores_).most_inside, 1);
+  EXPECT_EQ(executor_.stored().size(), 2u);
+}
+
+TEST_F(BackupControllerTest, RetentionDeletionsShareTheirSlots) {
+  // keep 1 of three completed backups: two deletions, one slot.
+  CreateConfigNamed(
+      "daily",
+      {Completed("daily-2021-03-02T09:20:00", "2021-03-02T09:20:00Z"),
+       Completed("daily-2021-03-02T09:40:00", "2021-03-02T09:40:00Z"), Completed(kBackup)},
+      1);
+  executor_.Close(&FakeExecutor::deletes_);
+  Start({.max_running_deletions = 1});
+  ASSERT_TRUE(WaitFor([&] { return executor_.Inside(&FakeExecutor::deletes_).inside == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(executor_.Inside(&FakeExecutor::deletes_).inside, 1);
+  int running = 0;
+  for (const json& e : Entries()) running += e.value("deletePhase", "") == "Running";
+  EXPECT_EQ(running, 1) << Entries().dump();
+
+  executor_.Open(&FakeExecutor::deletes_);
+  auto deleted_entries = [&] {
+    std::vector<std::string> names;
+    for (const json& e : Entries()) {
+      if (e.value("deletePhase", "") == "Completed") names.push_back(e["backupName"]);
+    }
+    return names;
+  };
+  ASSERT_TRUE(WaitFor([&] { return deleted_entries().size() == 2; })) << Entries().dump();
+  EXPECT_EQ(deleted_entries(),
+            (std::vector<std::string>{"daily-2021-03-02T09:20:00", "daily-2021-03-02T09:40:00"}));
+  EXPECT_EQ(executor_.Inside(&FakeExecutor::deletes_).most_inside, 1);
+  std::vector<std::string> deleted = executor_.deleted();
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<std::string>{"a-daily-2021-03-02T09:20:00",
+                                               "a-daily-2021-03-02T09:40:00"}));
 }
 
 }  // namespace

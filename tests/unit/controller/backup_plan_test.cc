@@ -8,18 +8,14 @@
 
 #include "common/time_format.h"
 #include "gtest/gtest.h"
+#include "test_support/rfc3339.h"
 
 namespace snapkeep::controller {
 namespace {
 
-using nlohmann::json;
+using test_support::T;
 
-absl::Time T(const char* rfc3339) {
-  absl::Time t;
-  std::string err;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << rfc3339 << ": " << err;
-  return t;
-}
+using nlohmann::json;
 
 // An EtcdBackupConfig as the API returns it. schedule "" = one-time.
 json Config(const std::string& schedule, int keep = 20,

@@ -1,12 +1,11 @@
 #include "controller/command_backup_executor.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "test_support/test_dir.h"
 
 namespace snapkeep::controller {
 namespace {
@@ -41,11 +40,6 @@ class RecordingExecutor : public BackupExecutor {
 class CommandBackupExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("command-executor-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     target_.ns = "cluster-c1";
     target_.config = "daily";
     target_.cluster = "c1";
@@ -60,8 +54,6 @@ class CommandBackupExecutorTest : public ::testing::Test {
     target_.destination.access_key_id = "AK";
     target_.destination.secret_access_key = "SK";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<CommandBackupExecutor> Make(std::string store, std::string del) {
     auto builtin = std::make_unique<RecordingExecutor>();
     builtin_ = builtin.get();
@@ -76,7 +68,8 @@ class CommandBackupExecutorTest : public ::testing::Test {
     return text.str();
   }
 
-  std::filesystem::path dir_;
+  test_support::TestDir test_dir_{"command-executor-test"};
+  const std::filesystem::path& dir_ = test_dir_.path();
   BackupTarget target_;
   RecordingExecutor* builtin_ = nullptr;
 };

@@ -17,9 +17,12 @@
 #include "common/manual_clock.h"
 #include "gtest/gtest.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_support/wait_for.h"
 
 namespace snapkeep::controller {
 namespace {
+
+using test_support::WaitFor;
 
 using nlohmann::json;
 
@@ -59,14 +62,6 @@ class EventLog {
 };
 
 // Waits (a few ms at a time, up to 5 s) for the informer's thread to catch up.
-bool WaitFor(const std::function<bool()>& done) {
-  for (int i = 0; i < 5000; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return done();
-}
-
 class InformerTest : public ::testing::Test {
  protected:
   void Open(store::SqliteStoreOptions options = {}) {

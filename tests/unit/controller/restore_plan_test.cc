@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "api/status/restore_spec.h"
 #include "common/manual_clock.h"
 #include "common/str_cat.h"
 #include "common/time_format.h"
@@ -43,7 +44,7 @@ json Member(const std::string& name, absl::Time heartbeat, bool healthy = true) 
           {"message", healthy ? "ok" : "etcd not ready"}};
 }
 
-json Cluster(json members, bool launcher = true, bool pause = false) {
+json ClusterWith(json members, bool launcher = true, bool pause = false) {
   return {{"metadata", {{"name", "a"}}},
           {"spec", {{"pause", pause}, {"features", {{"etcdLauncher", launcher}}}}},
           {"status", {{"members", std::move(members)}}}};
@@ -80,7 +81,7 @@ class RestoreStartTest : public ::testing::Test {
     return PlanRestoreStart(restore, *status, cluster, restores, backup, clock_.Now(), settings_);
   }
   json HealthyCluster() {
-    return Cluster({Member("m0", clock_.Now()), Member("m1", clock_.Now())});
+    return ClusterWith({Member("m0", clock_.Now()), Member("m1", clock_.Now())});
   }
 
   ManualClock clock_{kT0};
@@ -94,7 +95,7 @@ TEST_F(RestoreStartTest, EndsUntouchedWhenTheClusterCannotBeRestored) {
   EXPECT_EQ(missing.status.phase, RestorePhase::kFailed);
   EXPECT_EQ(missing.status.message, "Cluster a not found; nothing changed");
 
-  const json no_launcher = Cluster({Member("m0", kT0)}, /*launcher=*/false);
+  const json no_launcher = ClusterWith({Member("m0", kT0)}, /*launcher=*/false);
   RestoreStartDecision refused = Decide(restore, &no_launcher);
   EXPECT_EQ(refused.action, Start::kWriteStatus);
   EXPECT_EQ(refused.status.phase, RestorePhase::kEtcdLauncherNotEnabled);
@@ -157,15 +158,15 @@ TEST_F(RestoreStartTest, WaitsForHealthyMembersThenFails) {
     json cluster;
     std::string why;
   } cases[] = {
-      {Cluster({Member("m0", kT0), Member("m1", kT0, /*healthy=*/false)}),
+      {ClusterWith({Member("m0", kT0), Member("m1", kT0, /*healthy=*/false)}),
        "member m1 of Cluster a is not healthy under its launcher (its launcher reports: etcd "
        "not ready)"},
-      {Cluster({Member("m0", kT0 - absl::Minutes(3))}),
+      {ClusterWith({Member("m0", kT0 - absl::Minutes(3))}),
        "member m0 of Cluster a is not healthy under its launcher (its launcher's last report "
        "is 3m old)"},
-      {Cluster({{{"name", "m0"}, {"healthy", true}, {"peerURLs", {"http://m0:2380"}}}}),
+      {ClusterWith({{{"name", "m0"}, {"healthy", true}, {"peerURLs", {"http://m0:2380"}}}}),
        "member m0 of Cluster a is not healthy under its launcher (it never reported)"},
-      {Cluster(json::array()), "no member of Cluster a reports through a launcher"},
+      {ClusterWith(json::array()), "no member of Cluster a reports through a launcher"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.why);
@@ -204,7 +205,7 @@ TEST_F(RestoreStartTest, LooksTheBackupUpOnlyWhenEverythingElsePassed) {
 }
 
 TEST_F(RestoreStartTest, StartsFromTheManifest) {
-  const json cluster = Cluster({Member("m0", kT0), Member("m1", kT0)}, true, /*pause=*/true);
+  const json cluster = ClusterWith({Member("m0", kT0), Member("m1", kT0)}, true, /*pause=*/true);
   json restore = Restore("r", "2021-03-02T09:00:00Z", "Pending");
   restore["status"]["membersWaitStartTime"] = "2021-03-02T09:59:50Z";
   BackupLookup backup = Found();
@@ -437,8 +438,8 @@ TEST_F(RestoreStepTest, RollingBackEndsWhenEveryMemberIsBack) {
 
 TEST(RestorePlanTest, ObjectsOfARestore) {
   json restore = Restore("r", "2021-03-02T09:00:00Z", "StsRebuilding");
-  EXPECT_EQ(RestoredClusterOf(restore), "a");
-  EXPECT_EQ(SourceClusterOf(restore), "a");
+  EXPECT_EQ(api::RestoredClusterOf(restore), "a");
+  EXPECT_EQ(api::SourceClusterOf(restore), "a");
   EXPECT_EQ(RestorePhaseOf(restore), RestorePhase::kStsRebuilding);
   restore["status"]["phase"] = "Unheard";
   EXPECT_EQ(RestorePhaseOf(restore), RestorePhase::kNone);

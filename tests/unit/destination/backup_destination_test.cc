@@ -1,7 +1,5 @@
 #include "destination/backup_destination.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "common/retry_chain_node.h"
 #include "gtest/gtest.h"
+#include "test_support/test_dir.h"
 
 namespace snapkeep::destination {
 namespace {
@@ -54,15 +53,6 @@ class FakeDestinationSource : public DestinationSource {
 
 class BackupDestinationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("destination-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   json S3Destination(const std::string& secret, const std::string& secret_ns = "") {
     json credentials = {{"name", secret}};
     if (!secret_ns.empty()) credentials["namespace"] = secret_ns;
@@ -72,7 +62,8 @@ class BackupDestinationTest : public ::testing::Test {
             {"credentials", credentials}};
   }
 
-  std::filesystem::path dir_;
+  test_support::TestDir test_dir_{"destination-test"};
+  const std::filesystem::path& dir_ = test_dir_.path();
   FakeDestinationSource source_;
   DestinationPolicy policy_{.file_roots = {"/var/backups", "/a", "/b"}};
 };
@@ -238,7 +229,9 @@ TEST_F(BackupDestinationTest, FileDestinationsStayUnderTheAllowedRoots) {
 
 // The store of a file destination is rooted at its directory: keys are names in it.
 TEST_F(BackupDestinationTest, OpensTheStoreAtTheDestination) {
-  BackupDestination file{.name = "local", .kind = BackupDestination::Kind::kFile};
+  BackupDestination file;
+  file.name = "local";
+  file.kind = BackupDestination::Kind::kFile;
   file.directory = (dir_ / "store").string();
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> store =
       OpenDestination(file, objectstore::S3Options{});
@@ -250,7 +243,9 @@ TEST_F(BackupDestinationTest, OpensTheStoreAtTheDestination) {
   std::string content((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "snapshot");
 
-  BackupDestination s3{.name = "s3", .kind = BackupDestination::Kind::kS3};
+  BackupDestination s3;
+  s3.name = "s3";
+  s3.kind = BackupDestination::Kind::kS3;
   s3.bucket = "backups";
   s3.endpoint_url = "http://127.0.0.1:1";
   absl::StatusOr<std::unique_ptr<objectstore::ObjectStore>> bucket =
@@ -258,7 +253,9 @@ TEST_F(BackupDestinationTest, OpensTheStoreAtTheDestination) {
   ASSERT_TRUE(bucket.ok()) << bucket.status();
   EXPECT_EQ((*bucket)->Describe("c1-daily"), "s3://backups/c1-daily");
 
-  BackupDestination relative{.name = "rel", .kind = BackupDestination::Kind::kFile};
+  BackupDestination relative;
+  relative.name = "rel";
+  relative.kind = BackupDestination::Kind::kFile;
   relative.directory = "relative/dir";
   EXPECT_EQ(OpenDestination(relative, objectstore::S3Options{}).status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -8,17 +8,12 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "test_support/wait_for.h"
 
 namespace snapkeep::launcher {
 namespace {
 
-bool WaitFor(const std::function<bool()>& done, int seconds = 10) {
-  for (int i = 0; i < seconds * 100; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
+using test_support::WaitFor;
 
 SupervisorOptions Fast() {
   SupervisorOptions o;
