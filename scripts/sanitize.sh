@@ -9,9 +9,14 @@ build="${SNAPKEEP_ASAN_BUILD:-$here/build-asan}"
 if [ ! -f "$build/build.ninja" ]; then
   launcher=()
   if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-  # Debug (-O0 -g): instrumented code compiles about as fast as the main build's
-  # RelWithDebInfo (-O1 took 30% longer), and reports name every frame.
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSNAPKEEP_SANITIZE=ON \
+  # -O0 -g1: instrumented code at -O1 compiles twice as slowly; line tables are
+  # enough for reports that name file and line of every frame. A unity build (16
+  # sources a unit) compiles the json- and gRPC-heavy headers once per unit rather
+  # than per file: 3.4x less CPU (the API library: 76 s instead of 263 s), so the
+  # whole run fits in about 5 minutes on 2 cores. Each file still compiles alone in
+  # the main build and under clang-tidy (scripts/lint.sh).
+  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+    -DSNAPKEEP_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 \
     "${launcher[@]}" >/dev/null
 fi
 mapfile -t tests < <(cd "$build" && ctest -N -L unit | sed -n 's/^ *Test *#[0-9]*: //p')
