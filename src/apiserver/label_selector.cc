@@ -22,7 +22,7 @@ std::string Trim(std::string_view s) {
 // Selector text echoed in a message: control bytes, NUL and non-ASCII as \xNN,
 // so the message is readable and always valid UTF-8 in the JSON Status.
 std::string Shown(std::string_view text) {
-  return StrCat("\"", absl::CHexEscape(absl::string_view(text.data(), text.size())), "\"");
+  return StrCat("\"", absl::CHexEscape(ToAbsl(text)), "\"");
 }
 
 // A label selector's tokens, as Kubernetes' lexer (k8s.io/apimachinery/pkg/labels)

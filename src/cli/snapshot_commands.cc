@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -15,6 +14,7 @@
 #include "cli/snapshot_flags.h"
 #include "cli/table_printer.h"
 #include "common/retry_chain_node.h"
+#include "common/str_cat.h"
 #include "common/termination_signals.h"
 #include "nlohmann/json.hpp"
 #include "snapshot/bolt_database_summary.h"
@@ -42,7 +42,7 @@ void LogToStderr() {
   spdlog::set_default_logger(logger);
 }
 
-int Fail(absl::string_view command, const absl::Status& status) {
+int Fail(std::string_view command, const absl::Status& status) {
   std::cerr << "snapkeep snapshot " << command << ": " << status.message() << "\n";
   return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
 }
@@ -55,7 +55,7 @@ std::string HumanBytes(uint64_t bytes) {
     value /= 1024;
     ++unit;
   }
-  return unit == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", value, units[unit]);
+  return unit == 0 ? StrCat(bytes, " B") : absl::StrFormat("%.1f %s", value, units[unit]);
 }
 
 // zstd's frame magic, as a snapshot stored with --compress zstd begins.
@@ -74,7 +74,7 @@ template <typename T, typename Describe>
 std::string FirstFew(const std::vector<T>& items, Describe describe) {
   std::vector<std::string> shown;
   for (size_t i = 0; i < items.size() && i < 5; ++i) shown.push_back(describe(items[i]));
-  return absl::StrCat(absl::StrJoin(shown, ", "), items.size() > shown.size() ? ", …" : "");
+  return StrCat(absl::StrJoin(shown, ", "), items.size() > shown.size() ? ", …" : "");
 }
 
 json ManifestJson(const snapshot::SnapshotManifest& manifest) {
@@ -141,8 +141,7 @@ struct SaveCommand {
     } else {
       std::string stored;
       if (manifest->compression != "none") {
-        stored = absl::StrCat(" (", manifest->compression, ": ", manifest->stored_size,
-                              " bytes stored)");
+        stored = StrCat(" (", manifest->compression, ": ", manifest->stored_size, " bytes stored)");
       }
       std::cout << absl::StrFormat(
           "saved %s to %s: %d bytes%s, sha256 %s, revision %d, %.2f s, %.1f MB/s\n", manifest->name,
@@ -153,17 +152,18 @@ struct SaveCommand {
   }
 
   absl::Status ParseCompress(snapshot::SaveOptions* options) const {
+    // `spec` goes through Abseil's ConsumePrefix and SimpleAtoi, so it is Abseil's type.
     absl::string_view spec = compress;
     if (spec == "none") return absl::OkStatus();
     if (!absl::ConsumePrefix(&spec, "zstd")) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--compress: '", compress, "' is not none, zstd or zstd:LEVEL"));
+          StrCat("--compress: '", compress, "' is not none, zstd or zstd:LEVEL"));
     }
     options->compression = "zstd";
     if (spec.empty()) return absl::OkStatus();
     if (!absl::ConsumePrefix(&spec, ":") || !absl::SimpleAtoi(spec, &options->compression_level)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--compress: '", compress, "' is not zstd:LEVEL with a number LEVEL"));
+          StrCat("--compress: '", compress, "' is not zstd:LEVEL with a number LEVEL"));
     }
     return absl::OkStatus();
   }
@@ -220,7 +220,7 @@ struct GetCommand {
     } else {
       std::cout << absl::StrFormat(
           "wrote %s: %d bytes, sha256 %s%s%s, verified, %.2f s\n", out, result->size,
-          result->sha256, revision >= 0 ? absl::StrCat(", revision ", revision) : "",
+          result->sha256, revision >= 0 ? StrCat(", revision ", revision) : "",
           result->etcd_trailer_verified ? ", etcd checksum ok" : "", seconds);
     }
     return 0;
@@ -262,9 +262,9 @@ struct ListCommand {
     if (dest->url.scheme == objectstore::ObjectUrl::Scheme::kFile) {
       // A file store has folders: a missing one is a typo, not an empty listing.
       struct stat st;
-      const std::string path = absl::StrCat("/", folder);
+      const std::string path = StrCat("/", folder);
       if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return Fail("list", absl::NotFoundError(absl::StrCat(
+        return Fail("list", absl::NotFoundError(StrCat(
                                 "--dest: ", path, " is not a directory; list takes a folder ",
                                 "such as file:///var/backups/ (or a prefix inside one)")));
       }
@@ -290,9 +290,9 @@ struct ListCommand {
           "`snapkeep snapshot delete --dest URL` removes those of one snapshot",
           catalog->pending.size(),
           FirstFew(catalog->pending, [&](const objectstore::PendingUpload& upload) {
-            return absl::StrCat(dest->store->Describe(upload.key), " (", upload.upload,
-                                upload.size > 0 ? absl::StrCat(", ", HumanBytes(upload.size)) : "",
-                                ", started ", snapshot::FormatTimestamp(upload.started), ")");
+            return StrCat(dest->store->Describe(upload.key), " (", upload.upload,
+                          upload.size > 0 ? StrCat(", ", HumanBytes(upload.size)) : "",
+                          ", started ", snapshot::FormatTimestamp(upload.started), ")");
           }));
     }
     if (output.json()) {
@@ -309,10 +309,10 @@ struct ListCommand {
     std::vector<std::vector<std::string>> rows = {
         {"NAME", "REVISION", "SIZE", "COMPRESSION", "STARTED", "SHA256"}};
     for (const snapshot::CatalogEntry& entry : catalog->snapshots) {
-      absl::string_view name = entry.key;
-      absl::ConsumePrefix(&name, folder);
+      std::string_view name = entry.key;
+      if (name.starts_with(folder)) name.remove_prefix(folder.size());
       const snapshot::SnapshotManifest& m = entry.manifest;
-      rows.push_back({std::string(name), absl::StrCat(m.revision), HumanBytes(m.stored_size),
+      rows.push_back({std::string(name), StrCat(m.revision), HumanBytes(m.stored_size),
                       m.compression, snapshot::FormatTimestamp(m.started_at), m.sha256});
     }
     std::cout << AlignColumns(rows);
@@ -349,7 +349,7 @@ struct InspectCommand {
 
   int RunFile() {
     if (IsZstdFile(file)) {
-      return Fail("inspect", absl::InvalidArgumentError(absl::StrCat(
+      return Fail("inspect", absl::InvalidArgumentError(StrCat(
                                  file,
                                  " is zstd-compressed (a snapshot saved with --compress zstd, as "
                                  "stored); `snapkeep snapshot get --dest URL --out FILE` "
@@ -360,11 +360,11 @@ struct InspectCommand {
     // The sha256 of the file, and etcd's trailer if the file carries one.
     snapshot::EtcdSnapshotDigest digest;
     std::FILE* in = std::fopen(file.c_str(), "rb");
-    if (!in) return Fail("inspect", absl::NotFoundError(absl::StrCat("cannot open ", file)));
+    if (!in) return Fail("inspect", absl::NotFoundError(StrCat("cannot open ", file)));
     std::string buffer(1 << 20, '\0');
     size_t n;
     while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) {
-      absl::string_view chunk(buffer.data(), n);
+      std::string_view chunk(buffer.data(), n);
       digest.Update(chunk);
     }
     std::fclose(in);
@@ -409,7 +409,7 @@ struct InspectCommand {
         snapshot::ReadManifest(*dest->store, dest->url.key);
     if (absl::IsNotFound(manifest.status())) {
       return Fail("inspect",
-                  absl::NotFoundError(absl::StrCat(
+                  absl::NotFoundError(StrCat(
                       "no snapshot at ", dest->store->Describe(dest->url.key),
                       " (it has no snapkeep manifest); for an object stored by another tool, "
                       "`snapkeep snapshot get --no-manifest --sha256 HEX --out FILE` it and "

@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "objectstore/object_store_factory.h"
 #include "spdlog/spdlog.h"
 
@@ -49,9 +49,9 @@ absl::StatusOr<etcd::EtcdClientOptions> EtcdFlags::ToOptions() const {
   options.password = password.empty() ? Env("ETCDCTL_PASSWORD") : password;
   if (size_t colon = who.find(':'); colon != std::string::npos) {
     if (!password.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--password: the password is also given in ",
-                                                     user.empty() ? "ETCDCTL_USER" : "--user",
-                                                     " NAME:PASSWORD; give it once"));
+      return absl::InvalidArgumentError(StrCat("--password: the password is also given in ",
+                                               user.empty() ? "ETCDCTL_USER" : "--user",
+                                               " NAME:PASSWORD; give it once"));
     }
     options.username = who.substr(0, colon);
     options.password = who.substr(colon + 1);
@@ -114,7 +114,7 @@ absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open(
   // s3:/bucket/key would quietly become a local file: say so instead.
   if (!absl::StartsWith(dest, "s3://") && !absl::StartsWith(dest, "file://")) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--dest: '", dest, "' is neither s3://BUCKET/PATH nor file:///ABSOLUTE/PATH"));
+        StrCat("--dest: '", dest, "' is neither s3://BUCKET/PATH nor file:///ABSOLUTE/PATH"));
   }
   absl::StatusOr<objectstore::ObjectUrl> url = objectstore::ParseObjectUrl(dest, "--dest");
   if (!url.ok()) return url.status();
@@ -127,12 +127,12 @@ absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open(
     if (absl::StrContains(s3.endpoint, "://") && !absl::StartsWith(s3.endpoint, "http://") &&
         !absl::StartsWith(s3.endpoint, "https://")) {
       return absl::InvalidArgumentError(
-          absl::StrCat(s3_endpoint.empty() ? "AWS_ENDPOINT_URL" : "--s3-endpoint", ": '",
-                       s3.endpoint, "' is not http(s)://HOST[:PORT] or a bare HOST (https)"));
+          StrCat(s3_endpoint.empty() ? "AWS_ENDPOINT_URL" : "--s3-endpoint", ": '", s3.endpoint,
+                 "' is not http(s)://HOST[:PORT] or a bare HOST (https)"));
     }
     // A bare host means https, as in Kubermatic's Seed destinations.
     if (!s3.endpoint.empty() && !absl::StrContains(s3.endpoint, "://")) {
-      s3.endpoint = absl::StrCat("https://", s3.endpoint);
+      s3.endpoint = StrCat("https://", s3.endpoint);
     }
     s3.region = s3_region;
     if (s3.region.empty()) s3.region = Env("AWS_REGION");
@@ -150,28 +150,28 @@ absl::StatusOr<DestinationFlags::Opened> DestinationFlags::Open(
                     : s3_addressing == "virtual" ? objectstore::S3Addressing::kVirtualHost
                                                  : objectstore::S3Addressing::kAuto;
     if (s3_part_size_mib < 5 || s3_part_size_mib > 5120) {
-      return absl::InvalidArgumentError(absl::StrCat("--s3-part-size: ", s3_part_size_mib,
-                                                     " MiB is outside S3's limits (5..5120 MiB)"));
+      return absl::InvalidArgumentError(StrCat("--s3-part-size: ", s3_part_size_mib,
+                                               " MiB is outside S3's limits (5..5120 MiB)"));
     }
     s3.part_size = s3_part_size_mib << 20;
     if (s3_parts_in_flight < 1 || s3_parts_in_flight > 64) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--s3-parts-in-flight: ", s3_parts_in_flight, " is outside 1..64"));
+          StrCat("--s3-parts-in-flight: ", s3_parts_in_flight, " is outside 1..64"));
     }
     s3.parts_in_flight = s3_parts_in_flight;
     if (s3_single_put_max_mib > 5120) {
-      return absl::InvalidArgumentError(absl::StrCat("--s3-single-put-max: ", s3_single_put_max_mib,
-                                                     " MiB is over S3's 5120 MiB PUT limit"));
+      return absl::InvalidArgumentError(StrCat("--s3-single-put-max: ", s3_single_put_max_mib,
+                                               " MiB is over S3's 5120 MiB PUT limit"));
     }
     s3.streamed_put_max = s3_single_put_max_mib << 20;
     if (s3_max_attempts < 1 || s3_max_attempts > 20) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--s3-max-attempts: ", s3_max_attempts, " is outside 1..20"));
+          StrCat("--s3-max-attempts: ", s3_max_attempts, " is outside 1..20"));
     }
     s3.max_attempts = s3_max_attempts;
     if (s3_list_page_size < 1 || s3_list_page_size > 1000) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--s3-list-page-size: ", s3_list_page_size, " is outside 1..1000"));
+          StrCat("--s3-list-page-size: ", s3_list_page_size, " is outside 1..1000"));
     }
     s3.list_page_size = s3_list_page_size;
   }

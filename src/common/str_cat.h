@@ -32,4 +32,7 @@ std::string StrCat(const Args&... args) {
 
 inline std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
 
+// For the Abseil calls that take absl::string_view (StrSplit, SimpleAtoi, ...).
+inline absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()}; }
+
 }  // namespace snapkeep

@@ -70,9 +70,7 @@ absl::Status PipelineBackupExecutor::AbortPendingUpload(const BackupTarget& targ
       destination::OpenDestination(target.destination, tuning_);
   if (!store.ok()) return store.status();
   UncancellableRoot root(clock_);
-  return (*store)->AbortPendingUpload(
-      target.object_key, absl::string_view(pending_upload.data(), pending_upload.size()),
-      root.node());
+  return (*store)->AbortPendingUpload(target.object_key, pending_upload, root.node());
 }
 
 }  // namespace snapkeep::controller

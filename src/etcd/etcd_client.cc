@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/str_cat.h"
 #include "etcd/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -14,15 +14,15 @@
 namespace snapkeep::etcd {
 namespace {
 
-absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view flag) {
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, std::string_view flag) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read '", path, "'"));
+    return absl::InvalidArgumentError(StrCat(flag, ": cannot read '", path, "'"));
   }
   std::ostringstream content;
   content << in.rdbuf();
   if (content.str().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": '", path, "' is empty"));
+    return absl::InvalidArgumentError(StrCat(flag, ": '", path, "' is empty"));
   }
   return content.str();
 }
@@ -33,7 +33,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(
   grpc::SslCredentialsOptions ssl;
   // Each piece comes from its PEM text (a Secret) or else its file (a flag).
   auto load = [](const std::string& pem, const std::string& file,
-                 absl::string_view flag) -> absl::StatusOr<std::string> {
+                 std::string_view flag) -> absl::StatusOr<std::string> {
     if (!pem.empty()) return pem;
     if (file.empty()) return std::string();
     return ReadPemFile(file, flag);
@@ -149,9 +149,8 @@ absl::Status EtcdClient::Authenticate(const Member& member) {
   }
   if (!status.ok()) {
     if (MemberIsGone(status)) return ToAbslStatus(status, member.endpoint.url);
-    return absl::UnauthenticatedError(absl::StrCat("etcd at ", member.endpoint.url,
-                                                   " rejected user '", options_.username,
-                                                   "': ", status.error_message()));
+    return absl::UnauthenticatedError(StrCat("etcd at ", member.endpoint.url, " rejected user '",
+                                             options_.username, "': ", status.error_message()));
   }
   absl::MutexLock lock(&mu_);
   token_ = response.token();
@@ -202,13 +201,13 @@ absl::Status EtcdClient::SelectHealthyMember(const RetryChainNode& node) {
       std::string& reason = reasons[(start + i) % members_.size()];
       if (!status.ok()) {
         if (reason.empty() || status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-          reason = absl::StrCat(member.endpoint.url, ": ", status.error_message());
+          reason = StrCat(member.endpoint.url, ": ", status.error_message());
         }
         continue;
       }
       if (response.errors_size() > 0) {
-        reason = absl::StrCat(member.endpoint.url,
-                              ": member reports errors: ", absl::StrJoin(response.errors(), "; "));
+        reason = StrCat(member.endpoint.url,
+                        ": member reports errors: ", absl::StrJoin(response.errors(), "; "));
         continue;
       }
       if (absl::Status auth = Authenticate(member); !auth.ok()) {
@@ -229,13 +228,13 @@ absl::Status EtcdClient::SelectHealthyMember(const RetryChainNode& node) {
   for (std::string& reason : reasons) {
     if (!reason.empty()) failures.push_back(std::move(reason));
   }
-  return absl::UnavailableError(absl::StrCat(
-      "no healthy etcd member among ", absl::StrJoin(urls, ","), " within ",
-      absl::FormatDuration(options_.dial_timeout), " (", absl::StrJoin(failures, "; "), ")"));
+  return absl::UnavailableError(StrCat("no healthy etcd member among ", absl::StrJoin(urls, ","),
+                                       " within ", absl::FormatDuration(options_.dial_timeout),
+                                       " (", absl::StrJoin(failures, "; "), ")"));
 }
 
 absl::Status EtcdClient::WithFailover(absl::FunctionRef<grpc::Status(grpc::Channel&)> call,
-                                      absl::string_view what) {
+                                      std::string_view what) {
   grpc::Status status;
   for (size_t attempt = 0; attempt < members_.size(); ++attempt) {
     std::shared_ptr<grpc::Channel> current = channel();
@@ -250,7 +249,7 @@ absl::Status EtcdClient::WithFailover(absl::FunctionRef<grpc::Status(grpc::Chann
     UncancellableRoot root(real_clock_);
     if (!SelectHealthyMember(root.node()).ok()) break;
   }
-  return ToAbslStatus(status, absl::StrCat("etcd ", what, " at ", current_endpoint()));
+  return ToAbslStatus(status, StrCat("etcd ", what, " at ", current_endpoint()));
 }
 
 namespace {
@@ -345,8 +344,7 @@ absl::Status EtcdClient::Snapshot(
     absl::FunctionRef<absl::Status()> on_restart, const RetryChainNode& parent) {
   for (size_t attempt = 0;; ++attempt) {
     std::string endpoint = current_endpoint();
-    if (absl::Status usable = parent.Check(absl::StrCat("etcd snapshot from ", endpoint));
-        !usable.ok()) {
+    if (absl::Status usable = parent.Check(StrCat("etcd snapshot from ", endpoint)); !usable.ok()) {
       return usable;
     }
     std::unique_ptr<grpc::ClientContext> context =
@@ -373,9 +371,9 @@ absl::Status EtcdClient::Snapshot(
     if (!sink_status.ok()) return sink_status;
     if (status.ok()) return absl::OkStatus();
     if (parent.aborted()) {
-      return absl::CancelledError(absl::StrCat("etcd snapshot from ", endpoint, ": cancelled"));
+      return absl::CancelledError(StrCat("etcd snapshot from ", endpoint, ": cancelled"));
     }
-    absl::Status failed = ToAbslStatus(status, absl::StrCat("etcd snapshot from ", endpoint));
+    absl::Status failed = ToAbslStatus(status, StrCat("etcd snapshot from ", endpoint));
     if (!MemberIsGone(status) || attempt + 1 >= members_.size()) return failed;
     spdlog::warn("etcd snapshot from {} failed {}: {}; trying another member", endpoint,
                  received_any ? "mid-stream" : "before any data", status.error_message());

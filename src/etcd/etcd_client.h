@@ -100,7 +100,7 @@ class EtcdClient : public SnapshotSource {
   // Runs `call` against the current member, then against the others if it
   // fails with a code that means "this member is gone".
   absl::Status WithFailover(absl::FunctionRef<grpc::Status(grpc::Channel&)> call,
-                            absl::string_view what);
+                            std::string_view what);
 
   EtcdClientOptions options_;
   std::vector<Member> members_;

@@ -3,29 +3,30 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::etcd {
 
-absl::StatusOr<EtcdEndpoint> ParseEtcdEndpoint(absl::string_view url, absl::string_view flag) {
+absl::StatusOr<EtcdEndpoint> ParseEtcdEndpoint(std::string_view url, std::string_view flag) {
   EtcdEndpoint endpoint;
   endpoint.url = std::string(url);
-  absl::string_view rest = absl::StripAsciiWhitespace(url);
+  // `rest` goes through Abseil's prefix/suffix helpers, so it is Abseil's type.
+  absl::string_view rest = absl::StripAsciiWhitespace(ToAbsl(url));
   if (absl::ConsumePrefix(&rest, "https://")) {
     endpoint.tls = true;
   } else if (!absl::ConsumePrefix(&rest, "http://") && absl::StrContains(rest, "://")) {
     return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": endpoint '", url, "' must start with http:// or https://"));
+        StrCat(flag, ": endpoint '", url, "' must start with http:// or https://"));
   }
   absl::ConsumeSuffix(&rest, "/");
   if (rest.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": endpoint '", url, "' has no host"));
+    return absl::InvalidArgumentError(StrCat(flag, ": endpoint '", url, "' has no host"));
   }
   if (absl::StrContains(rest, "/")) {
     return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": endpoint '", url, "' must be scheme://host:port without a path"));
+        StrCat(flag, ": endpoint '", url, "' must be scheme://host:port without a path"));
   }
   // host:port, [v6]:port, or a bare host.
   size_t colon = rest.rfind(':');
@@ -36,27 +37,27 @@ absl::StatusOr<EtcdEndpoint> ParseEtcdEndpoint(absl::string_view url, absl::stri
     int port = 0;
     if (!absl::SimpleAtoi(port_text, &port) || port <= 0 || port > 65535) {
       return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": endpoint '", url, "' has an invalid port '", port_text, "'"));
+          StrCat(flag, ": endpoint '", url, "' has an invalid port '", port_text, "'"));
     }
     if (colon == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(flag, ": endpoint '", url, "' has no host"));
+      return absl::InvalidArgumentError(StrCat(flag, ": endpoint '", url, "' has no host"));
     }
     endpoint.target = std::string(rest);
   } else {
-    endpoint.target = absl::StrCat(rest, ":2379");
+    endpoint.target = StrCat(rest, ":2379");
   }
   return endpoint;
 }
 
-absl::StatusOr<std::vector<EtcdEndpoint>> ParseEtcdEndpoints(absl::string_view list,
-                                                             absl::string_view flag) {
+absl::StatusOr<std::vector<EtcdEndpoint>> ParseEtcdEndpoints(std::string_view list,
+                                                             std::string_view flag) {
   std::vector<EtcdEndpoint> endpoints;
-  for (absl::string_view part : absl::StrSplit(list, ',')) {
+  for (absl::string_view part : absl::StrSplit(ToAbsl(list), ',')) {
     if (absl::StripAsciiWhitespace(part).empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": empty endpoint in '", list, "' (expected url[,url...])"));
+          StrCat(flag, ": empty endpoint in '", list, "' (expected url[,url...])"));
     }
-    absl::StatusOr<EtcdEndpoint> endpoint = ParseEtcdEndpoint(part, flag);
+    absl::StatusOr<EtcdEndpoint> endpoint = ParseEtcdEndpoint(ToStd(part), flag);
     if (!endpoint.ok()) return endpoint.status();
     endpoints.push_back(*std::move(endpoint));
   }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
 namespace snapkeep::etcd {
 
@@ -17,10 +17,10 @@ struct EtcdEndpoint {
 
 // Parses "http://host:port" / "https://host:port" / "host:port" (plain). A
 // missing port means etcd's 2379. Errors name `flag` and the bad entry.
-absl::StatusOr<EtcdEndpoint> ParseEtcdEndpoint(absl::string_view url, absl::string_view flag);
+absl::StatusOr<EtcdEndpoint> ParseEtcdEndpoint(std::string_view url, std::string_view flag);
 
 // Splits a comma-separated list and parses each entry; empty entries are errors.
-absl::StatusOr<std::vector<EtcdEndpoint>> ParseEtcdEndpoints(absl::string_view list,
-                                                             absl::string_view flag);
+absl::StatusOr<std::vector<EtcdEndpoint>> ParseEtcdEndpoints(std::string_view list,
+                                                             std::string_view flag);
 
 }  // namespace snapkeep::etcd

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::objectstore {
 
@@ -12,7 +12,7 @@ void SortPendingUploads(std::vector<PendingUpload>& uploads) {
   });
 }
 
-absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data,
+absl::Status ObjectStore::Put(std::string_view key, std::string_view data,
                               const RetryChainNode& parent) {
   absl::StatusOr<std::unique_ptr<ObjectWriter>> writer = NewWriter(key, data.size(), parent);
   if (!writer.ok()) return writer.status();
@@ -20,15 +20,15 @@ absl::Status ObjectStore::Put(absl::string_view key, absl::string_view data,
   return (*writer)->Commit();
 }
 
-absl::StatusOr<std::string> ObjectStore::GetSmall(absl::string_view key,
+absl::StatusOr<std::string> ObjectStore::GetSmall(std::string_view key,
                                                   const RetryChainNode& parent, uint64_t max_size) {
   std::string content;
   absl::Status status = Get(
       key,
-      [&](absl::string_view chunk) {
+      [&](std::string_view chunk) {
         if (content.size() + chunk.size() > max_size) {
           return absl::FailedPreconditionError(
-              absl::StrCat(Describe(key), " is larger than ", max_size, " bytes"));
+              StrCat(Describe(key), " is larger than ", max_size, " bytes"));
         }
         content.append(chunk.data(), chunk.size());
         return absl::OkStatus();
@@ -38,7 +38,7 @@ absl::StatusOr<std::string> ObjectStore::GetSmall(absl::string_view key,
   return content;
 }
 
-absl::StatusOr<ObjectInfo> ObjectStore::Head(absl::string_view key) {
+absl::StatusOr<ObjectInfo> ObjectStore::Head(std::string_view key) {
   RealClock clock;
   UncancellableRoot root(clock);
   return Head(key, root.node());

@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/retry_chain_node.h"
 
@@ -34,7 +34,7 @@ struct PendingUpload {
 void SortPendingUploads(std::vector<PendingUpload>& uploads);
 
 // Receives an object's bytes in order; an error stops the transfer.
-using ChunkSink = absl::FunctionRef<absl::Status(absl::string_view)>;
+using ChunkSink = absl::FunctionRef<absl::Status(std::string_view)>;
 
 // Streams one new object into a store. Nothing is visible under the key until
 // Commit() returns OK; Abort() (or destroying an uncommitted writer) removes
@@ -43,7 +43,7 @@ using ChunkSink = absl::FunctionRef<absl::Status(absl::string_view)>;
 class ObjectWriter {
  public:
   virtual ~ObjectWriter() = default;
-  virtual absl::Status Write(absl::string_view data) = 0;
+  virtual absl::Status Write(std::string_view data) = 0;
   virtual absl::Status Commit() = 0;
   virtual void Abort() = 0;
   // What a process that dies mid-write leaves behind, named so that a later
@@ -71,11 +71,11 @@ class ObjectStore {
   virtual ~ObjectStore() = default;
 
   // "s3://bucket/key" or "file:///path": how messages name an object.
-  virtual std::string Describe(absl::string_view key) const = 0;
+  virtual std::string Describe(std::string_view key) const = 0;
 
   // `size_hint` is the expected total size (0 = unknown); backends use it to
   // choose part sizes, never to truncate.
-  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(absl::string_view key,
+  virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriter(std::string_view key,
                                                                   uint64_t size_hint,
                                                                   const RetryChainNode& parent) = 0;
   // A writer for a new object of exactly `size` bytes (a writer may rely on it;
@@ -85,38 +85,38 @@ class ObjectStore {
   // body over the old object as it arrives, so a failed write would destroy it.
   // NewWriter never touches the old object before Commit().
   virtual absl::StatusOr<std::unique_ptr<ObjectWriter>> NewWriterOfSize(
-      absl::string_view key, uint64_t size, const RetryChainNode& parent) {
+      std::string_view key, uint64_t size, const RetryChainNode& parent) {
     return NewWriter(key, size, parent);
   }
   // InvalidArgument if `key` could not be written at all (too long for the
   // store), so a caller can refuse it before streaming anything.
-  virtual absl::Status CheckWritableKey(absl::string_view key) const = 0;
+  virtual absl::Status CheckWritableKey(std::string_view key) const = 0;
   // Writes a small object whole (a manifest).
-  absl::Status Put(absl::string_view key, absl::string_view data, const RetryChainNode& parent);
+  absl::Status Put(std::string_view key, std::string_view data, const RetryChainNode& parent);
 
-  virtual absl::Status Get(absl::string_view key, ChunkSink sink, const RetryChainNode& parent) = 0;
+  virtual absl::Status Get(std::string_view key, ChunkSink sink, const RetryChainNode& parent) = 0;
   // Reads a small object whole; refuses objects over `max_size`.
-  absl::StatusOr<std::string> GetSmall(absl::string_view key, const RetryChainNode& parent,
+  absl::StatusOr<std::string> GetSmall(std::string_view key, const RetryChainNode& parent,
                                        uint64_t max_size = 1 << 20);
 
-  virtual absl::StatusOr<ObjectInfo> Head(absl::string_view key, const RetryChainNode& parent) = 0;
+  virtual absl::StatusOr<ObjectInfo> Head(std::string_view key, const RetryChainNode& parent) = 0;
   // Head() for a caller outside any job: nothing cancels it.
-  absl::StatusOr<ObjectInfo> Head(absl::string_view key);
+  absl::StatusOr<ObjectInfo> Head(std::string_view key);
   // Every object whose key starts with `prefix`, in key order.
-  virtual absl::StatusOr<std::vector<ObjectInfo>> List(absl::string_view prefix,
+  virtual absl::StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix,
                                                        const RetryChainNode& parent) = 0;
   // Removes the object; deleting a missing object succeeds (as in S3).
-  virtual absl::Status Delete(absl::string_view key, const RetryChainNode& parent) = 0;
+  virtual absl::Status Delete(std::string_view key, const RetryChainNode& parent) = 0;
   // Removes what an interrupted writer of `key` left: `upload` is the writer's
   // pending_upload(). Succeeds when there is nothing (left) to remove. Lets a
   // restarted server clean up after one that was killed mid-upload, also on S3
   // servers that cannot list multipart uploads.
-  virtual absl::Status AbortPendingUpload(absl::string_view key, absl::string_view upload,
+  virtual absl::Status AbortPendingUpload(std::string_view key, std::string_view upload,
                                           const RetryChainNode& parent) = 0;
   // Pending uploads of keys starting with `prefix`, in key order. Unimplemented
   // where the server cannot list them (s3rver).
   virtual absl::StatusOr<std::vector<PendingUpload>> ListPendingUploads(
-      absl::string_view prefix, const RetryChainNode& parent) = 0;
+      std::string_view prefix, const RetryChainNode& parent) = 0;
 };
 
 }  // namespace snapkeep::objectstore

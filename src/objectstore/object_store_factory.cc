@@ -1,6 +1,6 @@
 #include "objectstore/object_store_factory.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "objectstore/fs/file_object_store.h"
 #include "objectstore/s3/s3_client.h"
 #include "objectstore/s3/s3_object_store.h"
@@ -30,11 +30,11 @@ absl::StatusOr<std::unique_ptr<ObjectStore>> OpenObjectStoreAt(const ObjectUrl& 
                                                                FileObjectStore::Existing existing) {
   if (root.scheme == ObjectUrl::Scheme::kFile) {
     // A file URL's key is its absolute path without the leading '/'.
-    return std::make_unique<FileObjectStore>(absl::StrCat("/", root.key), existing);
+    return std::make_unique<FileObjectStore>(StrCat("/", root.key), existing);
   }
   if (!root.key.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "s3://", root.bucket, "/", root.key, ": a store is rooted at a bucket, not a key prefix"));
+    return absl::InvalidArgumentError(StrCat("s3://", root.bucket, "/", root.key,
+                                             ": a store is rooted at a bucket, not a key prefix"));
   }
   return OpenBucket(root.bucket, s3);
 }

@@ -5,15 +5,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::objectstore {
 namespace {
 
 // S3 bucket naming rules (the subset that matters for building URLs).
-bool IsValidBucketName(absl::string_view bucket) {
+bool IsValidBucketName(std::string_view bucket) {
   if (bucket.size() < 3 || bucket.size() > 63) return false;
   for (char c : bucket) {
     if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '.')) return false;
@@ -24,14 +24,15 @@ bool IsValidBucketName(absl::string_view bucket) {
 }  // namespace
 
 std::string ObjectUrl::ToString() const {
-  if (scheme == Scheme::kS3) return absl::StrCat("s3://", bucket, "/", key);
-  return absl::StrCat("file:///", key);
+  if (scheme == Scheme::kS3) return StrCat("s3://", bucket, "/", key);
+  return StrCat("file:///", key);
 }
 
-absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_view flag) {
+absl::StatusOr<ObjectUrl> ParseObjectUrl(std::string_view url, std::string_view flag) {
   ObjectUrl result;
-  absl::string_view rest = url;
-  if (rest.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": is empty"));
+  // `rest` goes through Abseil's prefix helpers, so it is Abseil's type.
+  absl::string_view rest = ToAbsl(url);
+  if (rest.empty()) return absl::InvalidArgumentError(StrCat(flag, ": is empty"));
   if (absl::ConsumePrefix(&rest, "s3://")) {
     result.scheme = ObjectUrl::Scheme::kS3;
     size_t slash = rest.find('/');
@@ -39,12 +40,12 @@ absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_vie
     if (slash != absl::string_view::npos) result.key = std::string(rest.substr(slash + 1));
     if (result.bucket.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": '", url, "' has no bucket (expected s3://bucket/path)"));
+          StrCat(flag, ": '", url, "' has no bucket (expected s3://bucket/path)"));
     }
     if (!IsValidBucketName(result.bucket)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": '", result.bucket,
-                       "' is not a valid S3 bucket name (3-63 chars of a-z, 0-9, '-', '.')"));
+          StrCat(flag, ": '", result.bucket,
+                 "' is not a valid S3 bucket name (3-63 chars of a-z, 0-9, '-', '.')"));
     }
     // S3 keeps '.', '..' and empty segments as they are, but HTTP clients and
     // servers normalise them away (s3://b/./x ends up stored at x): refuse them.
@@ -52,9 +53,9 @@ absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_vie
     if (!segments.empty() && segments.back().empty()) segments.pop_back();  // a prefix's '/'
     for (absl::string_view segment : segments) {
       if (segment.empty() || segment == "." || segment == "..") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            flag, ": '", url, "' has an empty, '.' or '..' path segment; S3 keys here are ",
-            "plain names separated by single '/'"));
+        return absl::InvalidArgumentError(
+            StrCat(flag, ": '", url, "' has an empty, '.' or '..' path segment; S3 keys here are ",
+                   "plain names separated by single '/'"));
       }
     }
     return result;
@@ -62,10 +63,10 @@ absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_vie
   if (absl::ConsumePrefix(&rest, "file://")) {
     if (!absl::StartsWith(rest, "/")) {
       return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": '", url, "' must be file:///absolute/path (three slashes)"));
+          StrCat(flag, ": '", url, "' must be file:///absolute/path (three slashes)"));
     }
   } else if (absl::StrContains(rest, "://")) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(StrCat(
         flag, ": '", url, "' has an unsupported scheme (use s3://bucket/path or file:///path)"));
   }
   result.scheme = ObjectUrl::Scheme::kFile;
@@ -74,7 +75,7 @@ absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_vie
   std::filesystem::path path = std::filesystem::absolute(std::string(rest), error);
   if (error) {
     return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot resolve '", url, "': ", error.message()));
+        StrCat(flag, ": cannot resolve '", url, "': ", error.message()));
   }
   std::string normal = path.lexically_normal().string();
   normal.erase(0, normal.find_first_not_of('/') == std::string::npos

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
 namespace snapkeep::objectstore {
 
@@ -21,6 +21,6 @@ struct ObjectUrl {
 };
 
 // Errors name `flag` and say what is wrong with `url`.
-absl::StatusOr<ObjectUrl> ParseObjectUrl(absl::string_view url, absl::string_view flag);
+absl::StatusOr<ObjectUrl> ParseObjectUrl(std::string_view url, std::string_view flag);
 
 }  // namespace snapkeep::objectstore

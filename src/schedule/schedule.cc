@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -13,33 +14,33 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/str_cat.h"
 
 namespace snapkeep {
 namespace {
 
-constexpr absl::string_view kFieldList = "minute hour day-of-month month day-of-week";
+constexpr std::string_view kFieldList = "minute hour day-of-month month day-of-week";
 
 // One of the five cron fields: its name for messages and the values it takes.
 struct FieldSpec {
-  absl::string_view name;
+  std::string_view name;
   int min;
   int max;        // the largest value `*` stands for
   int max_value;  // the largest value that may be written (7 = Sunday for day-of-week)
-  const absl::string_view* names = nullptr;  // names[i] stands for min_name_value + i
+  const std::string_view* names = nullptr;  // names[i] stands for min_name_value + i
   int name_count = 0;
   int min_name_value = 0;
-  absl::string_view names_hint = "";  // e.g. " or JAN-DEC"
+  std::string_view names_hint = "";  // e.g. " or JAN-DEC"
 };
 
-constexpr absl::string_view kMonthNames[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                             "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-constexpr absl::string_view kDowNames[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+constexpr std::string_view kMonthNames[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                            "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+constexpr std::string_view kDowNames[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
 enum FieldIndex { kMinute, kHour, kDom, kMonth, kDow };
 constexpr FieldSpec kFields[] = {
@@ -63,19 +64,19 @@ struct ParsedField {
   bool star = false;
 };
 
-absl::Status FieldError(const FieldSpec& spec, absl::string_view message) {
+absl::Status FieldError(const FieldSpec& spec, std::string_view message) {
   return absl::InvalidArgumentError(absl::StrFormat("field \"%s\": %s", spec.name, message));
 }
 
-absl::StatusOr<int> ParseValue(const FieldSpec& spec, absl::string_view token,
-                               absl::string_view element) {
+absl::StatusOr<int> ParseValue(const FieldSpec& spec, std::string_view token,
+                               std::string_view element) {
   if (token.empty()) {
     return FieldError(spec, absl::StrFormat("missing value in \"%s\"", element));
   }
   if (absl::c_all_of(token, [](char c) { return absl::ascii_isdigit(c); })) {
     int value = 0;
     // More than four digits cannot be in range; don't let the conversion overflow.
-    if (token.size() > 4 || !absl::SimpleAtoi(token, &value) || value < spec.min ||
+    if (token.size() > 4 || !absl::SimpleAtoi(ToAbsl(token), &value) || value < spec.min ||
         value > spec.max_value) {
       return FieldError(
           spec, absl::StrFormat("value %s out of range %d-%d", token, spec.min, spec.max_value));
@@ -83,23 +84,25 @@ absl::StatusOr<int> ParseValue(const FieldSpec& spec, absl::string_view token,
     return value;
   }
   for (int i = 0; i < spec.name_count; ++i) {
-    if (absl::EqualsIgnoreCase(token, spec.names[i])) return spec.min_name_value + i;
+    if (absl::EqualsIgnoreCase(ToAbsl(token), ToAbsl(spec.names[i]))) {
+      return spec.min_name_value + i;
+    }
   }
   return FieldError(spec, absl::StrFormat("invalid value \"%s\" (use %d-%d%s)", token, spec.min,
                                           spec.max_value, spec.names_hint));
 }
 
 // One comma-separated element: `*`, `?`, `v`, `a-b`, any of those with `/step`.
-absl::Status ParseElement(const FieldSpec& spec, absl::string_view element, ParsedField& out) {
+absl::Status ParseElement(const FieldSpec& spec, std::string_view element, ParsedField& out) {
   if (element.empty()) return FieldError(spec, "empty list element");
-  const std::vector<absl::string_view> range_and_step = absl::StrSplit(element, '/');
+  const std::vector<absl::string_view> range_and_step = absl::StrSplit(ToAbsl(element), '/');
   if (range_and_step.size() > 2) {
     return FieldError(spec, absl::StrFormat("more than one \"/\" in \"%s\"", element));
   }
   int step = 1;
   const bool has_step = range_and_step.size() == 2;
   if (has_step) {
-    const absl::string_view text = range_and_step[1];
+    const std::string_view text = ToStd(range_and_step[1]);
     if (text.empty() || !absl::c_all_of(text, [](char c) { return absl::ascii_isdigit(c); })) {
       return FieldError(
           spec,
@@ -107,13 +110,13 @@ absl::Status ParseElement(const FieldSpec& spec, absl::string_view element, Pars
     }
     // A step beyond the field's span selects just the start value (robfig/cron
     // accepts `*/60`); cap it so the conversion cannot overflow.
-    if (text.size() > 4 || !absl::SimpleAtoi(text, &step)) step = 1000;
+    if (text.size() > 4 || !absl::SimpleAtoi(ToAbsl(text), &step)) step = 1000;
     if (step == 0) {
       return FieldError(spec, absl::StrFormat("step 0 in \"%s\" must be at least 1", element));
     }
   }
 
-  const absl::string_view range = range_and_step[0];
+  const std::string_view range = ToStd(range_and_step[0]);
   int lo = 0;
   int hi = 0;
   if (range == "*" || range == "?") {
@@ -121,15 +124,15 @@ absl::Status ParseElement(const FieldSpec& spec, absl::string_view element, Pars
     hi = spec.max;
     if (step == 1) out.star = true;
   } else {
-    const std::vector<absl::string_view> bounds = absl::StrSplit(range, '-');
+    const std::vector<absl::string_view> bounds = absl::StrSplit(ToAbsl(range), '-');
     if (bounds.size() > 2) {
       return FieldError(spec, absl::StrFormat("malformed range \"%s\"", range));
     }
-    absl::StatusOr<int> first = ParseValue(spec, bounds[0], element);
+    absl::StatusOr<int> first = ParseValue(spec, ToStd(bounds[0]), element);
     if (!first.ok()) return first.status();
     lo = *first;
     if (bounds.size() == 2) {
-      absl::StatusOr<int> last = ParseValue(spec, bounds[1], element);
+      absl::StatusOr<int> last = ParseValue(spec, ToStd(bounds[1]), element);
       if (!last.ok()) return last.status();
       hi = *last;
       if (lo > hi) {
@@ -147,12 +150,13 @@ absl::Status ParseElement(const FieldSpec& spec, absl::string_view element, Pars
   return absl::OkStatus();
 }
 
-absl::StatusOr<ParsedField> ParseField(const FieldSpec& spec, absl::string_view text) {
+absl::StatusOr<ParsedField> ParseField(const FieldSpec& spec, std::string_view text) {
   ParsedField field;
-  for (absl::string_view element : absl::StrSplit(text, ',')) {
+  for (absl::string_view piece : absl::StrSplit(ToAbsl(text), ',')) {
+    const std::string_view element = ToStd(piece);
     if (absl::Status s = ParseElement(spec, element, field); !s.ok()) {
       if (element.size() != text.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(s.message(), " in list \"", text, "\""));
+        return absl::InvalidArgumentError(StrCat(s.message(), " in list \"", text, "\""));
       }
       return s;
     }
@@ -165,7 +169,7 @@ constexpr int kMaxDaysInMonth[] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30
 
 // Parses `@every`'s argument: Go duration syntax ([-+]? (digits [. digits] unit)+,
 // or "0") limited to the units h, m, s and whole seconds.
-absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
+absl::StatusOr<int64_t> ParseEverySeconds(std::string_view text) {
   if (text.empty()) {
     return absl::InvalidArgumentError("@every: missing duration (e.g. \"@every 20m\")");
   }
@@ -175,7 +179,7 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
   }
   // Go's time.Duration (what Kubermatic parses into) ends at 2^63-1 ns.
   constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000;
-  absl::string_view rest = text;
+  std::string_view rest = text;
   bool negative = false;
   if (rest.front() == '-' || rest.front() == '+') {
     negative = rest.front() == '-';
@@ -193,8 +197,8 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
   while (!rest.empty()) {
     size_t i = 0;
     while (i < rest.size() && absl::ascii_isdigit(rest[i])) ++i;
-    absl::string_view whole = rest.substr(0, i);
-    absl::string_view frac;
+    std::string_view whole = rest.substr(0, i);
+    std::string_view frac;
     if (i < rest.size() && rest[i] == '.') {
       const size_t start = ++i;
       while (i < rest.size() && absl::ascii_isdigit(rest[i])) ++i;
@@ -204,10 +208,10 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrFormat("@every: invalid duration \"%s\" (expected e.g. 20m, 1h30m, 45s)", text));
     }
-    const absl::string_view number = rest.substr(0, i);
+    const std::string_view number = rest.substr(0, i);
     size_t j = i;
     while (j < rest.size() && rest[j] != '.' && !absl::ascii_isdigit(rest[j])) ++j;
-    const absl::string_view unit = rest.substr(i, j - i);
+    const std::string_view unit = rest.substr(i, j - i);
     rest.remove_prefix(j);
 
     int64_t unit_seconds = 0;
@@ -237,7 +241,7 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
     while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
     int64_t value = 0;
     if (whole.size() > 18) return too_large;
-    if (!whole.empty() && !absl::SimpleAtoi(whole, &value)) return too_large;
+    if (!whole.empty() && !absl::SimpleAtoi(ToAbsl(whole), &value)) return too_large;
     if (value > (kMaxSeconds - total) / unit_seconds) return too_large;
     total += value * unit_seconds;
 
@@ -247,7 +251,7 @@ absl::StatusOr<int64_t> ParseEverySeconds(absl::string_view text) {
       // unit_seconds divides 3600 = 2^4 * 3^2 * 5^2, so a fraction of more than
       // four significant decimals can never be whole seconds.
       int64_t f = 0;
-      if (frac.size() > 4 || !absl::SimpleAtoi(frac, &f)) f = -1;
+      if (frac.size() > 4 || !absl::SimpleAtoi(ToAbsl(frac), &f)) f = -1;
       int64_t scale = 1;
       for (size_t k = 0; k < frac.size() && k < 4; ++k) scale *= 10;
       if (f < 0 || (f * unit_seconds) % scale != 0) {
@@ -309,8 +313,8 @@ std::string FormatSet(uint64_t bits, int min, int max) {
       progression = values[i] - values[i - 1] == step;
     }
     if (progression) {
-      if (values.front() == min && values.back() + step > max) return absl::StrCat("*/", step);
-      return absl::StrCat(values.front(), "-", values.back(), "/", step);
+      if (values.front() == min && values.back() + step > max) return StrCat("*/", step);
+      return StrCat(values.front(), "-", values.back(), "/", step);
     }
   }
   std::vector<std::string> parts;
@@ -318,9 +322,9 @@ std::string FormatSet(uint64_t bits, int min, int max) {
     size_t j = i;
     while (j + 1 < values.size() && values[j + 1] == values[j] + 1) ++j;
     if (j - i >= 2) {
-      parts.push_back(absl::StrCat(values[i], "-", values[j]));
+      parts.push_back(StrCat(values[i], "-", values[j]));
     } else {
-      for (size_t k = i; k <= j; ++k) parts.push_back(absl::StrCat(values[k]));
+      for (size_t k = i; k <= j; ++k) parts.push_back(StrCat(values[k]));
     }
     i = j + 1;
   }
@@ -336,33 +340,32 @@ constexpr int kMaxNextSteps = 1'000'000;
 
 absl::StatusOr<Schedule> Schedule::Parse(std::string_view input) {
   // Debian's Abseil has its own string_view type; callers hold std ones.
-  absl::string_view text =
-      absl::StripAsciiWhitespace(absl::string_view(input.data(), input.size()));
+  std::string_view text = ToStd(absl::StripAsciiWhitespace(ToAbsl(input)));
   if (text.empty()) {
     return absl::InvalidArgumentError(
         "empty schedule (expected 5 cron fields, a descriptor such as @daily, or "
         "\"@every <duration>\")");
   }
   // robfig/cron's ParseStandard accepts a time zone prefix; snapkeep runs in UTC only.
-  if (absl::StartsWith(text, "TZ=") || absl::StartsWith(text, "CRON_TZ=")) {
+  if (text.starts_with("TZ=") || text.starts_with("CRON_TZ=")) {
     const size_t end = std::min(text.find_first_of(" \t\n\r\f\v"), text.size());
-    const absl::string_view zone = text.substr(text.find('=') + 1, end - text.find('=') - 1);
+    const std::string_view zone = text.substr(text.find('=') + 1, end - text.find('=') - 1);
     if (zone != "UTC" && zone != "Etc/UTC") {
       return absl::InvalidArgumentError(
           absl::StrFormat("time zone \"%s\" is not supported: schedules are always in UTC", zone));
     }
-    text = absl::StripLeadingAsciiWhitespace(text.substr(end));
+    text = ToStd(absl::StripLeadingAsciiWhitespace(ToAbsl(text.substr(end))));
     if (text.empty()) {
       return absl::InvalidArgumentError("empty schedule after the time zone prefix");
     }
   }
 
-  absl::string_view cron = text;
+  std::string_view cron = text;
   if (text.front() == '@') {
     const size_t end = std::min(text.find_first_of(" \t\n\r\f\v"), text.size());
-    const absl::string_view name = text.substr(0, end);
-    const absl::string_view arg = absl::StripAsciiWhitespace(text.substr(end));
-    if (absl::EqualsIgnoreCase(name, "@every")) {
+    const std::string_view name = text.substr(0, end);
+    const std::string_view arg = ToStd(absl::StripAsciiWhitespace(ToAbsl(text.substr(end))));
+    if (absl::EqualsIgnoreCase(ToAbsl(name), "@every")) {
       absl::StatusOr<int64_t> seconds = ParseEverySeconds(arg);
       if (!seconds.ok()) return seconds.status();
       Schedule schedule;
@@ -370,8 +373,8 @@ absl::StatusOr<Schedule> Schedule::Parse(std::string_view input) {
       return schedule;
     }
     struct Descriptor {
-      absl::string_view name;
-      absl::string_view cron;
+      std::string_view name;
+      std::string_view cron;
     };
     static constexpr Descriptor kDescriptors[] = {
         {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
@@ -380,7 +383,7 @@ absl::StatusOr<Schedule> Schedule::Parse(std::string_view input) {
     };
     const Descriptor* found = nullptr;
     for (const Descriptor& d : kDescriptors) {
-      if (absl::EqualsIgnoreCase(name, d.name)) found = &d;
+      if (absl::EqualsIgnoreCase(ToAbsl(name), ToAbsl(d.name))) found = &d;
     }
     if (found == nullptr) {
       return absl::InvalidArgumentError(absl::StrFormat(
@@ -396,7 +399,7 @@ absl::StatusOr<Schedule> Schedule::Parse(std::string_view input) {
   }
 
   const std::vector<absl::string_view> fields =
-      absl::StrSplit(cron, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
+      absl::StrSplit(ToAbsl(cron), absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
   if (fields.size() != 5) {
     return absl::InvalidArgumentError(
         absl::StrFormat("expected 5 fields (%s), got %d%s", kFieldList, fields.size(),
@@ -404,7 +407,7 @@ absl::StatusOr<Schedule> Schedule::Parse(std::string_view input) {
   }
   std::array<ParsedField, 5> parsed;
   for (int i = 0; i < 5; ++i) {
-    absl::StatusOr<ParsedField> field = ParseField(kFields[i], fields[i]);
+    absl::StatusOr<ParsedField> field = ParseField(kFields[i], ToStd(fields[i]));
     if (!field.ok()) return field.status();
     parsed[i] = *field;
   }
@@ -519,9 +522,9 @@ std::string Schedule::ToString() const {
     const int64_t m = every_seconds_ / 60 % 60;
     const int64_t s = every_seconds_ % 60;
     std::string out = "@every ";
-    if (h > 0) absl::StrAppend(&out, h, "h");
-    if (m > 0) absl::StrAppend(&out, m, "m");
-    if (s > 0) absl::StrAppend(&out, s, "s");
+    if (h > 0) StrAppend(&out, h, "h");
+    if (m > 0) StrAppend(&out, m, "m");
+    if (s > 0) StrAppend(&out, s, "s");
     return out;
   }
   // For minute, hour and month `*` means exactly "all values"; for the day
@@ -540,9 +543,10 @@ std::string Schedule::ToString() const {
 }
 
 std::string ScheduleForBackupInterval(std::string_view interval) {
-  absl::string_view text(interval.data(), interval.size());
-  if (absl::StartsWith(text, "@") || absl::StrContains(text, " ")) return std::string(interval);
-  return absl::StrCat("@every ", text);
+  if (interval.starts_with("@") || interval.find(' ') != std::string_view::npos) {
+    return std::string(interval);
+  }
+  return StrCat("@every ", interval);
 }
 
 }  // namespace snapkeep

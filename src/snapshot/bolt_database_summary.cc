@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "absl/functional/function_ref.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "snapshot/bolt_format.h"
 #include "snapshot/crc32c.h"
 #include "snapshot/sha256_hasher.h"
@@ -17,7 +17,7 @@ namespace snapkeep::snapshot {
 namespace {
 
 using ElementVisitor =
-    absl::FunctionRef<absl::Status(absl::string_view key, absl::string_view value, uint32_t flags)>;
+    absl::FunctionRef<absl::Status(std::string_view key, std::string_view value, uint32_t flags)>;
 
 // Random-access reader over one bbolt file. Owns the fd.
 class BoltFile {
@@ -29,9 +29,9 @@ class BoltFile {
   absl::Status Open(const std::string& path) {
     path_ = path;
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
+    if (fd_ < 0) return absl::NotFoundError(StrCat(path, ": ", std::strerror(errno)));
     struct stat st;
-    if (::fstat(fd_, &st) != 0) return absl::InternalError(absl::StrCat(path, ": fstat failed"));
+    if (::fstat(fd_, &st) != 0) return absl::InternalError(StrCat(path, ": fstat failed"));
     file_size_ = static_cast<uint64_t>(st.st_size);
     // Both meta pages sit in the first two pages; the page size is in them.
     // Try the common 4096 first, then read the size meta 0 claims.
@@ -45,8 +45,8 @@ class BoltFile {
     if (!ok0 && !ok1) return Corrupt("no valid bbolt meta page (not an etcd snapshot?)");
     meta_ = ok0 && (!ok1 || meta0.txid >= meta1.txid) ? meta0 : meta1;
     if (meta_.high_water * meta_.page_size > file_size_) {
-      return Corrupt(absl::StrCat("database claims ", meta_.high_water * meta_.page_size,
-                                  " bytes but the file has ", file_size_, " (truncated?)"));
+      return Corrupt(StrCat("database claims ", meta_.high_water * meta_.page_size,
+                            " bytes but the file has ", file_size_, " (truncated?)"));
     }
     return absl::OkStatus();
   }
@@ -58,14 +58,14 @@ class BoltFile {
   absl::Status Walk(uint64_t pgid, ElementVisitor visit, int depth = 0) {
     if (depth > 64) return Corrupt("page tree deeper than 64 levels");
     if (pgid < 2 || pgid >= meta_.high_water) {
-      return Corrupt(absl::StrCat("page ", pgid, " is outside the database"));
+      return Corrupt(StrCat("page ", pgid, " is outside the database"));
     }
     absl::StatusOr<std::string> header = ReadAt(pgid * meta_.page_size, bolt::kPageHeaderSize);
     if (!header.ok()) return header.status();
     bolt::PageHeader h = bolt::ReadPageHeader(header->data());
     uint64_t bytes = (uint64_t{h.overflow} + 1) * meta_.page_size;
     if (pgid + h.overflow >= meta_.high_water) {
-      return Corrupt(absl::StrCat("page ", pgid, " overflows the database"));
+      return Corrupt(StrCat("page ", pgid, " overflows the database"));
     }
     absl::StatusOr<std::string> page = ReadAt(pgid * meta_.page_size, bytes);
     if (!page.ok()) return page.status();
@@ -73,11 +73,11 @@ class BoltFile {
   }
 
   // Visits the elements of one page held in memory (also inline buckets).
-  absl::Status WalkPage(absl::string_view page, ElementVisitor visit, int depth) {
+  absl::Status WalkPage(std::string_view page, ElementVisitor visit, int depth) {
     if (page.size() < bolt::kPageHeaderSize) return Corrupt("short page");
     bolt::PageHeader h = bolt::ReadPageHeader(page.data());
     if (bolt::kPageHeaderSize + uint64_t{h.count} * bolt::kElementSize > page.size()) {
-      return Corrupt(absl::StrCat("page ", h.id, " has more elements than fit"));
+      return Corrupt(StrCat("page ", h.id, " has more elements than fit"));
     }
     for (uint16_t i = 0; i < h.count; ++i) {
       size_t element = bolt::kPageHeaderSize + size_t{i} * bolt::kElementSize;
@@ -91,28 +91,27 @@ class BoltFile {
         uint64_t ksize = bolt::Load<uint32_t>(e + 8);
         uint64_t vsize = bolt::Load<uint32_t>(e + 12);
         if (element + pos + ksize + vsize > page.size()) {
-          return Corrupt(absl::StrCat("page ", h.id, " element ", i, " runs past the page"));
+          return Corrupt(StrCat("page ", h.id, " element ", i, " runs past the page"));
         }
-        absl::string_view key = page.substr(element + pos, ksize);
-        absl::string_view value = page.substr(element + pos + ksize, vsize);
+        std::string_view key = page.substr(element + pos, ksize);
+        std::string_view value = page.substr(element + pos + ksize, vsize);
         if (absl::Status status = visit(key, value, flags); !status.ok()) return status;
       } else {
-        return Corrupt(
-            absl::StrCat("page ", h.id, " is neither branch nor leaf (flags ", h.flags, ")"));
+        return Corrupt(StrCat("page ", h.id, " is neither branch nor leaf (flags ", h.flags, ")"));
       }
     }
     return absl::OkStatus();
   }
 
-  absl::Status Corrupt(absl::string_view what) const {
-    return absl::DataLossError(absl::StrCat(path_, " is not a readable etcd database: ", what));
+  absl::Status Corrupt(std::string_view what) const {
+    return absl::DataLossError(StrCat(path_, " is not a readable etcd database: ", what));
   }
 
  private:
   absl::StatusOr<std::string> ReadAt(uint64_t offset, uint64_t size) {
     if (offset + size > file_size_) {
-      return Corrupt(absl::StrCat("needs bytes ", offset, "..", offset + size, " of a ", file_size_,
-                                  "-byte file"));
+      return Corrupt(
+          StrCat("needs bytes ", offset, "..", offset + size, " of a ", file_size_, "-byte file"));
     }
     std::string buffer(size, '\0');
     size_t done = 0;
@@ -120,7 +119,7 @@ class BoltFile {
       ssize_t n =
           ::pread(fd_, buffer.data() + done, size - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return absl::InternalError(absl::StrCat(path_, ": read failed"));
+      if (n <= 0) return absl::InternalError(StrCat(path_, ": read failed"));
       done += static_cast<size_t>(n);
     }
     return buffer;
@@ -146,24 +145,24 @@ absl::StatusOr<BoltDatabaseSummary> SummarizeBoltFile(const std::string& path) {
   // appended (or the file is not what it seems), and restoring it would be a guess.
   const uint64_t trailing = file.file_size() - database_size;
   if (trailing != 0 && trailing != Sha256Hasher::kDigestSize && trailing % page_size != 0) {
-    return absl::DataLossError(absl::StrCat(
-        path, " is not a valid etcd snapshot: ", trailing,
-        " bytes follow its database (which ends at byte ", database_size,
-        "); an etcd snapshot ends with its database, or with etcd's 32-byte sha256 of it "
-        "(were bytes appended to the file?)"));
+    return absl::DataLossError(
+        StrCat(path, " is not a valid etcd snapshot: ", trailing,
+               " bytes follow its database (which ends at byte ", database_size,
+               "); an etcd snapshot ends with its database, or with etcd's 32-byte sha256 of it "
+               "(were bytes appended to the file?)"));
   }
   int64_t newest_key_revision = 0;
   int64_t compact_revision = 0;
   uint32_t crc = 0;
   absl::Status status = file.Walk(
-      file.meta().root, [&](absl::string_view name, absl::string_view value, uint32_t flags) {
+      file.meta().root, [&](std::string_view name, std::string_view value, uint32_t flags) {
         if (!(flags & bolt::kBucketLeafFlag) || value.size() < bolt::kBucketHeaderSize) {
-          return file.Corrupt(absl::StrCat("root entry '", name, "' is not a bucket"));
+          return file.Corrupt(StrCat("root entry '", name, "' is not a bucket"));
         }
         crc = ExtendCrc32c(crc, name);
         const bool key_bucket = name == bolt::kKeyBucket;
         const bool meta_bucket = name == bolt::kMetaBucket;
-        auto visit = [&](absl::string_view key, absl::string_view val, uint32_t /*flags*/) {
+        auto visit = [&](std::string_view key, std::string_view val, uint32_t /*flags*/) {
           crc = ExtendCrc32c(crc, key);
           crc = ExtendCrc32c(crc, val);
           if (key_bucket) newest_key_revision = bolt::MainRevisionOf(key);

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-
-#include "absl/strings/string_view.h"
+#include <string_view>
 
 // The on-disk layout of bbolt (the database inside an etcd snapshot), as far as
 // reading it needs: little-endian page headers and elements, meta pages 0 and 1.
@@ -46,7 +45,7 @@ struct Meta {
 };
 
 // FNV-1a 64 over the meta bytes before its checksum field, as bbolt computes it.
-inline uint64_t Fnv64a(absl::string_view bytes) {
+inline uint64_t Fnv64a(std::string_view bytes) {
   uint64_t hash = 14695981039346656037ull;
   for (unsigned char c : bytes) {
     hash ^= c;
@@ -56,11 +55,11 @@ inline uint64_t Fnv64a(absl::string_view bytes) {
 }
 
 // Parses the meta page at `page` (its header included); false if not a valid meta.
-inline bool ReadMeta(absl::string_view page, Meta* meta) {
+inline bool ReadMeta(std::string_view page, Meta* meta) {
   if (page.size() < kPageHeaderSize + 64) return false;
   const char* m = page.data() + kPageHeaderSize;
   if (Load<uint32_t>(m) != kMagic || Load<uint32_t>(m + 4) != kVersion) return false;
-  if (Load<uint64_t>(m + 56) != Fnv64a(absl::string_view(m, 56))) return false;
+  if (Load<uint64_t>(m + 56) != Fnv64a(std::string_view(m, 56))) return false;
   meta->page_size = Load<uint32_t>(m + 8);
   meta->root = Load<uint64_t>(m + 16);
   meta->high_water = Load<uint64_t>(m + 40);
@@ -69,14 +68,14 @@ inline bool ReadMeta(absl::string_view page, Meta* meta) {
 }
 
 // etcd's buckets and the meta key that say its revision.
-inline constexpr absl::string_view kKeyBucket = "key";    // keys are revisions
-inline constexpr absl::string_view kMetaBucket = "meta";  // etcd's own bookkeeping
+inline constexpr std::string_view kKeyBucket = "key";    // keys are revisions
+inline constexpr std::string_view kMetaBucket = "meta";  // etcd's own bookkeeping
 // In "meta": the revision of the last compaction that finished (revision bytes).
-inline constexpr absl::string_view kFinishedCompactKey = "finishedCompactRev";
+inline constexpr std::string_view kFinishedCompactKey = "finishedCompactRev";
 
 // etcd's "key" bucket keys (and finishedCompactRev's value) start with the 8-byte
 // big-endian main revision.
-inline int64_t MainRevisionOf(absl::string_view key) {
+inline int64_t MainRevisionOf(std::string_view key) {
   if (key.size() < 8) return 0;
   uint64_t rev = 0;
   for (int i = 0; i < 8; ++i) rev = (rev << 8) | static_cast<unsigned char>(key[i]);
@@ -93,7 +92,7 @@ inline int64_t EtcdRevision(int64_t newest_key_revision, int64_t finished_compac
 
 // The value of key kFinishedCompactKey among the elements of the leaf page `page`,
 // as a main revision; 0 if the page has no such key (or is malformed).
-inline int64_t FinishedCompactRevisionIn(absl::string_view page) {
+inline int64_t FinishedCompactRevisionIn(std::string_view page) {
   if (page.size() < kPageHeaderSize) return 0;
   const PageHeader h = ReadPageHeader(page.data());
   if (!(h.flags & kLeafPage)) return 0;

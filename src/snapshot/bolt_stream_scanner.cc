@@ -1,10 +1,10 @@
 #include "snapshot/bolt_stream_scanner.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::snapshot {
 
-void BoltStreamScanner::Update(absl::string_view data) {
+void BoltStreamScanner::Update(std::string_view data) {
   if (failed_) return;
   // Past the database only etcd's trailer remains; nothing to summarise.
   if (have_meta_) {
@@ -29,7 +29,7 @@ void BoltStreamScanner::ProcessPages() {
       // Meta page 0 says the page size; meta 1 (page 1) may be newer.
       if (available < bolt::kPageHeaderSize + 64) return;
       bolt::Meta meta0;
-      if (!bolt::ReadMeta(absl::string_view(buffer_).substr(consumed_), &meta0)) {
+      if (!bolt::ReadMeta(std::string_view(buffer_).substr(consumed_), &meta0)) {
         failed_ = true;
         failure_ = "the first page is not a valid bbolt meta page";
         return;
@@ -37,7 +37,7 @@ void BoltStreamScanner::ProcessPages() {
       if (available < meta0.page_size + bolt::kPageHeaderSize + 64) return;
       bolt::Meta meta1;
       bool ok1 =
-          bolt::ReadMeta(absl::string_view(buffer_).substr(consumed_ + meta0.page_size), &meta1);
+          bolt::ReadMeta(std::string_view(buffer_).substr(consumed_ + meta0.page_size), &meta1);
       meta_ = ok1 && meta1.txid > meta0.txid ? meta1 : meta0;
       if (meta_.high_water > (uint64_t{1} << 40) / meta_.page_size) {
         failed_ = true;
@@ -58,7 +58,7 @@ void BoltStreamScanner::ProcessPages() {
     uint64_t run = (uint64_t{header.overflow} + 1) * page_size;
     if (is_page && run <= kMaxRun && next_page_ + header.overflow < meta_.high_water) {
       if (available < run) return;  // wait for the whole run
-      SummarisePage(next_page_, absl::string_view(buffer_.data() + consumed_, run));
+      SummarisePage(next_page_, std::string_view(buffer_.data() + consumed_, run));
     }
     consumed_ += page_size;
     buffer_offset_ += page_size;
@@ -66,7 +66,7 @@ void BoltStreamScanner::ProcessPages() {
   }
 }
 
-void BoltStreamScanner::SummarisePage(uint64_t pgid, absl::string_view page) {
+void BoltStreamScanner::SummarisePage(uint64_t pgid, std::string_view page) {
   bolt::PageHeader h = bolt::ReadPageHeader(page.data());
   if (bolt::kPageHeaderSize + uint64_t{h.count} * bolt::kElementSize > page.size()) return;
   if (h.flags & bolt::kBranchPage) {
@@ -92,17 +92,17 @@ void BoltStreamScanner::SummarisePage(uint64_t pgid, absl::string_view page) {
       leaf.seen = false;  // malformed: unusable if the tree needs it
       return;
     }
-    absl::string_view key = page.substr(element + pos, ksize);
+    std::string_view key = page.substr(element + pos, ksize);
     if (i + 1 == h.count) leaf.last_revision = bolt::MainRevisionOf(key);
     if (key == bolt::kFinishedCompactKey && vsize >= 8) {
       compact_revisions_[pgid] = bolt::MainRevisionOf(page.substr(element + pos + ksize, vsize));
     }
     if ((flags & bolt::kBucketLeafFlag) && vsize >= bolt::kBucketHeaderSize) {
-      absl::string_view value = page.substr(element + pos + ksize, vsize);
+      std::string_view value = page.substr(element + pos + ksize, vsize);
       BucketEntry bucket{std::string(key), bolt::Load<uint64_t>(value.data()), {}};
       if (bucket.root == 0 && value.size() >= bolt::kBucketHeaderSize + bolt::kPageHeaderSize) {
         // An inline bucket carries its one leaf page inside the value.
-        absl::string_view inline_page = value.substr(bolt::kBucketHeaderSize);
+        std::string_view inline_page = value.substr(bolt::kBucketHeaderSize);
         bolt::PageHeader ih = bolt::ReadPageHeader(inline_page.data());
         bucket.inline_summary.seen = true;
         bucket.inline_summary.count = ih.count;
@@ -137,7 +137,7 @@ absl::Status BoltStreamScanner::Collect(uint64_t pgid, int depth, LeafSummary* t
     return absl::OkStatus();
   }
   if (pgid >= leaves_.size() || !leaves_[pgid].seen) {
-    return absl::DataLossError(absl::StrCat("page ", pgid, " of the tree is missing or malformed"));
+    return absl::DataLossError(StrCat("page ", pgid, " of the tree is missing or malformed"));
   }
   if (compact_revision != nullptr) {
     if (auto found = compact_revisions_.find(pgid); found != compact_revisions_.end()) {
@@ -155,7 +155,7 @@ absl::StatusOr<BoltStreamScanner::Result> BoltStreamScanner::Finish() {
   if (!have_meta_) return absl::DataLossError("the stream ended before the meta pages");
   if (next_page_ < meta_.high_water) {
     return absl::DataLossError(
-        absl::StrCat("the stream ended at page ", next_page_, " of ", meta_.high_water));
+        StrCat("the stream ended at page ", next_page_, " of ", meta_.high_water));
   }
   // The root bucket's tree lists the buckets; walk it leaf by leaf in order.
   std::vector<uint64_t> root_leaves;
@@ -177,7 +177,7 @@ absl::StatusOr<BoltStreamScanner::Result> BoltStreamScanner::Finish() {
   int64_t compact_revision = 0;
   for (uint64_t pgid : root_leaves) {
     if (pgid >= leaves_.size() || !leaves_[pgid].seen) {
-      return absl::DataLossError(absl::StrCat("root bucket page ", pgid, " is missing"));
+      return absl::DataLossError(StrCat("root bucket page ", pgid, " is missing"));
     }
     auto page = bucket_pages_.find(pgid);
     if (page == bucket_pages_.end()) continue;

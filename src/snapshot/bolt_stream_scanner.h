@@ -2,11 +2,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "snapshot/bolt_format.h"
 
 namespace snapkeep::snapshot {
@@ -28,7 +28,7 @@ class BoltStreamScanner {
     int64_t total_keys = 0;
   };
 
-  void Update(absl::string_view data);
+  void Update(std::string_view data);
   // DataLoss if the stream was not a complete bbolt database.
   absl::StatusOr<Result> Finish();
 
@@ -46,7 +46,7 @@ class BoltStreamScanner {
   };
 
   void ProcessPages();
-  void SummarisePage(uint64_t pgid, absl::string_view page);
+  void SummarisePage(uint64_t pgid, std::string_view page);
   // Sums the leaves of the tree at `pgid` into `total`; `compact_revision` (if given)
   // gets the finishedCompactRev found in them.
   absl::Status Collect(uint64_t pgid, int depth, LeafSummary* total,

@@ -19,7 +19,7 @@ constexpr std::array<uint32_t, 256> kTable = MakeTable();
 
 }  // namespace
 
-uint32_t ExtendCrc32c(uint32_t crc, absl::string_view data) {
+uint32_t ExtendCrc32c(uint32_t crc, std::string_view data) {
   crc = ~crc;
   for (unsigned char c : data) crc = kTable[(crc ^ c) & 0xff] ^ (crc >> 8);
   return ~crc;

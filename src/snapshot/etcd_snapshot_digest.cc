@@ -1,10 +1,10 @@
 #include "snapshot/etcd_snapshot_digest.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::snapshot {
 
-void EtcdSnapshotDigest::Update(absl::string_view data) {
+void EtcdSnapshotDigest::Update(std::string_view data) {
   total_ += data.size();
   if (data.size() >= kTrailer) {
     hasher_.Update(tail_);
@@ -15,7 +15,7 @@ void EtcdSnapshotDigest::Update(absl::string_view data) {
   tail_.append(data.data(), data.size());
   if (tail_.size() > kTrailer) {
     size_t excess = tail_.size() - kTrailer;
-    hasher_.Update(absl::string_view(tail_).substr(0, excess));
+    hasher_.Update(std::string_view(tail_).substr(0, excess));
     tail_.erase(0, excess);
   }
 }
@@ -32,14 +32,13 @@ absl::Status EtcdSnapshotDigest::Verify() {
   Finish();
   if (total_ <= kTrailer) {
     return absl::DataLossError(
-        absl::StrCat("snapshot is only ", total_, " bytes: no database before etcd's sha256"));
+        StrCat("snapshot is only ", total_, " bytes: no database before etcd's sha256"));
   }
   const std::string& computed = head_sha256_;
   std::string trailer = Sha256Hasher::ToHex(tail_);
   if (computed != trailer) {
-    return absl::DataLossError(
-        absl::StrCat("etcd snapshot checksum mismatch: the database hashes to ", computed,
-                     " but etcd's trailer says ", trailer));
+    return absl::DataLossError(StrCat("etcd snapshot checksum mismatch: the database hashes to ",
+                                      computed, " but etcd's trailer says ", trailer));
   }
   database_sha256_ = trailer;
   return absl::OkStatus();

@@ -2,9 +2,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 #include "snapshot/sha256_hasher.h"
 
 namespace snapkeep::snapshot {
@@ -18,7 +18,7 @@ namespace snapkeep::snapshot {
 // Memory: 64 bytes whatever the stream size. Not thread-safe.
 class EtcdSnapshotDigest {
  public:
-  void Update(absl::string_view data);
+  void Update(std::string_view data);
 
   // Ends the stream. No Update() after it.
   void Finish();

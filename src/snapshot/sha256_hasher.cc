@@ -20,7 +20,7 @@ Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
   Check(EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
 }
 
-void Sha256Hasher::Update(absl::string_view data) {
+void Sha256Hasher::Update(std::string_view data) {
   if (!data.empty()) {
     Check(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()), "EVP_DigestUpdate");
   }
@@ -47,10 +47,10 @@ Sha256Hasher::Digest Sha256Hasher::Peek() const {
 std::string Sha256Hasher::FinishHex() { return ToHex(Finish()); }
 
 std::string Sha256Hasher::ToHex(const Digest& digest) {
-  return ToHex(absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
-std::string Sha256Hasher::ToHex(absl::string_view bytes) {
+std::string Sha256Hasher::ToHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(bytes.size() * 2);

@@ -3,8 +3,8 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "openssl/evp.h"
 
 namespace snapkeep::snapshot {
@@ -16,7 +16,7 @@ class Sha256Hasher {
   using Digest = std::array<unsigned char, kDigestSize>;
 
   Sha256Hasher();
-  void Update(absl::string_view data);
+  void Update(std::string_view data);
   // Ends this hash; the hasher starts over afterwards.
   Digest Finish();
   // The digest of the bytes so far, leaving the hash open for more.
@@ -24,7 +24,7 @@ class Sha256Hasher {
   std::string FinishHex();
 
   static std::string ToHex(const Digest& digest);
-  static std::string ToHex(absl::string_view bytes);
+  static std::string ToHex(std::string_view bytes);
 
  private:
   struct CtxDeleter {

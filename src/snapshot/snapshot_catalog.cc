@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "snapshot/snapshot_naming.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::snapshot {
 
-absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix,
+absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, std::string_view prefix,
                                       const RetryChainNode& parent) {
   absl::StatusOr<std::vector<objectstore::ObjectInfo>> objects = store.List(prefix, parent);
   if (!objects.ok()) return objects.status();
@@ -24,7 +24,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
     std::string data_key = DataKeyForManifest(object.key);
     if (!keys.contains(data_key)) {
       catalog.problems.push_back(
-          absl::StrCat(store.Describe(object.key), ": manifest without its data object"));
+          StrCat(store.Describe(object.key), ": manifest without its data object"));
       continue;
     }
     absl::StatusOr<std::string> text = store.GetSmall(object.key, parent);
@@ -38,7 +38,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
       continue;
     }
     if (uint64_t size = keys[data_key]; size != manifest->stored_size) {
-      catalog.problems.push_back(absl::StrCat(
+      catalog.problems.push_back(StrCat(
           store.Describe(data_key), ": the data object is ", size, " bytes but its manifest ",
           "recorded ", manifest->stored_size, " (damaged or cut short; not listed)"));
       continue;
@@ -51,7 +51,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
     catalog.pending = *std::move(pending);
   } else if (!absl::IsUnimplemented(pending.status())) {
     catalog.problems.push_back(
-        absl::StrCat("pending uploads were not checked: ", pending.status().message()));
+        StrCat("pending uploads were not checked: ", pending.status().message()));
   }
   std::sort(catalog.snapshots.begin(), catalog.snapshots.end(),
             [](const CatalogEntry& a, const CatalogEntry& b) {
@@ -63,7 +63,7 @@ absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::str
   return catalog;
 }
 
-absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+absl::Status DeleteSnapshot(objectstore::ObjectStore& store, std::string_view key,
                             const RetryChainNode& parent) {
   if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
   std::string manifest_key = ManifestKeyFor(key);
@@ -95,7 +95,7 @@ absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view k
       }
     }
   }
-  if (!found) return absl::NotFoundError(absl::StrCat("no snapshot at ", store.Describe(key)));
+  if (!found) return absl::NotFoundError(StrCat("no snapshot at ", store.Describe(key)));
   return absl::OkStatus();
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "common/retry_chain_node.h"
 #include "objectstore/object_store.h"
 #include "snapshot/snapshot_manifest.h"
@@ -32,13 +32,13 @@ struct Catalog {
 // The snapshots under `prefix`: every manifest whose data object exists with the
 // size it recorded. Data objects without a manifest are not snapshots: they go
 // to `unlisted`.
-absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, absl::string_view prefix,
+absl::StatusOr<Catalog> ListSnapshots(objectstore::ObjectStore& store, std::string_view prefix,
                                       const RetryChainNode& parent);
 
 // Removes a snapshot: the manifest first, so it stops being listed at once,
 // then the data, then any upload of either left pending (a killed save's temp
 // file or multipart upload). NotFound if there was none of these.
-absl::Status DeleteSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+absl::Status DeleteSnapshot(objectstore::ObjectStore& store, std::string_view key,
                             const RetryChainNode& parent);
 
 }  // namespace snapkeep::snapshot

@@ -2,9 +2,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "common/retry_chain_node.h"
 #include "objectstore/object_store.h"
 #include "snapshot/snapshot_manifest.h"
@@ -36,25 +36,25 @@ struct FetchResult {
 // download unless `overwrite` (and a device, directory or other non-file always).
 // The download runs in `parent`: a cancel of its job stops it at once (Cancelled),
 // leaving no output file.
-absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, std::string_view key,
                                           const std::string& out_path, const FetchOptions& options,
                                           const RetryChainNode& parent);
 // FetchSnapshot for a caller outside any job: nothing cancels it.
-absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, absl::string_view key,
+absl::StatusOr<FetchResult> FetchSnapshot(objectstore::ObjectStore& store, std::string_view key,
                                           const std::string& out_path, const FetchOptions& options);
 
 // Reads and decodes the manifest of the snapshot stored under `key`. NotFound
 // says the snapshot does not exist (whatever data may lie there).
-absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
-                                              absl::string_view key, const RetryChainNode& parent);
+absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store, std::string_view key,
+                                              const RetryChainNode& parent);
 // ReadManifest for a caller outside any job: nothing cancels it.
 absl::StatusOr<SnapshotManifest> ReadManifest(objectstore::ObjectStore& store,
-                                              absl::string_view key);
+                                              std::string_view key);
 
 // Whether the data object under `key` is there with the size `manifest`
 // recorded (a HEAD, no download): DataLoss naming what is wrong if not, the
 // store's error if it could not say.
-absl::Status CheckStoredData(objectstore::ObjectStore& store, absl::string_view key,
+absl::Status CheckStoredData(objectstore::ObjectStore& store, std::string_view key,
                              const SnapshotManifest& manifest, const RetryChainNode& parent);
 
 }  // namespace snapkeep::snapshot

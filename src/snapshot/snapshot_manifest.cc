@@ -1,7 +1,7 @@
 #include "snapshot/snapshot_manifest.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "common/strict_json_parser.h"
 #include "nlohmann/json.hpp"
 
@@ -21,7 +21,7 @@ bool IsHexDigest(const std::string& value) {
 // Reads required/optional fields with messages that name the field.
 class FieldReader {
  public:
-  FieldReader(const json& object, absl::string_view source) : object_(object), source_(source) {}
+  FieldReader(const json& object, std::string_view source) : object_(object), source_(source) {}
 
   template <typename T>
   bool Read(const char* path, const json& parent, const char* name, T* out, bool required) {
@@ -33,16 +33,16 @@ class FieldReader {
     try {
       *out = it->get<T>();
     } catch (const json::exception&) {
-      Fail(path, absl::StrCat("has the wrong type (", it->type_name(), ")"));
+      Fail(path, StrCat("has the wrong type (", it->type_name(), ")"));
       return false;
     }
     return true;
   }
 
-  void Fail(absl::string_view path, absl::string_view problem) {
+  void Fail(std::string_view path, std::string_view problem) {
     if (status_.ok()) {
       status_ = absl::DataLossError(
-          absl::StrCat("invalid manifest ", source_, ": manifest.", path, " ", problem));
+          StrCat("invalid manifest ", source_, ": manifest.", path, " ", problem));
     }
   }
   const absl::Status& status() const { return status_; }
@@ -62,7 +62,7 @@ bool ParseTimestamp(const std::string& text, absl::Time* time) {
 }  // namespace
 
 std::string DescribeOwner(const ManifestOwner& owner) {
-  return absl::StrCat("cluster ", owner.cluster, " (config ", owner.ns, "/", owner.config, ")");
+  return StrCat("cluster ", owner.cluster, " (config ", owner.ns, "/", owner.config, ")");
 }
 
 std::string FormatTimestamp(absl::Time time) {
@@ -104,25 +104,25 @@ std::string EncodeManifest(const SnapshotManifest& m) {
   return doc.dump(2) + "\n";
 }
 
-absl::StatusOr<SnapshotManifest> DecodeManifest(absl::string_view text, absl::string_view source) {
+absl::StatusOr<SnapshotManifest> DecodeManifest(std::string_view text, std::string_view source) {
   // A manifest comes from a bucket others may write to: parsed with the same
   // bounds as a request body (depth, duplicate keys, which readers would
   // disagree on).
   absl::StatusOr<json> parsed = ParseStrictJson(std::string_view(text.data(), text.size()));
   if (!parsed.ok()) {
     return absl::DataLossError(
-        absl::StrCat("invalid manifest ", source, ": ", parsed.status().message()));
+        StrCat("invalid manifest ", source, ": ", parsed.status().message()));
   }
   const json& doc = *parsed;
   if (!doc.is_object()) {
-    return absl::DataLossError(absl::StrCat("invalid manifest ", source, ": not a JSON object"));
+    return absl::DataLossError(StrCat("invalid manifest ", source, ": not a JSON object"));
   }
   FieldReader r(doc, source);
   SnapshotManifest m;
   std::string format;
   r.Read("format", doc, "format", &format, true);
   if (r.status().ok() && format != SnapshotManifest::kFormat) {
-    r.Fail("format", absl::StrCat("is '", format, "', expected '", SnapshotManifest::kFormat, "'"));
+    r.Fail("format", StrCat("is '", format, "', expected '", SnapshotManifest::kFormat, "'"));
   }
   r.Read("name", doc, "name", &m.name, true);
   r.Read("object", doc, "object", &m.object, true);
@@ -175,16 +175,16 @@ absl::StatusOr<SnapshotManifest> DecodeManifest(absl::string_view text, absl::st
   if (!IsHexDigest(m.sha256)) r.Fail("sha256", "is not 64 lowercase hex digits");
   if (!IsHexDigest(m.stored_sha256)) r.Fail("stored.sha256", "is not 64 lowercase hex digits");
   if (m.compression != "none" && m.compression != "zstd") {
-    r.Fail("stored.compression", absl::StrCat("'", m.compression, "' is not none or zstd"));
+    r.Fail("stored.compression", StrCat("'", m.compression, "' is not none or zstd"));
   }
   if (m.compression == "none" && (m.stored_size != m.size || m.stored_sha256 != m.sha256)) {
     r.Fail("stored", "differs from the snapshot although it is not compressed");
   }
   if (!started.empty() && !ParseTimestamp(started, &m.started_at)) {
-    r.Fail("startedAt", absl::StrCat("'", started, "' is not an RFC 3339 time"));
+    r.Fail("startedAt", StrCat("'", started, "' is not an RFC 3339 time"));
   }
   if (!finished.empty() && !ParseTimestamp(finished, &m.finished_at)) {
-    r.Fail("finishedAt", absl::StrCat("'", finished, "' is not an RFC 3339 time"));
+    r.Fail("finishedAt", StrCat("'", finished, "' is not an RFC 3339 time"));
   }
   if (m.revision < 0) r.Fail("etcd.revision", "is negative");
   if (!r.status().ok()) return r.status();

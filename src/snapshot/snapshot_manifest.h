@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace snapkeep::snapshot {
@@ -33,7 +33,7 @@ std::string DescribeOwner(const ManifestOwner& owner);
 // plus etcd's 32-byte sha256 trailer, exactly what `etcdctl snapshot save`
 // writes), and separately the stored object, which differs when compressed.
 struct SnapshotManifest {
-  static constexpr absl::string_view kFormat = "snapkeep.snapshot.manifest/v1";
+  static constexpr std::string_view kFormat = "snapkeep.snapshot.manifest/v1";
 
   std::string name;    // last segment of the object key
   std::string object;  // the data object's key in its store
@@ -67,7 +67,7 @@ struct SnapshotManifest {
 
 std::string EncodeManifest(const SnapshotManifest& manifest);
 // Errors name the offending field (`manifest.<field>`) and `source`.
-absl::StatusOr<SnapshotManifest> DecodeManifest(absl::string_view json, absl::string_view source);
+absl::StatusOr<SnapshotManifest> DecodeManifest(std::string_view json, std::string_view source);
 
 std::string FormatTimestamp(absl::Time time);
 

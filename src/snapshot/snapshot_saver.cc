@@ -1,7 +1,7 @@
 #include "snapshot/snapshot_saver.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/str_cat.h"
 #include "snapshot/snapshot_naming.h"
 #include "snapshot/snapshot_upload.h"
 #include "snapshot/zstd_stream.h"
@@ -10,15 +10,15 @@
 namespace snapkeep::snapshot {
 namespace {
 
-absl::Status EnsureAbsent(objectstore::ObjectStore& store, absl::string_view key,
+absl::Status EnsureAbsent(objectstore::ObjectStore& store, std::string_view key,
                           const RetryChainNode& parent) {
   for (const std::string& k : {std::string(key), ManifestKeyFor(key)}) {
     absl::StatusOr<objectstore::ObjectInfo> info = store.Head(k, parent);
     if (info.ok()) {
       return absl::AlreadyExistsError(
-          absl::StrCat(store.Describe(k),
-                       " already exists; give --overwrite to replace it, delete it first "
-                       "(snapkeep snapshot delete) or choose another name"));
+          StrCat(store.Describe(k),
+                 " already exists; give --overwrite to replace it, delete it first "
+                 "(snapkeep snapshot delete) or choose another name"));
     }
     if (info.status().code() != absl::StatusCode::kNotFound) return info.status();
   }
@@ -42,18 +42,18 @@ void RecordMember(etcd::SnapshotSource& etcd, const etcdserverpb::StatusResponse
 
 }  // namespace
 
-absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::string_view key,
+absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, std::string_view key,
                                  const SaveOptions& options) {
   if (absl::Status status = ValidateSnapshotKey(key, "--dest"); !status.ok()) return status;
   // The manifest's key is the longer; both are checked so the error names the first.
   for (const std::string& k : {std::string(key), ManifestKeyFor(key)}) {
     if (absl::Status status = store.CheckWritableKey(k); !status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--dest: ", status.message()));
+      return absl::InvalidArgumentError(StrCat("--dest: ", status.message()));
     }
   }
   if (options.compression != "none" && options.compression != "zstd") {
     return absl::InvalidArgumentError(
-        absl::StrCat("--compress: '", options.compression, "' is not none or zstd"));
+        StrCat("--compress: '", options.compression, "' is not none or zstd"));
   }
   if (options.compression == "zstd") {
     return ZstdCompressor::Create(options.compression_level).status();
@@ -62,8 +62,8 @@ absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::st
 }
 
 absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
-                                              objectstore::ObjectStore& store,
-                                              absl::string_view key, const SaveOptions& options,
+                                              objectstore::ObjectStore& store, std::string_view key,
+                                              const SaveOptions& options,
                                               const RetryChainNode& parent) {
   if (absl::Status status = ValidateSaveRequest(store, key, options); !status.ok()) return status;
   bool key_is_new = true;
@@ -96,8 +96,7 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
                         key_is_new, parent);
   if (absl::Status started = upload.Restart(); !started.ok()) return started;
   const auto cancelled = [&] {
-    return absl::CancelledError(
-        absl::StrCat("cancelled; nothing was stored at ", store.Describe(key)));
+    return absl::CancelledError(StrCat("cancelled; nothing was stored at ", store.Describe(key)));
   };
   absl::Status streamed = etcd.Snapshot(
       [&](const etcdserverpb::SnapshotResponse& message) {
@@ -139,8 +138,8 @@ absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
       spdlog::error("could not remove {} after its manifest failed: {}", store.Describe(key),
                     std::string(removed.message()));
     }
-    return absl::Status(
-        put.code(), absl::StrCat("writing the manifest failed, snapshot removed: ", put.message()));
+    return absl::Status(put.code(),
+                        StrCat("writing the manifest failed, snapshot removed: ", put.message()));
   }
   return manifest;
 }

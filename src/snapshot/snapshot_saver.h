@@ -3,9 +3,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "common/retry_chain_node.h"
 #include "etcd/snapshot_source.h"
 #include "objectstore/object_store.h"
@@ -29,7 +29,7 @@ struct SaveOptions {
 // Checks a save request before anything is contacted: the key can name a
 // snapshot that `store` can hold (with its manifest) and the compression
 // setting is valid. Errors name the flag.
-absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::string_view key,
+absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, std::string_view key,
                                  const SaveOptions& options);
 
 // Streams one etcd snapshot into an object store: Maintenance.Snapshot →
@@ -42,8 +42,8 @@ absl::Status ValidateSaveRequest(const objectstore::ObjectStore& store, absl::st
 // save at once — the etcd stream, an S3 transfer, a wait between retries — aborts
 // the upload and returns Cancelled, with nothing stored.
 absl::StatusOr<SnapshotManifest> SaveSnapshot(etcd::SnapshotSource& etcd,
-                                              objectstore::ObjectStore& store,
-                                              absl::string_view key, const SaveOptions& options,
+                                              objectstore::ObjectStore& store, std::string_view key,
+                                              const SaveOptions& options,
                                               const RetryChainNode& parent);
 
 }  // namespace snapkeep::snapshot

@@ -1,6 +1,6 @@
 #include "snapshot/snapshot_upload.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::snapshot {
 
@@ -55,12 +55,12 @@ absl::Status SnapshotUpload::Add(const etcdserverpb::SnapshotResponse& message) 
   etcd_digest_.Update(blob);
   scanner_.Update(blob);
   if (compressor_) {
-    return compressor_->Write(blob, [this](absl::string_view bytes) { return Store(bytes); });
+    return compressor_->Write(blob, [this](std::string_view bytes) { return Store(bytes); });
   }
   return Store(blob);
 }
 
-absl::Status SnapshotUpload::Store(absl::string_view bytes) {
+absl::Status SnapshotUpload::Store(std::string_view bytes) {
   // Uncompressed, the stored bytes are the file's: the file's hash serves both.
   if (compressor_) stored_hash_.Update(bytes);
   stored_size_ += bytes.size();
@@ -78,7 +78,7 @@ absl::StatusOr<UploadedSnapshot> SnapshotUpload::Finish() {
   if (!writer_) return absl::DataLossError("etcd sent an empty snapshot");
   if (compressor_) {
     absl::Status flushed =
-        compressor_->Finish([this](absl::string_view bytes) { return Store(bytes); });
+        compressor_->Finish([this](std::string_view bytes) { return Store(bytes); });
     if (!flushed.ok()) {
       Abort();
       return flushed;
@@ -88,14 +88,14 @@ absl::StatusOr<UploadedSnapshot> SnapshotUpload::Finish() {
   if (absl::Status verified = etcd_digest_.Verify(); !verified.ok()) {
     Abort();
     return absl::DataLossError(
-        absl::StrCat(verified.message(), "; nothing was stored at ", store_.Describe(key_)));
+        StrCat(verified.message(), "; nothing was stored at ", store_.Describe(key_)));
   }
   absl::StatusOr<BoltStreamScanner::Result> scanned = scanner_.Finish();
   if (!scanned.ok()) {
     Abort();
-    return absl::DataLossError(absl::StrCat(
-        "etcd sent a snapshot that is not a readable database (", scanned.status().message(),
-        "); nothing was stored at ", store_.Describe(key_)));
+    return absl::DataLossError(StrCat("etcd sent a snapshot that is not a readable database (",
+                                      scanned.status().message(), "); nothing was stored at ",
+                                      store_.Describe(key_)));
   }
   absl::Status committed = writer_->Commit();
   writer_.reset();

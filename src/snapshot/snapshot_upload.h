@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "etcd/proto/rpc.pb.h"
 #include "objectstore/object_store.h"
 #include "snapshot/bolt_stream_scanner.h"
@@ -55,7 +55,7 @@ class SnapshotUpload {
 
  private:
   absl::Status OpenWriter(const etcdserverpb::SnapshotResponse& first);
-  absl::Status Store(absl::string_view bytes);
+  absl::Status Store(std::string_view bytes);
 
   objectstore::ObjectStore& store_;
   const std::string key_;

@@ -1,14 +1,14 @@
 #include "snapshot/zstd_stream.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::snapshot {
 
 absl::StatusOr<std::unique_ptr<ZstdCompressor>> ZstdCompressor::Create(int level) {
   if (level < 1 || level > 19) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--compress: zstd level ", level,
-                     " is out of range 1..19 (higher levels need too much memory)"));
+        StrCat("--compress: zstd level ", level,
+               " is out of range 1..19 (higher levels need too much memory)"));
   }
   std::unique_ptr<ZstdCompressor> compressor(new ZstdCompressor());
   compressor->ctx_.reset(ZSTD_createCCtx());
@@ -19,16 +19,16 @@ absl::StatusOr<std::unique_ptr<ZstdCompressor>> ZstdCompressor::Create(int level
   return compressor;
 }
 
-absl::Status ZstdCompressor::Drive(absl::string_view data, ZSTD_EndDirective mode, ByteSink sink) {
+absl::Status ZstdCompressor::Drive(std::string_view data, ZSTD_EndDirective mode, ByteSink sink) {
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   for (;;) {
     ZSTD_outBuffer out{out_.data(), out_.size(), 0};
     size_t remaining = ZSTD_compressStream2(ctx_.get(), &out, &in, mode);
     if (ZSTD_isError(remaining)) {
-      return absl::InternalError(absl::StrCat("zstd compress: ", ZSTD_getErrorName(remaining)));
+      return absl::InternalError(StrCat("zstd compress: ", ZSTD_getErrorName(remaining)));
     }
     if (out.pos > 0) {
-      if (absl::Status status = sink(absl::string_view(out_.data(), out.pos)); !status.ok()) {
+      if (absl::Status status = sink(std::string_view(out_.data(), out.pos)); !status.ok()) {
         return status;
       }
     }
@@ -37,7 +37,7 @@ absl::Status ZstdCompressor::Drive(absl::string_view data, ZSTD_EndDirective mod
   }
 }
 
-absl::Status ZstdCompressor::Write(absl::string_view data, ByteSink sink) {
+absl::Status ZstdCompressor::Write(std::string_view data, ByteSink sink) {
   return Drive(data, ZSTD_e_continue, sink);
 }
 
@@ -47,7 +47,7 @@ ZstdDecompressor::ZstdDecompressor() : ctx_(ZSTD_createDCtx()) {
   out_.resize(ZSTD_DStreamOutSize());
 }
 
-absl::Status ZstdDecompressor::Write(absl::string_view data, ByteSink sink) {
+absl::Status ZstdDecompressor::Write(std::string_view data, ByteSink sink) {
   if (!ctx_) return absl::ResourceExhaustedError("zstd: cannot allocate a context");
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   for (;;) {
@@ -56,13 +56,13 @@ absl::Status ZstdDecompressor::Write(absl::string_view data, ByteSink sink) {
     size_t hint = ZSTD_decompressStream(ctx_.get(), &out, &in);
     if (ZSTD_isError(hint)) {
       return absl::DataLossError(
-          absl::StrCat("zstd: stored snapshot is corrupt: ", ZSTD_getErrorName(hint)));
+          StrCat("zstd: stored snapshot is corrupt: ", ZSTD_getErrorName(hint)));
     }
     // A call that neither read nor wrote (after a frame ended) only announces
     // the next frame's header; it says nothing about this frame.
     if (in.pos != consumed_before || out.pos > 0) last_hint_ = hint;
     if (out.pos > 0) {
-      if (absl::Status status = sink(absl::string_view(out_.data(), out.pos)); !status.ok()) {
+      if (absl::Status status = sink(std::string_view(out_.data(), out.pos)); !status.ok()) {
         return status;
       }
     }

@@ -2,16 +2,16 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "zstd.h"
 
 namespace snapkeep::snapshot {
 
-using ByteSink = absl::FunctionRef<absl::Status(absl::string_view)>;
+using ByteSink = absl::FunctionRef<absl::Status(std::string_view)>;
 
 // Streaming zstd compression: bytes in, compressed frames out to a sink, with
 // one output buffer (ZSTD_CStreamOutSize, ~128 KiB) of memory. Not thread-safe.
@@ -19,7 +19,7 @@ class ZstdCompressor {
  public:
   // Level 1..19; InvalidArgument otherwise.
   static absl::StatusOr<std::unique_ptr<ZstdCompressor>> Create(int level);
-  absl::Status Write(absl::string_view data, ByteSink sink);
+  absl::Status Write(std::string_view data, ByteSink sink);
   // Ends the frame; call once after the last Write().
   absl::Status Finish(ByteSink sink);
 
@@ -28,7 +28,7 @@ class ZstdCompressor {
     void operator()(ZSTD_CCtx* ctx) const { ZSTD_freeCCtx(ctx); }
   };
   ZstdCompressor() = default;
-  absl::Status Drive(absl::string_view data, ZSTD_EndDirective mode, ByteSink sink);
+  absl::Status Drive(std::string_view data, ZSTD_EndDirective mode, ByteSink sink);
   std::unique_ptr<ZSTD_CCtx, Deleter> ctx_;
   std::string out_;
 };
@@ -37,7 +37,7 @@ class ZstdCompressor {
 class ZstdDecompressor {
  public:
   ZstdDecompressor();
-  absl::Status Write(absl::string_view data, ByteSink sink);
+  absl::Status Write(std::string_view data, ByteSink sink);
   absl::Status Finish();
 
  private:

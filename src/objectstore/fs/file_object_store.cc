@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "objectstore/fs/unique_fd.h"
 
 namespace snapkeep::objectstore {
@@ -20,33 +20,32 @@ namespace {
 
 // A writer's temp file beside <name> is ".<name>.tmp-XXXXXX", the X's filled in
 // by mkostemp. These three are the only places that know the format.
-constexpr absl::string_view kTempInfix = ".tmp-";
-constexpr absl::string_view kTempUnique = "XXXXXX";
+constexpr std::string_view kTempInfix = ".tmp-";
+constexpr std::string_view kTempUnique = "XXXXXX";
 
 // The mkostemp template of `name`'s temp file (its length is the final name's).
-std::string TempFileTemplate(absl::string_view name) {
-  return absl::StrCat(".", name, kTempInfix, kTempUnique);
+std::string TempFileTemplate(std::string_view name) {
+  return StrCat(".", name, kTempInfix, kTempUnique);
 }
 
 // The name a temp file is for, or "" if `file` is not a writer's temp file.
-std::string NameOfTempFile(absl::string_view file) {
+std::string NameOfTempFile(std::string_view file) {
   const size_t infix = file.rfind(kTempInfix);
-  if (file.empty() || file[0] != '.' || infix == absl::string_view::npos || infix < 2 ||
+  if (file.empty() || file[0] != '.' || infix == std::string_view::npos || infix < 2 ||
       file.size() != infix + kTempInfix.size() + kTempUnique.size()) {
     return "";
   }
   return std::string(file.substr(1, infix - 1));
 }
 
-absl::Status ErrnoStatus(int error, absl::string_view what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(error));
+absl::Status ErrnoStatus(int error, std::string_view what) {
+  std::string message = StrCat(what, ": ", std::strerror(error));
   switch (error) {
     case ENOENT:
       return absl::NotFoundError(message);
     case ENOSPC:
     case EDQUOT:
-      return absl::ResourceExhaustedError(
-          absl::StrCat(what, ": disk full (", std::strerror(error), ")"));
+      return absl::ResourceExhaustedError(StrCat(what, ": disk full (", std::strerror(error), ")"));
     case EACCES:
     case EPERM:
     case EROFS:
@@ -56,14 +55,13 @@ absl::Status ErrnoStatus(int error, absl::string_view what) {
   }
 }
 
-absl::Status ValidateKey(absl::string_view key) {
-  if (key.empty() || absl::EndsWith(key, "/")) {
-    return absl::InvalidArgumentError(absl::StrCat("object key '", key, "' names a directory"));
+absl::Status ValidateKey(std::string_view key) {
+  if (key.empty() || key.ends_with("/")) {
+    return absl::InvalidArgumentError(StrCat("object key '", key, "' names a directory"));
   }
-  for (absl::string_view part : {absl::string_view("/../"), absl::string_view("/./")}) {
-    if (absl::StrContains(absl::StrCat("/", key, "/"), part)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("object key '", key, "' contains '.' or '..'"));
+  for (std::string_view part : {std::string_view("/../"), std::string_view("/./")}) {
+    if (StrCat("/", key, "/").find(part) != std::string::npos) {
+      return absl::InvalidArgumentError(StrCat("object key '", key, "' contains '.' or '..'"));
     }
   }
   return absl::OkStatus();
@@ -71,8 +69,8 @@ absl::Status ValidateKey(absl::string_view key) {
 
 absl::Status FsyncDirectory(const std::filesystem::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open directory ", dir.string()));
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", dir.string()));
+  if (!fd.valid()) return ErrnoStatus(errno, StrCat("open directory ", dir.string()));
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, StrCat("fsync ", dir.string()));
   return absl::OkStatus();
 }
 
@@ -89,16 +87,16 @@ class FileObjectWriter : public ObjectWriter {
     if (!committed_) Abort();
   }
 
-  absl::Status Write(absl::string_view data) override {
+  absl::Status Write(std::string_view data) override {
     if (!fd_.valid()) return absl::FailedPreconditionError("write after commit or abort");
     if (node_.aborted()) {
-      return absl::CancelledError(absl::StrCat("write ", final_path_, ": cancelled"));
+      return absl::CancelledError(StrCat("write ", final_path_, ": cancelled"));
     }
     while (!data.empty()) {
       ssize_t n = ::write(fd_.get(), data.data(), data.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return ErrnoStatus(errno, absl::StrCat("write ", final_path_));
+        return ErrnoStatus(errno, StrCat("write ", final_path_));
       }
       data.remove_prefix(static_cast<size_t>(n));
     }
@@ -107,8 +105,8 @@ class FileObjectWriter : public ObjectWriter {
 
   absl::Status Commit() override {
     if (!fd_.valid()) return absl::FailedPreconditionError("commit after commit or abort");
-    if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", final_path_));
-    if (fd_.Close() != 0) return ErrnoStatus(errno, absl::StrCat("close ", final_path_));
+    if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, StrCat("fsync ", final_path_));
+    if (fd_.Close() != 0) return ErrnoStatus(errno, StrCat("close ", final_path_));
     if (absl::Status placed = Place(); !placed.ok()) {
       Abort();
       return placed;
@@ -130,7 +128,7 @@ class FileObjectWriter : public ObjectWriter {
   absl::Status Place() {
     if (replace_) {
       if (::rename(temp_path_.c_str(), final_path_.c_str()) == 0) return absl::OkStatus();
-      return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+      return ErrnoStatus(errno, StrCat("rename into ", final_path_));
     }
     int placed =
         ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_NOREPLACE);
@@ -141,11 +139,11 @@ class FileObjectWriter : public ObjectWriter {
     if (placed == 0) return absl::OkStatus();
     if (errno == EEXIST) {
       return absl::AlreadyExistsError(
-          absl::StrCat(final_path_,
-                       " appeared while this was written (another writer of the "
-                       "same name?); it was left as it is"));
+          StrCat(final_path_,
+                 " appeared while this was written (another writer of the "
+                 "same name?); it was left as it is"));
     }
-    return ErrnoStatus(errno, absl::StrCat("rename into ", final_path_));
+    return ErrnoStatus(errno, StrCat("rename into ", final_path_));
   }
 
   // The temp file's name (its directory is the object's).
@@ -170,50 +168,47 @@ FileObjectStore::FileObjectStore(std::string root, Existing existing)
   if (root_.empty() || root_.back() != '/') root_ += '/';
 }
 
-std::string FileObjectStore::PathOf(absl::string_view key) const {
-  return absl::StrCat(root_, key);
+std::string FileObjectStore::PathOf(std::string_view key) const { return StrCat(root_, key); }
+
+std::string FileObjectStore::Describe(std::string_view key) const {
+  return StrCat("file://", PathOf(key));
 }
 
-std::string FileObjectStore::Describe(absl::string_view key) const {
-  return absl::StrCat("file://", PathOf(key));
-}
-
-absl::Status FileObjectStore::CheckWritableKey(absl::string_view key) const {
+absl::Status FileObjectStore::CheckWritableKey(std::string_view key) const {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   const std::string path = PathOf(key);
   if (path.size() >= PATH_MAX) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the path of ", Describe(key), " is over ", PATH_MAX - 1, " bytes"));
+        StrCat("the path of ", Describe(key), " is over ", PATH_MAX - 1, " bytes"));
   }
   const std::string name = std::filesystem::path(path).filename().string();
   const size_t affixes = TempFileTemplate("").size();
   if (name.size() + affixes > NAME_MAX) {
-    return absl::InvalidArgumentError(absl::StrCat("the file name '", name, "' is ", name.size(),
-                                                   " bytes; at most ", NAME_MAX - affixes,
-                                                   " fit with its temp file's affixes"));
+    return absl::InvalidArgumentError(StrCat("the file name '", name, "' is ", name.size(),
+                                             " bytes; at most ", NAME_MAX - affixes,
+                                             " fit with its temp file's affixes"));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ObjectWriter>> FileObjectStore::NewWriter(
-    absl::string_view key, uint64_t /*size_hint*/, const RetryChainNode& parent) {
+    std::string_view key, uint64_t /*size_hint*/, const RetryChainNode& parent) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
   if (error) {
-    return ErrnoStatus(error.value(),
-                       absl::StrCat("create directory ", path.parent_path().string()));
+    return ErrnoStatus(error.value(), StrCat("create directory ", path.parent_path().string()));
   }
   std::string temp = (path.parent_path() / TempFileTemplate(path.filename().string())).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", temp));
+  if (!fd.valid()) return ErrnoStatus(errno, StrCat("create ", temp));
   ::fchmod(fd.get(), 0640);  // snapshots hold secrets; mkostemp's 0600 is kept for group read
   return std::make_unique<FileObjectWriter>(path.string(), std::move(temp), std::move(fd),
                                             existing_ == Existing::kReplace, parent);
 }
 
-absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink,
+absl::Status FileObjectStore::Get(std::string_view key, ChunkSink sink,
                                   const RetryChainNode& parent) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::string path = PathOf(key);
@@ -224,35 +219,35 @@ absl::Status FileObjectStore::Get(absl::string_view key, ChunkSink sink,
     ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, absl::StrCat("read ", path));
+      return ErrnoStatus(errno, StrCat("read ", path));
     }
     if (n == 0) return absl::OkStatus();
-    if (parent.aborted()) return absl::CancelledError(absl::StrCat("read ", path, ": cancelled"));
-    if (absl::Status status = sink(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+    if (parent.aborted()) return absl::CancelledError(StrCat("read ", path, ": cancelled"));
+    if (absl::Status status = sink(std::string_view(buffer.data(), static_cast<size_t>(n)));
         !status.ok()) {
       return status;
     }
   }
 }
 
-absl::StatusOr<ObjectInfo> FileObjectStore::Head(absl::string_view key,
+absl::StatusOr<ObjectInfo> FileObjectStore::Head(std::string_view key,
                                                  const RetryChainNode& /*parent*/) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   struct stat st;
   if (::stat(PathOf(key).c_str(), &st) != 0) return ErrnoStatus(errno, Describe(key));
   if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(Describe(key), " is not a regular file"));
+    return absl::FailedPreconditionError(StrCat(Describe(key), " is not a regular file"));
   }
   return ObjectInfo{std::string(key), static_cast<uint64_t>(st.st_size),
                     absl::TimeFromTimespec(st.st_mtim)};
 }
 
 absl::Status FileObjectStore::Walk(
-    absl::string_view prefix,
+    std::string_view prefix,
     absl::FunctionRef<void(std::string key, const struct stat& st)> visit) const {
   // Walk only the directory the prefix points into.
   size_t slash = prefix.rfind('/');
-  std::string dir = slash == absl::string_view::npos ? root_ : PathOf(prefix.substr(0, slash + 1));
+  std::string dir = slash == std::string_view::npos ? root_ : PathOf(prefix.substr(0, slash + 1));
   std::error_code error;
   if (!std::filesystem::exists(dir, error)) return absl::OkStatus();
   std::filesystem::recursive_directory_iterator it(
@@ -263,10 +258,10 @@ absl::Status FileObjectStore::Walk(
     if (it->is_directory()) {
       // Enter only folders that can hold keys with the prefix (a/snap: a/snap-x/,
       // not a/other/), and never hidden ones.
-      const std::string folder = absl::StrCat(full, "/");
-      const bool wanted = absl::StartsWith(folder, root_) &&
-                          (absl::StartsWith(folder.substr(root_.size()), prefix) ||
-                           absl::StartsWith(prefix, folder.substr(root_.size())));
+      const std::string folder = StrCat(full, "/");
+      const bool wanted =
+          absl::StartsWith(folder, root_) && (folder.substr(root_.size()).starts_with(prefix) ||
+                                              prefix.starts_with(folder.substr(root_.size())));
       if (!wanted || absl::StartsWith(path.filename().string(), ".")) {
         it.disable_recursion_pending();
       }
@@ -278,17 +273,17 @@ absl::Status FileObjectStore::Walk(
     if (::stat(full.c_str(), &st) != 0) continue;  // removed while listing
     visit(full.substr(root_.size()), st);
   }
-  if (error) return ErrnoStatus(error.value(), absl::StrCat("list ", dir));
+  if (error) return ErrnoStatus(error.value(), StrCat("list ", dir));
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view prefix,
+absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(std::string_view prefix,
                                                               const RetryChainNode& /*parent*/) {
   std::vector<ObjectInfo> objects;
   absl::Status walked = Walk(prefix, [&](std::string key, const struct stat& st) {
     // Hidden files are not objects (a writer's temp files among them).
     if (absl::StartsWith(std::filesystem::path(key).filename().string(), ".")) return;
-    if (!absl::StartsWith(key, prefix)) return;
+    if (!key.starts_with(prefix)) return;
     objects.push_back(
         {std::move(key), static_cast<uint64_t>(st.st_size), absl::TimeFromTimespec(st.st_mtim)});
   });
@@ -299,7 +294,7 @@ absl::StatusOr<std::vector<ObjectInfo>> FileObjectStore::List(absl::string_view 
 }
 
 absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
-    absl::string_view prefix, const RetryChainNode& /*parent*/) {
+    std::string_view prefix, const RetryChainNode& /*parent*/) {
   std::vector<PendingUpload> pending;
   absl::Status walked = Walk(prefix, [&](const std::string& key, const struct stat& st) {
     std::filesystem::path path(key);
@@ -307,7 +302,7 @@ absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
     const std::string name = NameOfTempFile(file);
     if (name.empty()) return;
     std::string target = (path.parent_path() / name).string();
-    if (!absl::StartsWith(target, prefix)) return;
+    if (!target.starts_with(prefix)) return;
     pending.push_back({std::move(target), file, static_cast<uint64_t>(st.st_size),
                        absl::TimeFromTimespec(st.st_mtim)});
   });
@@ -316,28 +311,28 @@ absl::StatusOr<std::vector<PendingUpload>> FileObjectStore::ListPendingUploads(
   return pending;
 }
 
-absl::Status FileObjectStore::Delete(absl::string_view key, const RetryChainNode& /*parent*/) {
+absl::Status FileObjectStore::Delete(std::string_view key, const RetryChainNode& /*parent*/) {
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   if (::unlink(PathOf(key).c_str()) != 0 && errno != ENOENT) {
-    return ErrnoStatus(errno, absl::StrCat("delete ", PathOf(key)));
+    return ErrnoStatus(errno, StrCat("delete ", PathOf(key)));
   }
   return absl::OkStatus();
 }
 
-absl::Status FileObjectStore::AbortPendingUpload(absl::string_view key, absl::string_view upload,
+absl::Status FileObjectStore::AbortPendingUpload(std::string_view key, std::string_view upload,
                                                  const RetryChainNode& /*parent*/) {
   if (upload.empty()) return absl::OkStatus();
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   std::filesystem::path path(PathOf(key));
   // Only ever a temp file of this very key: the id comes from stored status.
   if (NameOfTempFile(upload) != path.filename().string() ||
-      upload.find('/') != absl::string_view::npos) {
+      upload.find('/') != std::string_view::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("'", upload, "' is not a temp file of ", Describe(key)));
+        StrCat("'", upload, "' is not a temp file of ", Describe(key)));
   }
   std::string temp = (path.parent_path() / std::string(upload)).string();
   if (::unlink(temp.c_str()) != 0 && errno != ENOENT) {
-    return ErrnoStatus(errno, absl::StrCat("delete ", temp));
+    return ErrnoStatus(errno, StrCat("delete ", temp));
   }
   return absl::OkStatus();
 }

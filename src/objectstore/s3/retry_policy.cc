@@ -1,6 +1,6 @@
 #include "objectstore/s3/retry_policy.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::objectstore {
@@ -14,15 +14,15 @@ Retrier::Retrier(const RetryOptions& options, const RetryChainNode& parent, uint
              .max = options.max_backoff},
             seed) {}
 
-absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt) {
+absl::Status Retrier::Run(std::string_view what, absl::FunctionRef<absl::Status()> attempt) {
   return Run(what, attempt, [] { return true; });
 }
 
-absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt,
+absl::Status Retrier::Run(std::string_view what, absl::FunctionRef<absl::Status()> attempt,
                           absl::FunctionRef<bool()> may_retry) {
   for (;;) {
     if (node_.aborted()) {
-      return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+      return absl::CancelledError(StrCat(what, ": cancelled"));
     }
     ++attempts_;
     absl::Status status = attempt();
@@ -34,16 +34,16 @@ absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status
         break;
       case RetryChainNode::Refusal::kAborted:
         return absl::CancelledError(
-            absl::StrCat(status.message(), " (cancelled after ", attempts_, " attempts)"));
+            StrCat(status.message(), " (cancelled after ", attempts_, " attempts)"));
       case RetryChainNode::Refusal::kAttemptsSpent:
         return absl::UnavailableError(
-            absl::StrCat(status.message(), " (gave up after ", attempts_, " attempts)"));
+            StrCat(status.message(), " (gave up after ", attempts_, " attempts)"));
       case RetryChainNode::Refusal::kDeadline:
-        return absl::UnavailableError(absl::StrCat(
-            status.message(), " (gave up after ", attempts_, " attempts: ",
-            budget_bounds_ ? absl::StrCat("retry budget of ", absl::FormatDuration(budget_))
-                           : std::string("the deadline of the call"),
-            " spent)"));
+        return absl::UnavailableError(
+            StrCat(status.message(), " (gave up after ", attempts_, " attempts: ",
+                   budget_bounds_ ? StrCat("retry budget of ", absl::FormatDuration(budget_))
+                                  : std::string("the deadline of the call"),
+                   " spent)"));
     }
     spdlog::warn("{} failed (attempt {}/{}): {}; retrying in {}, {} of budget left",
                  std::string(what), attempts_, node_.backoff().max_attempts,
@@ -51,8 +51,7 @@ absl::Status Retrier::Run(absl::string_view what, absl::FunctionRef<absl::Status
                  absl::FormatDuration(absl::Trunc(permit.delay, absl::Milliseconds(1))),
                  absl::FormatDuration(absl::Trunc(node_.time_left(), absl::Seconds(1))));
     if (!node_.SleepFor(permit.delay)) {
-      return absl::CancelledError(
-          absl::StrCat(status.message(), " (cancelled while waiting to retry)"));
+      return absl::CancelledError(StrCat(status.message(), " (cancelled while waiting to retry)"));
     }
   }
 }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/retry_chain_node.h"
 
@@ -33,10 +33,10 @@ class Retrier {
   absl::Duration BackoffAfter(int attempt) { return node_.BackoffAfter(attempt); }
 
   // `what` names the operation in log lines ("PUT s3://b/k part 3").
-  absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt);
+  absl::Status Run(std::string_view what, absl::FunctionRef<absl::Status()> attempt);
   // As Run, but a failed attempt is retried only while may_retry() says so (a
   // streamed body can go again only while none of it was consumed).
-  absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> attempt,
+  absl::Status Run(std::string_view what, absl::FunctionRef<absl::Status()> attempt,
                    absl::FunctionRef<bool()> may_retry);
 
   int attempts() const { return attempts_; }

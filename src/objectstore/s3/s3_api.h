@@ -2,12 +2,12 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/retry_chain_node.h"
 #include "objectstore/s3/s3_options.h"
@@ -18,9 +18,9 @@ struct S3Request {
   std::string method = "GET";  // GET, PUT, POST, DELETE, HEAD
   std::string key;             // empty for bucket-level requests
   std::vector<std::pair<std::string, std::string>> query;
-  absl::string_view body;  // sent as is (and signed) for PUT/POST
+  std::string_view body;  // sent as is (and signed) for PUT/POST
   // For GET: receives the body as it arrives when the status is 2xx.
-  std::function<absl::Status(absl::string_view)> body_sink;
+  std::function<absl::Status(std::string_view)> body_sink;
   uint64_t range_start = 0;  // GET from this offset (Range: bytes=N-)
   // For PUT: the body is pulled from here as libcurl sends it, instead of `body`,
   // and goes unsigned (UNSIGNED-PAYLOAD). It fills up to n bytes and returns how
@@ -50,13 +50,13 @@ class S3Api {
 
   virtual const S3Options& options() const = 0;
   // "s3://bucket/key", for messages.
-  virtual std::string Describe(absl::string_view key) const = 0;
+  virtual std::string Describe(std::string_view key) const = 0;
   // One request, retried while it fails with Unavailable and may_retry() says so
   // (a request whose body_source can start over only while none of it was taken).
-  virtual absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what,
+  virtual absl::StatusOr<S3Response> Call(const S3Request& request, std::string_view what,
                                           const RetryChainNode& parent,
                                           absl::FunctionRef<bool()> may_retry) = 0;
-  absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what,
+  absl::StatusOr<S3Response> Call(const S3Request& request, std::string_view what,
                                   const RetryChainNode& parent) {
     return Call(request, what, parent, [] { return true; });
   }

@@ -10,8 +10,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/str_cat.h"
 #include "objectstore/s3/curl_handle.h"
 #include "objectstore/s3/retry_policy.h"
 #include "objectstore/s3/s3_error.h"
@@ -25,7 +25,7 @@ void EnsureCurlInitialized() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string S3UriEncode(absl::string_view text, bool keep_slash) {
+std::string S3UriEncode(std::string_view text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
@@ -45,16 +45,16 @@ std::string S3UriEncode(absl::string_view text, bool keep_slash) {
 namespace {
 
 // The host of an endpoint "scheme://host[:port][/...]": "[::1]" stays bracketed.
-absl::string_view EndpointHost(absl::string_view endpoint) {
-  if (size_t scheme_end = endpoint.find("://"); scheme_end != absl::string_view::npos) {
+std::string_view EndpointHost(std::string_view endpoint) {
+  if (size_t scheme_end = endpoint.find("://"); scheme_end != std::string_view::npos) {
     endpoint.remove_prefix(scheme_end + 3);
   }
   endpoint = endpoint.substr(0, endpoint.find('/'));
-  if (absl::StartsWith(endpoint, "[")) return endpoint.substr(0, endpoint.find(']') + 1);
+  if (endpoint.starts_with("[")) return endpoint.substr(0, endpoint.find(']') + 1);
   return endpoint.substr(0, endpoint.find(':'));
 }
 
-bool IsIpAddress(absl::string_view host) {
+bool IsIpAddress(std::string_view host) {
   std::string text(host);
   unsigned char address[sizeof(struct in6_addr)];
   if (absl::StartsWith(text, "[") && absl::EndsWith(text, "]")) {
@@ -65,59 +65,59 @@ bool IsIpAddress(absl::string_view host) {
 
 }  // namespace
 
-bool UsesVirtualHostAddressing(absl::string_view bucket, const S3Options& options) {
+bool UsesVirtualHostAddressing(std::string_view bucket, const S3Options& options) {
   // Bucket names with dots break TLS wildcard certificates in virtual-host style.
   return options.addressing == S3Addressing::kVirtualHost ||
          (options.addressing == S3Addressing::kAuto && options.endpoint.empty() &&
-          !absl::StrContains(bucket, "."));
+          bucket.find('.') == std::string_view::npos);
 }
 
-absl::Status CheckS3Addressing(absl::string_view bucket, const S3Options& options) {
+absl::Status CheckS3Addressing(std::string_view bucket, const S3Options& options) {
   if (!UsesVirtualHostAddressing(bucket, options) || options.endpoint.empty()) {
     return absl::OkStatus();
   }
-  const absl::string_view host = EndpointHost(options.endpoint);
+  const std::string_view host = EndpointHost(options.endpoint);
   if (!IsIpAddress(host)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--s3-addressing virtual puts the bucket in the host name (", bucket, ".", host,
-      "), which an IP address cannot have; the S3 endpoint ", options.endpoint,
-      " (--s3-endpoint) needs --s3-addressing path (the default for an --s3-endpoint), or a "
-      "DNS name whose subdomains reach the server"));
+  return absl::InvalidArgumentError(
+      StrCat("--s3-addressing virtual puts the bucket in the host name (", bucket, ".", host,
+             "), which an IP address cannot have; the S3 endpoint ", options.endpoint,
+             " (--s3-endpoint) needs --s3-addressing path (the default for an --s3-endpoint), or a "
+             "DNS name whose subdomains reach the server"));
 }
 
 S3Client::S3Client(std::string bucket, S3Options options)
     : bucket_(std::move(bucket)), options_(std::move(options)) {
   EnsureCurlInitialized();
   endpoint_ = options_.endpoint;
-  if (endpoint_.empty()) endpoint_ = absl::StrCat("https://s3.", options_.region, ".amazonaws.com");
+  if (endpoint_.empty()) endpoint_ = StrCat("https://s3.", options_.region, ".amazonaws.com");
   while (absl::EndsWith(endpoint_, "/")) endpoint_.pop_back();
   virtual_host_ = UsesVirtualHostAddressing(bucket_, options_);
 }
 
-std::string S3Client::Describe(absl::string_view key) const {
-  return absl::StrCat("s3://", bucket_, "/", key);
+std::string S3Client::Describe(std::string_view key) const {
+  return StrCat("s3://", bucket_, "/", key);
 }
 
-std::string S3Client::UrlFor(absl::string_view key,
+std::string S3Client::UrlFor(std::string_view key,
                              const std::vector<std::pair<std::string, std::string>>& query) const {
   std::string url;
   if (virtual_host_) {
-    absl::string_view rest = endpoint_;
+    std::string_view rest = endpoint_;
     size_t scheme_end = rest.find("://");
-    std::string scheme = scheme_end == absl::string_view::npos
+    std::string scheme = scheme_end == std::string_view::npos
                              ? "https://"
                              : std::string(rest.substr(0, scheme_end + 3));
-    if (scheme_end != absl::string_view::npos) rest.remove_prefix(scheme_end + 3);
-    url = absl::StrCat(scheme, bucket_, ".", rest, "/", S3UriEncode(key, true));
+    if (scheme_end != std::string_view::npos) rest.remove_prefix(scheme_end + 3);
+    url = StrCat(scheme, bucket_, ".", rest, "/", S3UriEncode(key, true));
   } else {
-    url = absl::StrCat(endpoint_, "/", bucket_, "/", S3UriEncode(key, true));
+    url = StrCat(endpoint_, "/", bucket_, "/", S3UriEncode(key, true));
   }
   // SigV4 wants the canonical query sorted and every parameter as name=value.
   std::vector<std::pair<std::string, std::string>> sorted = query;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) {
-    absl::StrAppend(&url, i == 0 ? "?" : "&", S3UriEncode(sorted[i].first, false), "=",
-                    S3UriEncode(sorted[i].second, false));
+    StrAppend(&url, i == 0 ? "?" : "&", S3UriEncode(sorted[i].first, false), "=",
+              S3UriEncode(sorted[i].second, false));
   }
   return url;
 }
@@ -126,7 +126,7 @@ namespace {
 
 // S3 requires x-amz-content-sha256 on every SigV4 request; libcurl 7.88 signs
 // the value it finds there as the payload hash, so it must be the real one.
-std::string PayloadSha256Hex(absl::string_view body) {
+std::string PayloadSha256Hex(std::string_view body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(body.data(), body.size(), digest, &size, EVP_sha256(), nullptr);
@@ -169,10 +169,10 @@ size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
-  absl::string_view line(data, size * count);
-  if (absl::StartsWithIgnoreCase(line, "etag:")) {
+  std::string_view line(data, size * count);
+  if (absl::StartsWithIgnoreCase(ToAbsl(line), "etag:")) {
     line.remove_prefix(5);
-    exchange->response->etag = std::string(absl::StripAsciiWhitespace(line));
+    exchange->response->etag = std::string(absl::StripAsciiWhitespace(ToAbsl(line)));
   }
   return size * count;
 }
@@ -196,15 +196,15 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     if (exchange->response->body.size() < (4u << 20)) exchange->response->body.append(data, bytes);
     return bytes;
   }
-  exchange->sink_status = exchange->request->body_sink(absl::string_view(data, bytes));
+  exchange->sink_status = exchange->request->body_sink(std::string_view(data, bytes));
   return exchange->sink_status.ok() ? bytes : 0;  // 0 makes libcurl stop the transfer
 }
 
 }  // namespace
 
-absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string_view what,
+absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, std::string_view what,
                                           const RetryChainNode& node) {
-  if (node.aborted()) return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+  if (node.aborted()) return absl::CancelledError(StrCat(what, ": cancelled"));
   CurlEasy curl(curl_easy_init());
   if (!curl) return absl::ResourceExhaustedError("libcurl: cannot create a handle");
   S3Response response;
@@ -214,19 +214,19 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   exchange.response = &response;
   exchange.abort = &node.abort_source();
   std::string url = UrlFor(request.key, request.query);
-  std::string credentials = absl::StrCat(options_.access_key_id, ":", options_.secret_access_key);
-  std::string sigv4 = absl::StrCat("aws:amz:", options_.region, ":s3");
+  std::string credentials = StrCat(options_.access_key_id, ":", options_.secret_access_key);
+  std::string sigv4 = StrCat("aws:amz:", options_.region, ":s3");
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CurlHeaderList headers;
   // No "Expect:" override here: libcurl 7.88 lists such an empty header among
   // the SigV4 signed headers without sending it, which S3 would reject.
-  headers.Add(absl::StrCat("x-amz-content-sha256: ", request.body_source
-                                                         ? std::string("UNSIGNED-PAYLOAD")
-                                                         : PayloadSha256Hex(request.body)));
+  headers.Add(StrCat("x-amz-content-sha256: ", request.body_source
+                                                   ? std::string("UNSIGNED-PAYLOAD")
+                                                   : PayloadSha256Hex(request.body)));
   if (!options_.session_token.empty()) {
-    headers.Add(absl::StrCat("x-amz-security-token: ", options_.session_token));
+    headers.Add(StrCat("x-amz-security-token: ", options_.session_token));
   }
-  if (request.range_start > 0) headers.Add(absl::StrCat("Range: bytes=", request.range_start, "-"));
+  if (request.range_start > 0) headers.Add(StrCat("Range: bytes=", request.range_start, "-"));
 
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -278,7 +278,7 @@ absl::StatusOr<S3Response> S3Client::Send(const S3Request& request, absl::string
   if (!exchange.sink_status.ok()) return exchange.sink_status;
   if (!exchange.source_status.ok()) return exchange.source_status;
   if (code == CURLE_ABORTED_BY_CALLBACK && node.aborted()) {
-    return absl::CancelledError(absl::StrCat(what, ": cancelled"));
+    return absl::CancelledError(StrCat(what, ": cancelled"));
   }
   if (code != CURLE_OK) return CurlErrorStatus(code, error_buffer, what);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.http_status);
@@ -311,7 +311,7 @@ Retrier S3Client::NewRetrier(const RetryChainNode& parent) const {
   return Retrier(retry, parent, std::random_device()());
 }
 
-absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, absl::string_view what,
+absl::StatusOr<S3Response> S3Client::Call(const S3Request& request, std::string_view what,
                                           const RetryChainNode& parent,
                                           absl::FunctionRef<bool()> may_retry) {
   Retrier retrier = NewRetrier(parent);

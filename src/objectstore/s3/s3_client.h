@@ -2,12 +2,12 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/retry_chain_node.h"
 #include "objectstore/s3/retry_policy.h"
@@ -30,18 +30,18 @@ class S3Client : public S3Api {
   const std::string& bucket() const { return bucket_; }
   const S3Options& options() const override { return options_; }
   std::string endpoint() const { return endpoint_; }
-  std::string Describe(absl::string_view key) const override;
+  std::string Describe(std::string_view key) const override;
   // The full URL of a request (exposed for tests of URL building).
-  std::string UrlFor(absl::string_view key,
+  std::string UrlFor(std::string_view key,
                      const std::vector<std::pair<std::string, std::string>>& query) const;
 
   // One attempt. OK only for a 2xx answer (and, for CompleteMultipartUpload,
   // a 200 whose body is not an <Error>).
-  absl::StatusOr<S3Response> Send(const S3Request& request, absl::string_view what,
+  absl::StatusOr<S3Response> Send(const S3Request& request, std::string_view what,
                                   const RetryChainNode& node);
   // Send() with retries per options(), in a child of `parent` (see S3Api).
   using S3Api::Call;
-  absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view what,
+  absl::StatusOr<S3Response> Call(const S3Request& request, std::string_view what,
                                   const RetryChainNode& parent,
                                   absl::FunctionRef<bool()> may_retry) override;
   // The retries of one operation per options(), in a child of `parent`.
@@ -56,14 +56,14 @@ class S3Client : public S3Api {
 
 // Whether requests for `bucket` go to virtual-hosted URLs (https://bucket.host/key)
 // rather than path-style ones (https://host/bucket/key) under `options`.
-bool UsesVirtualHostAddressing(absl::string_view bucket, const S3Options& options);
+bool UsesVirtualHostAddressing(std::string_view bucket, const S3Options& options);
 
 // InvalidArgument, naming --s3-addressing and --s3-endpoint, when `options` cannot
 // reach `bucket` at all: virtual-hosted addressing with an endpoint that is an IP
 // address ("bucket.127.0.0.1" is no host name; every request would fail to resolve).
-absl::Status CheckS3Addressing(absl::string_view bucket, const S3Options& options);
+absl::Status CheckS3Addressing(std::string_view bucket, const S3Options& options);
 
 // RFC 3986 percent-encoding as SigV4 wants it; '/' kept when `keep_slash`.
-std::string S3UriEncode(absl::string_view text, bool keep_slash);
+std::string S3UriEncode(std::string_view text, bool keep_slash);
 
 }  // namespace snapkeep::objectstore

@@ -1,6 +1,6 @@
 #include "objectstore/s3/s3_error.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "pugixml.hpp"
 
 namespace snapkeep::objectstore {
@@ -11,7 +11,7 @@ struct ParsedError {
   std::string message;
 };
 
-ParsedError ParseError(absl::string_view body) {
+ParsedError ParseError(std::string_view body) {
   ParsedError error;
   if (body.empty()) return error;
   pugi::xml_document doc;
@@ -24,17 +24,16 @@ ParsedError ParseError(absl::string_view body) {
 
 }  // namespace
 
-std::string S3ErrorCode(absl::string_view body) { return ParseError(body).code; }
+std::string S3ErrorCode(std::string_view body) { return ParseError(body).code; }
 
-absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::string_view what,
-                               absl::string_view bucket, absl::string_view endpoint) {
+absl::Status S3HttpErrorStatus(long http_status, std::string_view body, std::string_view what,
+                               std::string_view bucket, std::string_view endpoint) {
   ParsedError error = ParseError(body);
-  std::string detail =
-      error.code.empty()
-          ? absl::StrCat("HTTP ", http_status)
-          : absl::StrCat("HTTP ", http_status, " ", error.code,
-                         error.message.empty() ? "" : absl::StrCat(": ", error.message));
-  std::string message = absl::StrCat(what, ": ", detail);
+  std::string detail = error.code.empty()
+                           ? StrCat("HTTP ", http_status)
+                           : StrCat("HTTP ", http_status, " ", error.code,
+                                    error.message.empty() ? "" : StrCat(": ", error.message));
+  std::string message = StrCat(what, ": ", detail);
   const std::string& code = error.code;
   // A request the server does not implement (s3rver has no ListMultipartUploads):
   // asking again would not help.
@@ -44,9 +43,9 @@ absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::s
     return absl::UnavailableError(message);
   }
   if (code == "NoSuchBucket") {
-    return absl::FailedPreconditionError(absl::StrCat("S3 bucket '", bucket, "' does not exist at ",
-                                                      endpoint, " (", what,
-                                                      "); create it or fix --dest"));
+    return absl::FailedPreconditionError(StrCat("S3 bucket '", bucket, "' does not exist at ",
+                                                endpoint, " (", what,
+                                                "); create it or fix --dest"));
   }
   if (code == "NoSuchKey" || code == "NoSuchUpload" || (http_status == 404 && code.empty())) {
     return absl::NotFoundError(message);
@@ -54,35 +53,35 @@ absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::s
   if (http_status == 403 || code == "AccessDenied" || code == "InvalidAccessKeyId" ||
       code == "SignatureDoesNotMatch") {
     return absl::PermissionDeniedError(
-        absl::StrCat("S3 rejected the request (", message,
-                     "); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and --s3-region"));
+        StrCat("S3 rejected the request (", message,
+               "); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and --s3-region"));
   }
   if (code == "AuthorizationHeaderMalformed" || code == "InvalidRegion" ||
       code == "IllegalLocationConstraintException" || http_status == 301) {
     return absl::FailedPreconditionError(
-        absl::StrCat(message, "; the bucket is probably in another region: check --s3-region"));
+        StrCat(message, "; the bucket is probably in another region: check --s3-region"));
   }
   return absl::FailedPreconditionError(message);
 }
 
-absl::Status CurlErrorStatus(CURLcode code, const char* detail, absl::string_view what) {
-  std::string message = absl::StrCat(what, ": ", curl_easy_strerror(code),
-                                     detail && *detail ? absl::StrCat(" (", detail, ")") : "");
+absl::Status CurlErrorStatus(CURLcode code, const char* detail, std::string_view what) {
+  std::string message = StrCat(what, ": ", curl_easy_strerror(code),
+                               detail && *detail ? StrCat(" (", detail, ")") : "");
   switch (code) {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
       return absl::FailedPreconditionError(
-          absl::StrCat(message,
-                       "; a private CA's certificate goes in --s3-cacert (a PEM file of the CA "
-                       "that signed the server's certificate)"));
+          StrCat(message,
+                 "; a private CA's certificate goes in --s3-cacert (a PEM file of the CA "
+                 "that signed the server's certificate)"));
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return absl::InvalidArgumentError(absl::StrCat(message, "; check --s3-endpoint"));
+      return absl::InvalidArgumentError(StrCat(message, "; check --s3-endpoint"));
     case CURLE_GOT_NOTHING:
       // Retried (a server restarting answers so too), but say the likely cause.
       return absl::UnavailableError(
-          absl::StrCat(message, "; is the server HTTPS? check the scheme of --s3-endpoint"));
+          StrCat(message, "; is the server HTTPS? check the scheme of --s3-endpoint"));
     case CURLE_ABORTED_BY_CALLBACK:
     case CURLE_WRITE_ERROR:
       return absl::AbortedError(message);

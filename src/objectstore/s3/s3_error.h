@@ -3,9 +3,9 @@
 #include <curl/curl.h>
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 
 namespace snapkeep::objectstore {
 
@@ -16,14 +16,14 @@ namespace snapkeep::objectstore {
 // fix (NoSuchBucket → kFailedPrecondition naming the bucket, 403 →
 // kPermissionDenied naming the credentials, wrong region → kFailedPrecondition
 // naming --s3-region).
-absl::Status S3HttpErrorStatus(long http_status, absl::string_view body, absl::string_view what,
-                               absl::string_view bucket, absl::string_view endpoint);
+absl::Status S3HttpErrorStatus(long http_status, std::string_view body, std::string_view what,
+                               std::string_view bucket, std::string_view endpoint);
 
 // A libcurl transport failure: connection errors and timeouts are retryable
 // (kUnavailable); TLS verification failures are not.
-absl::Status CurlErrorStatus(CURLcode code, const char* detail, absl::string_view what);
+absl::Status CurlErrorStatus(CURLcode code, const char* detail, std::string_view what);
 
 // The <Code> of an S3 XML error body ("" if none).
-std::string S3ErrorCode(absl::string_view body);
+std::string S3ErrorCode(std::string_view body);
 
 }  // namespace snapkeep::objectstore

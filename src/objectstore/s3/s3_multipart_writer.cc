@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "objectstore/s3/s3_options.h"
 #include "pugixml.hpp"
 #include "spdlog/spdlog.h"
@@ -31,7 +31,7 @@ S3MultipartWriter::~S3MultipartWriter() {
   if (!finished_) Abort();
 }
 
-absl::Status S3MultipartWriter::Write(absl::string_view data) {
+absl::Status S3MultipartWriter::Write(std::string_view data) {
   if (finished_) return absl::FailedPreconditionError("write after commit or abort");
   if (!error_.ok()) return error_;
   total_bytes_ += data.size();
@@ -55,22 +55,22 @@ absl::Status S3MultipartWriter::StartPart() {
     create.method = "POST";
     create.key = key_;
     create.query = {{"uploads", ""}};
-    absl::StatusOr<S3Response> response = client_.Call(
-        create, absl::StrCat("create multipart upload ", client_.Describe(key_)), parent_);
+    absl::StatusOr<S3Response> response =
+        client_.Call(create, StrCat("create multipart upload ", client_.Describe(key_)), parent_);
     if (!response.ok()) return response.status();
     pugi::xml_document doc;
     doc.load_buffer(response->body.data(), response->body.size());
     upload_id_ = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
     if (upload_id_.empty()) {
-      return absl::InternalError(absl::StrCat("create multipart upload ", client_.Describe(key_),
-                                              ": the answer has no UploadId"));
+      return absl::InternalError(StrCat("create multipart upload ", client_.Describe(key_),
+                                        ": the answer has no UploadId"));
     }
     spdlog::debug("multipart upload {} started for {}", upload_id_, client_.Describe(key_));
   }
   if (next_part_ > static_cast<int>(kS3MaxParts)) {
-    return absl::ResourceExhaustedError(absl::StrCat(client_.Describe(key_), " needs more than ",
-                                                     kS3MaxParts, " parts of ", part_size_ >> 20,
-                                                     " MiB; raise --s3-part-size"));
+    return absl::ResourceExhaustedError(StrCat(client_.Describe(key_), " needs more than ",
+                                               kS3MaxParts, " parts of ", part_size_ >> 20,
+                                               " MiB; raise --s3-part-size"));
   }
   while (in_flight_.size() >= static_cast<size_t>(client_.options().parts_in_flight)) {
     if (absl::Status status = WaitForOldestPart(); !status.ok()) return status;
@@ -82,18 +82,18 @@ absl::Status S3MultipartWriter::StartPart() {
   const RetryChainNode* parent = &parent_;
   std::string key = key_;
   std::string upload_id = upload_id_;
-  absl::string_view bytes = *body;
+  std::string_view bytes = *body;
   auto upload = [client, parent, key, upload_id, number, bytes]() -> absl::StatusOr<std::string> {
     S3Request put;
     put.method = "PUT";
     put.key = key;
-    put.query = {{"partNumber", absl::StrCat(number)}, {"uploadId", upload_id}};
+    put.query = {{"partNumber", StrCat(number)}, {"uploadId", upload_id}};
     put.body = bytes;
-    absl::StatusOr<S3Response> response = client->Call(
-        put, absl::StrCat("upload part ", number, " of ", client->Describe(key)), *parent);
+    absl::StatusOr<S3Response> response =
+        client->Call(put, StrCat("upload part ", number, " of ", client->Describe(key)), *parent);
     if (!response.ok()) return response.status();
     if (response->etag.empty()) {
-      return absl::InternalError(absl::StrCat("upload part ", number, ": the answer has no ETag"));
+      return absl::InternalError(StrCat("upload part ", number, ": the answer has no ETag"));
     }
     return response->etag;
   };
@@ -138,7 +138,7 @@ absl::Status S3MultipartWriter::Complete() {
   complete.query = {{"uploadId", upload_id_}};
   complete.body = body;
   absl::StatusOr<S3Response> response = client_.Call(
-      complete, absl::StrCat("complete multipart upload of ", client_.Describe(key_)), parent_);
+      complete, StrCat("complete multipart upload of ", client_.Describe(key_)), parent_);
   if (response.ok()) return absl::OkStatus();
   if (response.status().code() == absl::StatusCode::kNotFound) {
     // A retried complete whose first try succeeded finds no upload any more.
@@ -146,7 +146,7 @@ absl::Status S3MultipartWriter::Complete() {
     head.method = "HEAD";
     head.key = key_;
     absl::StatusOr<S3Response> object =
-        client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)), parent_);
+        client_.Call(head, StrCat("HEAD ", client_.Describe(key_)), parent_);
     if (object.ok() && object->content_length == static_cast<int64_t>(total_bytes_)) {
       return absl::OkStatus();
     }
@@ -164,7 +164,7 @@ absl::Status S3MultipartWriter::Commit() {
     put.method = "PUT";
     put.key = key_;
     put.body = *buffer_;
-    status = client_.Call(put, absl::StrCat("PUT ", client_.Describe(key_)), parent_).status();
+    status = client_.Call(put, StrCat("PUT ", client_.Describe(key_)), parent_).status();
   } else {
     if (!buffer_->empty()) status = StartPart();
     absl::Status parts = WaitForAllParts();
@@ -197,7 +197,7 @@ void S3MultipartWriter::Abort() {
   // What a cancel asks for: not to be cut short by it.
   UncancellableRoot cleanup(parent_.clock());
   absl::StatusOr<S3Response> response = client_.Call(
-      abort, absl::StrCat("abort multipart upload of ", client_.Describe(key_)), cleanup.node());
+      abort, StrCat("abort multipart upload of ", client_.Describe(key_)), cleanup.node());
   if (response.ok() || response.status().code() == absl::StatusCode::kNotFound) {
     spdlog::warn("aborted multipart upload {} of {}", upload_id_, client_.Describe(key_));
   } else {

@@ -30,7 +30,7 @@ class S3MultipartWriter : public ObjectWriter {
                     const RetryChainNode& parent);
   ~S3MultipartWriter() override;
 
-  absl::Status Write(absl::string_view data) override;
+  absl::Status Write(std::string_view data) override;
   absl::Status Commit() override;
   void Abort() override;
   // The multipart upload id once the first part started, until commit or abort.

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 
 namespace snapkeep::objectstore {
@@ -25,7 +25,7 @@ S3StreamingPutWriter::S3StreamingPutWriter(S3Api& client, std::string key, uint6
     // A failure before libcurl took any byte (connection refused, 503 SlowDown
     // answered to Expect: 100-continue) is retried; after that the bytes are gone.
     absl::Status status = client_
-                              .Call(put, absl::StrCat("PUT ", client_.Describe(key_)), parent_,
+                              .Call(put, StrCat("PUT ", client_.Describe(key_)), parent_,
                                     [this] {
                                       std::lock_guard lock(mu_);
                                       return sent_ == 0 && !aborted_;
@@ -44,7 +44,7 @@ S3StreamingPutWriter::~S3StreamingPutWriter() {
   if (!finished_) Abort();
 }
 
-absl::Status S3StreamingPutWriter::Write(absl::string_view data) {
+absl::Status S3StreamingPutWriter::Write(std::string_view data) {
   bool wake_uploader = false;
   {
     std::unique_lock lock(mu_);
@@ -52,8 +52,8 @@ absl::Status S3StreamingPutWriter::Write(absl::string_view data) {
       return absl::FailedPreconditionError("write after commit or abort");
     }
     if (written_ + data.size() > size_) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          client_.Describe(key_), ": more bytes than the ", size_, " announced for the upload"));
+      return absl::InvalidArgumentError(StrCat(client_.Describe(key_), ": more bytes than the ",
+                                               size_, " announced for the upload"));
     }
     if (buffered_ > 0 && buffered_ + data.size() > max_buffered_) {
       // Full: sleep until the uploader has drained half, not just this chunk's room,
@@ -126,9 +126,8 @@ absl::Status S3StreamingPutWriter::Commit() {
   }
   if (written != size_) {
     Abort();
-    return absl::DataLossError(absl::StrCat(client_.Describe(key_), ": ", written,
-                                            " bytes written, ", size_,
-                                            " announced; the upload was cut short"));
+    return absl::DataLossError(StrCat(client_.Describe(key_), ": ", written, " bytes written, ",
+                                      size_, " announced; the upload was cut short"));
   }
   {
     std::lock_guard lock(mu_);
@@ -160,7 +159,7 @@ void S3StreamingPutWriter::Abort() {
   head.method = "HEAD";
   head.key = key_;
   absl::StatusOr<S3Response> left =
-      client_.Call(head, absl::StrCat("HEAD ", client_.Describe(key_)), cleanup.node());
+      client_.Call(head, StrCat("HEAD ", client_.Describe(key_)), cleanup.node());
   if (!left.ok()) {
     if (!absl::IsNotFound(left.status())) {
       spdlog::error("could not check what the cut-short PUT of {} left: {}", client_.Describe(key_),
@@ -173,8 +172,7 @@ void S3StreamingPutWriter::Abort() {
   remove.method = "DELETE";
   remove.key = key_;
   absl::Status removed =
-      client_.Call(remove, absl::StrCat("DELETE ", client_.Describe(key_)), cleanup.node())
-          .status();
+      client_.Call(remove, StrCat("DELETE ", client_.Describe(key_)), cleanup.node()).status();
   if (!removed.ok() && !absl::IsNotFound(removed)) {
     spdlog::error("could not remove what the cut-short PUT of {} left: {}", client_.Describe(key_),
                   std::string(removed.message()));

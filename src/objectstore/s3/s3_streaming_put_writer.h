@@ -32,7 +32,7 @@ class S3StreamingPutWriter : public ObjectWriter {
                        size_t max_buffered = 16u << 20);
   ~S3StreamingPutWriter() override;
 
-  absl::Status Write(absl::string_view data) override;
+  absl::Status Write(std::string_view data) override;
   absl::Status Commit() override;
   void Abort() override;
   // A cut-short PUT leaves nothing behind.

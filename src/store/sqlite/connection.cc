@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "store/sqlite/sqlite_error.h"
 
 namespace snapkeep::store::sqlite {
@@ -21,7 +21,7 @@ absl::StatusOr<Connection> Connection::Open(const std::string& path, bool create
   // sqlite3_open_v2 hands out a handle even on failure; it must still be closed.
   Connection connection(raw);
   if (rc != SQLITE_OK) {
-    return SqliteStatus(rc, raw, absl::StrCat("opening SQLite database ", path));
+    return SqliteStatus(rc, raw, StrCat("opening SQLite database ", path));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, static_cast<int>(absl::ToInt64Milliseconds(busy_timeout)));
@@ -33,7 +33,7 @@ absl::Status Connection::Exec(std::string_view sql) {
   std::string text(sql);
   int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &error);
   if (rc == SQLITE_OK) return absl::OkStatus();
-  absl::Status status = SqliteStatus(rc, db_.get(), absl::StrCat("executing \"", text, "\""));
+  absl::Status status = SqliteStatus(rc, db_.get(), StrCat("executing \"", text, "\""));
   sqlite3_free(error);
   return status;
 }
@@ -44,7 +44,7 @@ absl::StatusOr<Statement> Connection::Prepare(std::string_view sql) {
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
-    return SqliteStatus(rc, db_.get(), absl::StrCat("preparing \"", std::string(sql), "\""));
+    return SqliteStatus(rc, db_.get(), StrCat("preparing \"", std::string(sql), "\""));
   }
   return Statement(db_.get(), stmt);
 }

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::store::sqlite {
 namespace {
@@ -17,10 +17,10 @@ constexpr mode_t kOwnerOnly = 0600;
 // The files SQLite keeps beside a database, by suffix.
 constexpr const char* kCompanions[] = {"-wal", "-shm", "-journal"};
 // A database being created; renamed to the real name once complete.
-constexpr absl::string_view kCreatingSuffix = ".creating";
+constexpr std::string_view kCreatingSuffix = ".creating";
 
-absl::Status Errno(absl::string_view what, const std::string& path, int err) {
-  return absl::UnavailableError(absl::StrCat(what, " ", path, ": ", std::strerror(err)));
+absl::Status Errno(std::string_view what, const std::string& path, int err) {
+  return absl::UnavailableError(StrCat(what, " ", path, ": ", std::strerror(err)));
 }
 
 // Closes a descriptor when it goes out of scope.
@@ -58,7 +58,7 @@ absl::Status RemoveWithCompanions(const std::string& path) {
 
 absl::Status CreateDatabase(const std::string& path,
                             absl::FunctionRef<absl::Status(const std::string&)> initialize) {
-  const std::string temp = absl::StrCat(path, kCreatingSuffix);
+  const std::string temp = StrCat(path, kCreatingSuffix);
   if (absl::Status status = RemoveWithCompanions(temp); !status.ok()) return status;
   {
     // Created here rather than by SQLite so that its mode does not depend on the
@@ -89,7 +89,7 @@ absl::Status PrepareDatabaseFile(const std::string& path,
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
+      return absl::FailedPreconditionError(StrCat(
           "the store ", path,
           " is empty (0 bytes): snapkeep never leaves an empty store behind, so its contents "
           "were lost (a disk that did not come back, a truncated copy). Starting on it would "
@@ -101,10 +101,10 @@ absl::Status PrepareDatabaseFile(const std::string& path,
   } else {
     const std::string wal = path + kCompanions[0];
     if (::access(wal.c_str(), F_OK) == 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the store ", path, " is missing but its write-ahead log ", wal,
-          " is there: the database file was lost. Restore it from a backup, or remove ", wal,
-          " (and ", path, "-shm) to start a new, empty store"));
+      return absl::FailedPreconditionError(
+          StrCat("the store ", path, " is missing but its write-ahead log ", wal,
+                 " is there: the database file was lost. Restore it from a backup, or remove ", wal,
+                 " (and ", path, "-shm) to start a new, empty store"));
     }
     if (absl::Status status = CreateDatabase(path, initialize); !status.ok()) return status;
   }

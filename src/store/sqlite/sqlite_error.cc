@@ -2,14 +2,14 @@
 
 #include <sqlite3.h>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 
 namespace snapkeep::store::sqlite {
 
 absl::Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
   const char* detail = (db != nullptr && sqlite3_extended_errcode(db) == rc) ? sqlite3_errmsg(db)
                                                                              : sqlite3_errstr(rc);
-  std::string message = absl::StrCat(std::string(context), ": ", detail, " (sqlite code ", rc, ")");
+  std::string message = StrCat(std::string(context), ": ", detail, " (sqlite code ", rc, ")");
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/database_file.h"
@@ -108,14 +108,14 @@ std::optional<EventType> ParseEventType(std::string_view name) {
 // "kubermatic.k8c.io/clusters/foo" or "core/secrets/cluster-foo/creds": what an operator
 // would type to find the object.
 std::string KeyName(const ObjectKey& key) {
-  if (key.ns.empty()) return absl::StrCat(key.resource, "/", key.name);
-  return absl::StrCat(key.resource, "/", key.ns, "/", key.name);
+  if (key.ns.empty()) return StrCat(key.resource, "/", key.name);
+  return StrCat(key.resource, "/", key.ns, "/", key.name);
 }
 
 absl::Status ValidateKey(const ObjectKey& key) {
   if (key.resource.empty() || key.name.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("object key \"", KeyName(key), "\" needs a resource and a name"));
+        StrCat("object key \"", KeyName(key), "\" needs a resource and a name"));
   }
   return absl::OkStatus();
 }
@@ -126,7 +126,7 @@ absl::StatusOr<int64_t> ReadMeta(Statement& stmt, std::string_view key) {
   absl::StatusOr<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
   if (!*row) {
-    return absl::InternalError(absl::StrCat("meta row \"", std::string(key), "\" is missing"));
+    return absl::InternalError(StrCat("meta row \"", std::string(key), "\" is missing"));
   }
   return stmt.ColumnInt(0);
 }
@@ -235,14 +235,13 @@ class SqliteStore::ReaderLease {
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                                SqliteStoreOptions options) {
   if (options.history_revisions < 0 || options.compaction_batch < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(StrCat(
         "SQLite store options: history_revisions must be >= 0 (got ", options.history_revisions,
         ") and compaction_batch >= 1 (got ", options.compaction_batch, ")"));
   }
   // In-memory and temporary databases have no file to share between connections.
   if (path.empty() || path == ":memory:" || absl::StartsWith(path, "file:")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("SQLite store needs a file path, got \"", path, "\""));
+    return absl::InvalidArgumentError(StrCat("SQLite store needs a file path, got \"", path, "\""));
   }
   // Refuses an empty file and creates a missing one whole (see database_file.h);
   // SQLite itself is never asked to create the file, so it cannot leave an empty one.
@@ -259,8 +258,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   // and could not be shared between connections.
   const char* resolved = sqlite3_db_filename(connection->get(), "main");
   if (resolved == nullptr || *resolved == '\0') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("SQLite store needs a file path, got \"", path, "\""));
+    return absl::InvalidArgumentError(StrCat("SQLite store needs a file path, got \"", path, "\""));
   }
   const std::string file = resolved;
 
@@ -275,8 +273,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     std::string mode = *row ? wal->ColumnText(0) : "";
     if (mode != "wal") {
       return absl::FailedPreconditionError(
-          absl::StrCat("SQLite database ", path, " cannot use WAL journal mode (got \"", mode,
-                       "\"); is it on a filesystem without shared memory support?"));
+          StrCat("SQLite database ", path, " cannot use WAL journal mode (got \"", mode,
+                 "\"); is it on a filesystem without shared memory support?"));
     }
   }
   if (absl::Status status = connection->Exec("PRAGMA synchronous = FULL"); !status.ok()) {
@@ -295,9 +293,9 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   absl::StatusOr<int64_t> version = ReadMeta((*writer)->read_meta, kSchemaVersionKey);
   if (!version.ok()) return version.status();
   if (*version != kSchemaVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("SQLite database ", path, " has schema version ", *version,
-                     ", this snapkeep understands version ", kSchemaVersion));
+    return absl::FailedPreconditionError(StrCat("SQLite database ", path, " has schema version ",
+                                                *version, ", this snapkeep understands version ",
+                                                kSchemaVersion));
   }
   absl::StatusOr<int64_t> revision = ReadMeta((*writer)->read_meta, kRevisionKey);
   if (!revision.ok()) return revision.status();
@@ -358,7 +356,7 @@ absl::StatusOr<StoredObject> SqliteStore::Get(const ObjectKey& key) {
   ReaderLease reader(*this, *std::move(acquired));
   absl::StatusOr<std::optional<StoredObject>> found = LookUp(reader->get_object, key);
   if (!found.ok()) return found.status();
-  if (!found->has_value()) return absl::NotFoundError(absl::StrCat(KeyName(key), " not found"));
+  if (!found->has_value()) return absl::NotFoundError(StrCat(KeyName(key), " not found"));
   return **std::move(found);
 }
 
@@ -415,7 +413,7 @@ absl::StatusOr<StoredObject> SqliteStore::Write(WriteKind kind, const ObjectKey&
   if (absl::Status status = ValidateKey(key); !status.ok()) return status;
   if (expected_mod_revision < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(KeyName(key), ": resourceVersion ", expected_mod_revision, " is negative"));
+        StrCat(KeyName(key), ": resourceVersion ", expected_mod_revision, " is negative"));
   }
 
   std::lock_guard<std::mutex> lock(mu_);
@@ -430,18 +428,17 @@ absl::StatusOr<StoredObject> SqliteStore::Write(WriteKind kind, const ObjectKey&
     if (!current.ok()) return current.status();
     if (kind == WriteKind::kCreate) {
       if (current->has_value()) {
-        return absl::AlreadyExistsError(absl::StrCat(KeyName(key),
-                                                     " already exists (created at revision ",
-                                                     (*current)->create_revision, ")"));
+        return absl::AlreadyExistsError(StrCat(KeyName(key),
+                                               " already exists (created at revision ",
+                                               (*current)->create_revision, ")"));
       }
     } else {
       if (!current->has_value()) {
-        return absl::NotFoundError(absl::StrCat(KeyName(key), " not found"));
+        return absl::NotFoundError(StrCat(KeyName(key), " not found"));
       }
       if (expected_mod_revision != 0 && expected_mod_revision != (*current)->mod_revision) {
-        return absl::AbortedError(absl::StrCat(KeyName(key), ": resourceVersion ",
-                                               expected_mod_revision, " is stale, current is ",
-                                               (*current)->mod_revision));
+        return absl::AbortedError(StrCat(KeyName(key), ": resourceVersion ", expected_mod_revision,
+                                         " is stale, current is ", (*current)->mod_revision));
       }
     }
 
@@ -552,8 +549,8 @@ absl::StatusOr<std::unique_ptr<WatchHandle>> SqliteStore::Watch(const WatchOptio
   if (options.resource.empty()) return absl::InvalidArgumentError("Watch needs a resource");
   if (!sink) return absl::InvalidArgumentError("Watch needs a sink");
   if (options.after_revision < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "watch of ", options.resource, " from negative revision ", options.after_revision));
+    return absl::InvalidArgumentError(
+        StrCat("watch of ", options.resource, " from negative revision ", options.after_revision));
   }
 
   // Holding the writer lock from the compaction check through replay to registration means
@@ -562,9 +559,9 @@ absl::StatusOr<std::unique_ptr<WatchHandle>> SqliteStore::Watch(const WatchOptio
   const int64_t compacted = compacted_.load();
   if (options.after_revision < compacted) {
     return absl::OutOfRangeError(
-        absl::StrCat("watch of ", options.resource, " from revision ", options.after_revision,
-                     ": history up to revision ", compacted,
-                     " has been compacted; list again and watch from ", "the list's revision"));
+        StrCat("watch of ", options.resource, " from revision ", options.after_revision,
+               ": history up to revision ", compacted,
+               " has been compacted; list again and watch from ", "the list's revision"));
   }
 
   Statement& stmt = writer_->replay;
@@ -577,8 +574,8 @@ absl::StatusOr<std::unique_ptr<WatchHandle>> SqliteStore::Watch(const WatchOptio
       if (!*row) break;
       std::optional<EventType> type = ParseEventType(stmt.ColumnText(3));
       if (!type) {
-        return absl::InternalError(absl::StrCat("event at revision ", stmt.ColumnInt(0),
-                                                " has unknown type \"", stmt.ColumnText(3), "\""));
+        return absl::InternalError(StrCat("event at revision ", stmt.ColumnInt(0),
+                                          " has unknown type \"", stmt.ColumnText(3), "\""));
       }
       auto event = std::make_shared<const WatchEvent>(
           WatchEvent{.type = *type,
@@ -590,9 +587,9 @@ absl::StatusOr<std::unique_ptr<WatchHandle>> SqliteStore::Watch(const WatchOptio
       try {
         sink(event);
       } catch (...) {
-        return absl::InternalError(absl::StrCat("watch sink of ", options.resource,
-                                                " threw while replaying revision ",
-                                                event->object.mod_revision));
+        return absl::InternalError(StrCat("watch sink of ", options.resource,
+                                          " threw while replaying revision ",
+                                          event->object.mod_revision));
       }
     }
   }

@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "store/sqlite/sqlite_error.h"
 
 namespace snapkeep::store::sqlite {
@@ -33,12 +33,12 @@ Statement& Statement::BindBlob(int index, std::string_view value) {
 absl::StatusOr<bool> Statement::Step() {
   if (bind_rc_ != SQLITE_OK) {
     return SqliteStatus(bind_rc_, db_,
-                        absl::StrCat("binding parameters of \"", std::string(sql()), "\""));
+                        StrCat("binding parameters of \"", std::string(sql()), "\""));
   }
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteStatus(rc, db_, absl::StrCat("running \"", std::string(sql()), "\""));
+  return SqliteStatus(rc, db_, StrCat("running \"", std::string(sql()), "\""));
 }
 
 absl::Status Statement::Run() {

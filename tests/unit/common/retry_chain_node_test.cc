@@ -106,7 +106,7 @@ TEST(RetryChainNodeTest, DeadlineExpiry) {
   EXPECT_EQ(step.time_left(), absl::ZeroDuration());
   absl::Status expired = step.Check("PUT s3://b/k");
   EXPECT_EQ(expired.code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_NE(expired.message().find("PUT s3://b/k"), absl::string_view::npos);
+  EXPECT_NE(expired.message().find("PUT s3://b/k"), std::string_view::npos);
   EXPECT_TRUE(root.Check("op").ok());  // the root has no deadline
 }
 

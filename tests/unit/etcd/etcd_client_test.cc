@@ -9,8 +9,8 @@
 #include <memory>
 #include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/str_cat.h"
 #include "etcd/proto/rpc.grpc.pb.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -33,7 +33,7 @@ class FakeMaintenance final : public etcdserverpb::Maintenance::Service {
     for (int i = 0; i < chunks; ++i) {
       if (fail_after_chunks == i) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone");
       etcdserverpb::SnapshotResponse chunk;
-      chunk.set_blob(absl::StrCat(name, "-", i));
+      chunk.set_blob(StrCat(name, "-", i));
       if (!writer->Write(chunk)) return grpc::Status::CANCELLED;
     }
     if (hang) {
@@ -62,7 +62,7 @@ struct Member {
     server = builder.BuildAndStart();
   }
   ~Member() { server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1))); }
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port); }
+  std::string url() const { return StrCat("http://127.0.0.1:", port); }
 
   FakeMaintenance service;
   int port = 0;
@@ -119,7 +119,7 @@ TEST_F(EtcdClientTest, ConnectFailsNamingEveryMember) {
   options.dial_timeout = absl::Milliseconds(500);
   absl::StatusOr<std::unique_ptr<EtcdClient>> client = EtcdClient::Connect(options);
   EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(client.status().message().find(a.url()), absl::string_view::npos);
+  EXPECT_NE(client.status().message().find(a.url()), std::string_view::npos);
 }
 
 TEST_F(EtcdClientTest, StreamsEveryChunkInOrder) {

@@ -31,7 +31,7 @@ TEST(EtcdEndpointTest, RejectsBadEntriesNamingTheFlag) {
     auto parsed = ParseEtcdEndpoint(bad, "--endpoints");
     ASSERT_FALSE(parsed.ok()) << bad;
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(parsed.status().message().find("--endpoints"), absl::string_view::npos) << bad;
+    EXPECT_NE(parsed.status().message().find("--endpoints"), std::string_view::npos) << bad;
   }
 }
 

@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "objectstore/s3/s3_api.h"
 
 namespace snapkeep::objectstore {
@@ -29,12 +29,10 @@ class FakeS3Api : public S3Api {
   }
 
   const S3Options& options() const override { return options_; }
-  std::string Describe(absl::string_view key) const override {
-    return absl::StrCat("s3://fake/", key);
-  }
+  std::string Describe(std::string_view key) const override { return StrCat("s3://fake/", key); }
 
   using S3Api::Call;
-  absl::StatusOr<S3Response> Call(const S3Request& request, absl::string_view /*what*/,
+  absl::StatusOr<S3Response> Call(const S3Request& request, std::string_view /*what*/,
                                   const RetryChainNode& parent,
                                   absl::FunctionRef<bool()> may_retry) override {
     for (int attempt = 1;; ++attempt) {
@@ -65,9 +63,9 @@ class FakeS3Api : public S3Api {
     std::lock_guard lock(mu_);
     return requests_;
   }
-  int CountRequests(absl::string_view prefix) {
+  int CountRequests(std::string_view prefix) {
     int n = 0;
-    for (const std::string& r : Requests()) n += absl::StartsWith(r, prefix);
+    for (const std::string& r : Requests()) n += r.starts_with(prefix);
     return n;
   }
 
@@ -78,13 +76,13 @@ class FakeS3Api : public S3Api {
   bool keep_partial_bodies = false;
 
  private:
-  static std::string Query(const S3Request& request, absl::string_view name) {
+  static std::string Query(const S3Request& request, std::string_view name) {
     for (const auto& [key, value] : request.query) {
       if (key == name) return value;
     }
     return "";
   }
-  static bool Has(const S3Request& request, absl::string_view name) {
+  static bool Has(const S3Request& request, std::string_view name) {
     for (const auto& [key, value] : request.query) {
       if (key == name) return true;
     }
@@ -94,8 +92,8 @@ class FakeS3Api : public S3Api {
   absl::StatusOr<S3Response> Answer(const S3Request& request) {
     {
       std::lock_guard lock(mu_);
-      std::string line = absl::StrCat(request.method, " ", request.key);
-      for (const auto& [key, value] : request.query) absl::StrAppend(&line, "?", key);
+      std::string line = StrCat(request.method, " ", request.key);
+      for (const auto& [key, value] : request.query) StrAppend(&line, "?", key);
       requests_.push_back(line);
     }
     if (fail) {
@@ -122,10 +120,10 @@ class FakeS3Api : public S3Api {
     }
     std::lock_guard lock(mu_);
     if (request.method == "POST" && Has(request, "uploads")) {
-      std::string id = absl::StrCat("upload-", ++next_upload_);
+      std::string id = StrCat("upload-", ++next_upload_);
       uploads_[id] = {};
-      response.body = absl::StrCat("<InitiateMultipartUploadResult><UploadId>", id,
-                                   "</UploadId></InitiateMultipartUploadResult>");
+      response.body = StrCat("<InitiateMultipartUploadResult><UploadId>", id,
+                             "</UploadId></InitiateMultipartUploadResult>");
       return response;
     }
     if (request.method == "PUT" && Has(request, "partNumber")) {
@@ -133,7 +131,7 @@ class FakeS3Api : public S3Api {
       if (upload == uploads_.end()) return absl::NotFoundError("NoSuchUpload");
       int number = std::stoi(Query(request, "partNumber"));
       upload->second[number] = std::string(request.body);
-      response.etag = absl::StrCat("\"etag-", number, "\"");
+      response.etag = StrCat("\"etag-", number, "\"");
       return response;
     }
     if (request.method == "POST" && Has(request, "uploadId")) {
@@ -167,7 +165,7 @@ class FakeS3Api : public S3Api {
       response.http_status = 204;
       return response;
     }
-    return absl::UnimplementedError(absl::StrCat("fake S3: ", request.method));
+    return absl::UnimplementedError(StrCat("fake S3: ", request.method));
   }
 
   std::mutex mu_;

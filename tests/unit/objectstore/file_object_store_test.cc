@@ -98,7 +98,7 @@ TEST_F(FileObjectStoreTest, RefusesNamesWhoseTempFileWouldNotFit) {
   EXPECT_TRUE(store_->CheckWritableKey("d/" + std::string(243, 'n')).ok());
   absl::Status too_long = store_->CheckWritableKey("d/" + std::string(244, 'n'));
   EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(too_long.message().find("at most 243"), absl::string_view::npos) << too_long;
+  EXPECT_NE(too_long.message().find("at most 243"), std::string_view::npos) << too_long;
   auto writer = store_->NewWriter("d/" + std::string(243, 'n'), 0, node_);
   ASSERT_TRUE(writer.ok()) << writer.status();  // the limit is the real one
   (*writer)->Abort();
@@ -151,7 +151,7 @@ TEST_F(FileObjectStoreTest, ACancelledJobStopsWritingAndReading) {
   (*writer)->Abort();
   EXPECT_EQ(Names("g"), std::vector<std::string>{"obj"});  // nothing of the cancelled write
   absl::Status read = store_->Get(
-      "g/obj", [](absl::string_view) { return absl::OkStatus(); }, node_);
+      "g/obj", [](std::string_view) { return absl::OkStatus(); }, node_);
   EXPECT_EQ(read.code(), absl::StatusCode::kCancelled);
 }
 

@@ -42,7 +42,7 @@ TEST(ObjectUrlTest, RejectsBadUrlsNamingTheFlag) {
     auto url = ParseObjectUrl(bad, "--dest");
     ASSERT_FALSE(url.ok()) << bad;
     EXPECT_EQ(url.status().code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_NE(url.status().message().find("--dest"), absl::string_view::npos) << bad;
+    EXPECT_NE(url.status().message().find("--dest"), std::string_view::npos) << bad;
   }
 }
 

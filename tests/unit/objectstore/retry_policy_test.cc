@@ -80,8 +80,8 @@ TEST(RetrierTest, GivesUpAfterMaxAttemptsSayingSo) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(calls, 5);
-  EXPECT_NE(status.message().find("gave up after 5 attempts"), absl::string_view::npos);
-  EXPECT_NE(status.message().find("connection refused"), absl::string_view::npos);
+  EXPECT_NE(status.message().find("gave up after 5 attempts"), std::string_view::npos);
+  EXPECT_NE(status.message().find("connection refused"), std::string_view::npos);
 }
 
 TEST(RetrierTest, BackoffDoublesWithJitterAndIsCapped) {
@@ -120,7 +120,7 @@ TEST(RetrierTest, StopsWhenTheBudgetIsSpent) {
     return absl::UnavailableError("slow down");
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(status.message().find("budget"), absl::string_view::npos);
+  EXPECT_NE(status.message().find("budget"), std::string_view::npos);
   EXPECT_LT(calls, 10);
   EXPECT_LE(job.clock.Now() - absl::UnixEpoch(), absl::Seconds(3) + absl::Milliseconds(500));
 }
@@ -133,7 +133,7 @@ TEST(RetrierTest, TheParentsDeadlineBoundsTheRetries) {
   Retrier retrier(options, call, 7);
   absl::Status status = retrier.Run("op", [&] { return absl::UnavailableError("503"); });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(status.message().find("the deadline of the call"), absl::string_view::npos);
+  EXPECT_NE(status.message().find("the deadline of the call"), std::string_view::npos);
   EXPECT_LE(job.clock.Now() - kStart, absl::Seconds(2));
 }
 
@@ -158,7 +158,7 @@ TEST(RetrierTest, CancelStopsTheWaitBetweenAttemptsAtOnce) {
   ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   absl::Status status = run.get();
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled);
-  EXPECT_NE(status.message().find("503 SlowDown"), absl::string_view::npos);
+  EXPECT_NE(status.message().find("503 SlowDown"), std::string_view::npos);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(clock.Now(), kStart);
 }

@@ -44,12 +44,12 @@ TEST(S3ClientTest, VirtualHostsWithAnIpEndpointAreRefused) {
     options.endpoint = endpoint;
     absl::Status status = CheckS3Addressing("backups", options);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << endpoint;
-    EXPECT_NE(status.message().find("--s3-addressing"), absl::string_view::npos) << status;
-    EXPECT_NE(status.message().find("--s3-endpoint"), absl::string_view::npos) << status;
+    EXPECT_NE(status.message().find("--s3-addressing"), std::string_view::npos) << status;
+    EXPECT_NE(status.message().find("--s3-endpoint"), std::string_view::npos) << status;
   }
   options.endpoint = "http://127.0.0.1:4568";
   EXPECT_NE(CheckS3Addressing("backups", options).message().find("backups.127.0.0.1"),
-            absl::string_view::npos);
+            std::string_view::npos);
   // Fine: a DNS name, path-style addressing, or AWS itself.
   options.endpoint = "https://minio.local:9000";
   EXPECT_TRUE(CheckS3Addressing("backups", options).ok());

@@ -33,12 +33,12 @@ TEST(S3ErrorTest, MessagesSayWhatToFix) {
   absl::Status bucket =
       S3HttpErrorStatus(404, ErrorXml("NoSuchBucket"), "PUT s3://bkt/k", "bkt", "http://h:1");
   EXPECT_NE(bucket.message().find("bucket 'bkt' does not exist at http://h:1"),
-            absl::string_view::npos);
+            std::string_view::npos);
   absl::Status denied = S3HttpErrorStatus(403, ErrorXml("InvalidAccessKeyId"), "op", "b", "e");
-  EXPECT_NE(denied.message().find("AWS_ACCESS_KEY_ID"), absl::string_view::npos);
+  EXPECT_NE(denied.message().find("AWS_ACCESS_KEY_ID"), std::string_view::npos);
   absl::Status region =
       S3HttpErrorStatus(400, ErrorXml("AuthorizationHeaderMalformed"), "op", "b", "e");
-  EXPECT_NE(region.message().find("--s3-region"), absl::string_view::npos);
+  EXPECT_NE(region.message().find("--s3-region"), std::string_view::npos);
   EXPECT_EQ(S3ErrorCode(ErrorXml("SlowDown")), "SlowDown");
   EXPECT_EQ(S3ErrorCode("not xml"), "");
 }

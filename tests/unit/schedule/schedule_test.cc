@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,13 +19,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Debian's Abseil string_view is not std::string_view.
-absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
 absl::Time T(std::string_view rfc3339) {
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, AV(rfc3339), &t, &err)) {
+  if (!absl::ParseTime(absl::RFC3339_full, ToAbsl(rfc3339), &t, &err)) {
     ADD_FAILURE() << "bad test time " << rfc3339 << ": " << err;
   }
   return t;
@@ -165,7 +162,7 @@ constexpr NextCase kNextCases[] = {
 
 TEST(ScheduleTest, NextTable) {
   for (const NextCase& c : kNextCases) {
-    SCOPED_TRACE(absl::StrCat("\"", AV(c.expr), "\" after ", AV(c.after)));
+    SCOPED_TRACE(StrCat("\"", c.expr, "\" after ", c.after));
     absl::StatusOr<Schedule> s = Schedule::Parse(c.expr);
     ASSERT_TRUE(s.ok()) << s.status();
     const absl::Time got = s->Next(T(c.after));
@@ -262,7 +259,7 @@ constexpr InvalidCase kInvalidCases[] = {
 
 TEST(ScheduleTest, InvalidTable) {
   for (const InvalidCase& c : kInvalidCases) {
-    SCOPED_TRACE(absl::StrCat("\"", AV(c.expr), "\""));
+    SCOPED_TRACE(StrCat("\"", c.expr, "\""));
     absl::StatusOr<Schedule> s = Schedule::Parse(c.expr);
     ASSERT_FALSE(s.ok()) << "parsed as " << s->ToString();
     EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
@@ -341,7 +338,7 @@ constexpr ToStringCase kToStringCases[] = {
 
 TEST(ScheduleTest, ToStringIsCanonicalAndRoundTrips) {
   for (const ToStringCase& c : kToStringCases) {
-    SCOPED_TRACE(absl::StrCat("\"", AV(c.expr), "\""));
+    SCOPED_TRACE(StrCat("\"", c.expr, "\""));
     absl::StatusOr<Schedule> s = Schedule::Parse(c.expr);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(s->ToString(), c.want);
@@ -454,17 +451,17 @@ TEST(ScheduleTest, FuzzishTokens) {
     std::string text;
     if (i % 2 == 0) {
       const int n = std::uniform_int_distribution<int>(1, 14)(rng);
-      for (int k = 0; k < n; ++k) absl::StrAppend(&text, AV(pick(kTokens)));
+      for (int k = 0; k < n; ++k) StrAppend(&text, pick(kTokens));
     } else {
       std::vector<std::string> fields;
       for (int f = 0; f < 5; ++f) {
         std::string field(pick(kElements[f]));
-        if (rng() % 4 == 0) absl::StrAppend(&field, ",", AV(pick(kElements[f])));
+        if (rng() % 4 == 0) StrAppend(&field, ",", pick(kElements[f]));
         fields.push_back(field);
       }
       text = absl::StrJoin(fields, " ");
     }
-    SCOPED_TRACE(absl::StrCat("\"", text, "\""));
+    SCOPED_TRACE(StrCat("\"", text, "\""));
     absl::StatusOr<Schedule> s = Schedule::Parse(text);
     if (!s.ok()) {
       EXPECT_FALSE(s.status().message().empty());

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "gtest/gtest.h"
 #include "snapshot/bolt_database_summary.h"
 #include "snapshot/bolt_format.h"
@@ -101,7 +101,7 @@ TEST(BoltStreamScannerTest, FindsRevisionAndKeysWhateverTheChunking) {
   for (size_t chunk : {size_t{1}, size_t{1000}, size_t{4096}, size_t{32768}, db.bytes.size()}) {
     BoltStreamScanner scanner;
     for (size_t pos = 0; pos < db.bytes.size(); pos += chunk) {
-      scanner.Update(absl::string_view(db.bytes).substr(pos, chunk));
+      scanner.Update(std::string_view(db.bytes).substr(pos, chunk));
     }
     auto result = scanner.Finish();
     ASSERT_TRUE(result.ok()) << chunk << ": " << result.status();
@@ -113,7 +113,7 @@ TEST(BoltStreamScannerTest, FindsRevisionAndKeysWhateverTheChunking) {
 TEST(BoltStreamScannerTest, RejectsTruncatedAndForeignStreams) {
   TestDatabase db = Build();
   BoltStreamScanner truncated;
-  truncated.Update(absl::string_view(db.bytes).substr(0, 5 * kPageSize));
+  truncated.Update(std::string_view(db.bytes).substr(0, 5 * kPageSize));
   EXPECT_EQ(truncated.Finish().status().code(), absl::StatusCode::kDataLoss);
   BoltStreamScanner foreign;
   foreign.Update(std::string(3 * kPageSize, 'x'));
@@ -200,9 +200,9 @@ TEST(BoltDatabaseSummaryTest, BytesAppendedToASnapshotAreNamed) {
     ASSERT_FALSE(summary.ok()) << appended.size();
     EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_NE(summary.status().message().find(
-                  absl::StrCat("is not a valid etcd snapshot: ", appended.size() - database.size(),
-                               " bytes follow its database (which ends at byte ", database.size())),
-              absl::string_view::npos)
+                  StrCat("is not a valid etcd snapshot: ", appended.size() - database.size(),
+                         " bytes follow its database (which ends at byte ", database.size())),
+              std::string_view::npos)
         << summary.status();
   }
 }

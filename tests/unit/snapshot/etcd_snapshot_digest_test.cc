@@ -28,7 +28,7 @@ TEST(EtcdSnapshotDigestTest, VerifiesWhateverTheChunking) {
   for (size_t chunk : {1, 5, 31, 32, 33, 4096, 20000}) {
     EtcdSnapshotDigest digest;
     for (size_t pos = 0; pos < stream.size(); pos += chunk) {
-      digest.Update(absl::string_view(stream).substr(pos, chunk));
+      digest.Update(std::string_view(stream).substr(pos, chunk));
     }
     EXPECT_TRUE(digest.Verify().ok()) << chunk;
     EXPECT_EQ(digest.file_sha256(), HexOf(stream)) << chunk;
@@ -47,7 +47,7 @@ TEST(EtcdSnapshotDigestTest, DetectsAFlippedBitAnywhere) {
     digest.Update(bad);
     absl::Status status = digest.Verify();
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << pos;
-    EXPECT_NE(status.message().find("mismatch"), absl::string_view::npos);
+    EXPECT_NE(status.message().find("mismatch"), std::string_view::npos);
   }
 }
 

@@ -80,7 +80,7 @@ TEST_F(SnapshotFetcherTest, AMissingManifestMeansNoSnapshot) {
   std::filesystem::remove(stored_.path + "/" + ManifestKeyFor("snap"));
   absl::StatusOr<FetchResult> result = Fetch();
   EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_NE(result.status().message().find("--no-manifest"), absl::string_view::npos);
+  EXPECT_NE(result.status().message().find("--no-manifest"), std::string_view::npos);
   EXPECT_FALSE(OutputExists());
 }
 
@@ -88,7 +88,7 @@ TEST_F(SnapshotFetcherTest, MissingDataIsDataLoss) {
   std::filesystem::remove(stored_.path + "/snap");
   absl::StatusOr<FetchResult> result = Fetch();
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(result.status().message().find("is missing"), absl::string_view::npos);
+  EXPECT_NE(result.status().message().find("is missing"), std::string_view::npos);
   EXPECT_FALSE(OutputExists());
 }
 
@@ -98,7 +98,7 @@ TEST_F(SnapshotFetcherTest, DamagedDataWritesNoFile) {
   Store("snap", damaged);
   absl::StatusOr<FetchResult> result = Fetch();
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(result.status().message().find("checksum mismatch"), absl::string_view::npos);
+  EXPECT_NE(result.status().message().find("checksum mismatch"), std::string_view::npos);
   EXPECT_TRUE(OutputDirFiles().empty());  // no output, no temp file
 }
 
@@ -107,7 +107,7 @@ TEST_F(SnapshotFetcherTest, AnExpectedSha256MustMatchTheManifest) {
   options.expected_sha256 = std::string(64, 'a');
   EXPECT_EQ(Fetch(options).status().code(), absl::StatusCode::kFailedPrecondition);
   options.expected_sha256 = "abc";
-  EXPECT_NE(Fetch(options).status().message().find("--sha256"), absl::string_view::npos);
+  EXPECT_NE(Fetch(options).status().message().find("--sha256"), std::string_view::npos);
   EXPECT_FALSE(OutputExists());
 }
 
@@ -149,7 +149,7 @@ TEST_F(SnapshotFetcherTest, CheckStoredDataComparesTheSize) {
   Store("snap", file_.substr(0, 100));
   absl::Status cut = CheckStoredData(store_, "snap", *manifest, node_);
   EXPECT_EQ(cut.code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(cut.message().find("cut short"), absl::string_view::npos);
+  EXPECT_NE(cut.message().find("cut short"), std::string_view::npos);
 }
 
 }  // namespace

@@ -78,9 +78,9 @@ void ExpectRejected(void (*mutate)(nlohmann::json&), const std::string& field) {
   auto decoded = DecodeManifest(doc.dump(), "s3://b/k.manifest.json");
   ASSERT_FALSE(decoded.ok()) << field;
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(decoded.status().message().find("manifest." + field), absl::string_view::npos)
+  EXPECT_NE(decoded.status().message().find("manifest." + field), std::string_view::npos)
       << decoded.status();
-  EXPECT_NE(decoded.status().message().find("s3://b/k.manifest.json"), absl::string_view::npos);
+  EXPECT_NE(decoded.status().message().find("s3://b/k.manifest.json"), std::string_view::npos);
 }
 
 TEST(SnapshotManifestTest, NamesTheBadField) {

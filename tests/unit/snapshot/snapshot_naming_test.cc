@@ -21,7 +21,7 @@ TEST(SnapshotNamingTest, ValidatesKeysNamingTheFlag) {
   for (const char* bad : {"", "a/", "a/b.manifest.json"}) {
     absl::Status status = ValidateSnapshotKey(bad, "--dest");
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_NE(status.message().find("--dest"), absl::string_view::npos) << bad;
+    EXPECT_NE(status.message().find("--dest"), std::string_view::npos) << bad;
   }
 }
 

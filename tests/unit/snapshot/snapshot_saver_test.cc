@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/manual_clock.h"
+#include "common/str_cat.h"
 #include "gtest/gtest.h"
 #include "snapshot/snapshot_manifest.h"
 #include "snapshot/snapshot_naming.h"
@@ -58,7 +59,7 @@ TEST_F(SnapshotSaverTest, StoresTheDataThenItsManifest) {
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->sha256, manifest->sha256);
   // Uncompressed and new: opened with its exact size (a streamed PUT on S3).
-  EXPECT_EQ(store_.opened[0], absl::StrCat("NewWriterOfSize backups/snap ", file_.size()));
+  EXPECT_EQ(store_.opened[0], StrCat("NewWriterOfSize backups/snap ", file_.size()));
   EXPECT_EQ(dir_.Files(), (std::vector<std::string>{"backups/snap", "backups/snap.manifest.json"}));
 }
 
@@ -79,7 +80,7 @@ TEST_F(SnapshotSaverTest, RefusesAnExistingSnapshotWithoutOverwrite) {
   ASSERT_TRUE(Save().ok());
   absl::StatusOr<SnapshotManifest> again = Save();
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_NE(again.status().message().find("--overwrite"), absl::string_view::npos);
+  EXPECT_NE(again.status().message().find("--overwrite"), std::string_view::npos);
   EXPECT_EQ(etcd_.streams, 1);  // etcd was not asked again
   SaveOptions overwrite;
   overwrite.overwrite = true;
@@ -96,7 +97,7 @@ TEST_F(SnapshotSaverTest, ABadChecksumStoresNothing) {
   absl::StatusOr<SnapshotManifest> saved =
       SaveSnapshot(etcd, store_, "backups/snap", SaveOptions{}, node_);
   EXPECT_EQ(saved.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(saved.status().message().find("nothing was stored"), absl::string_view::npos);
+  EXPECT_NE(saved.status().message().find("nothing was stored"), std::string_view::npos);
   EXPECT_TRUE(dir_.Files().empty());
 }
 
@@ -105,7 +106,7 @@ TEST_F(SnapshotSaverTest, AStreamThatIsNoDatabaseStoresNothing) {
   absl::StatusOr<SnapshotManifest> saved =
       SaveSnapshot(etcd, store_, "backups/snap", SaveOptions{}, node_);
   EXPECT_EQ(saved.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(saved.status().message().find("not a readable database"), absl::string_view::npos);
+  EXPECT_NE(saved.status().message().find("not a readable database"), std::string_view::npos);
   EXPECT_TRUE(dir_.Files().empty());
 }
 
@@ -129,7 +130,7 @@ TEST_F(SnapshotSaverTest, ACancelStopsTheSaveAndStoresNothing) {
   absl::StatusOr<SnapshotManifest> saved = Save();
   EXPECT_EQ(saved.status().code(), absl::StatusCode::kCancelled);
   EXPECT_NE(saved.status().message().find("cancelled; nothing was stored at"),
-            absl::string_view::npos)
+            std::string_view::npos)
       << saved.status();
   EXPECT_TRUE(dir_.Files().empty());
 }
@@ -139,7 +140,7 @@ TEST_F(SnapshotSaverTest, AFailedManifestRemovesTheData) {
   absl::StatusOr<SnapshotManifest> saved = Save();
   EXPECT_EQ(saved.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_NE(saved.status().message().find("writing the manifest failed, snapshot removed"),
-            absl::string_view::npos);
+            std::string_view::npos);
   EXPECT_TRUE(dir_.Files().empty());
 }
 
@@ -170,7 +171,7 @@ TEST_F(SnapshotSaverTest, AnEmptyStreamIsNoSnapshot) {
 TEST_F(SnapshotSaverTest, BadRequestsNameTheFlag) {
   SaveOptions options;
   options.compression = "gzip";
-  EXPECT_NE(Save(options).status().message().find("--compress"), absl::string_view::npos);
+  EXPECT_NE(Save(options).status().message().find("--compress"), std::string_view::npos);
   options.compression = "zstd";
   options.compression_level = 99;
   EXPECT_EQ(Save(options).status().code(), absl::StatusCode::kInvalidArgument);
@@ -178,7 +179,7 @@ TEST_F(SnapshotSaverTest, BadRequestsNameTheFlag) {
                 .status()
                 .message()
                 .find("--dest"),
-            absl::string_view::npos);
+            std::string_view::npos);
   EXPECT_EQ(etcd_.streams, 0);
 }
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "etcd/snapshot_source.h"
 #include "objectstore/fs/file_object_store.h"
 #include "snapshot/sha256_hasher.h"
@@ -118,16 +118,16 @@ class RecordingFileStore : public objectstore::FileObjectStore {
   explicit RecordingFileStore(const std::string& root) : FileObjectStore(root) {}
 
   absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> NewWriter(
-      absl::string_view key, uint64_t size_hint, const RetryChainNode& parent) override {
-    opened.push_back(absl::StrCat("NewWriter ", key));
-    if (!fail_writers_of.empty() && absl::EndsWith(key, fail_writers_of)) {
+      std::string_view key, uint64_t size_hint, const RetryChainNode& parent) override {
+    opened.push_back(StrCat("NewWriter ", key));
+    if (!fail_writers_of.empty() && key.ends_with(fail_writers_of)) {
       return absl::ResourceExhaustedError("disk full");
     }
     return FileObjectStore::NewWriter(key, size_hint, parent);
   }
   absl::StatusOr<std::unique_ptr<objectstore::ObjectWriter>> NewWriterOfSize(
-      absl::string_view key, uint64_t size, const RetryChainNode& parent) override {
-    opened.push_back(absl::StrCat("NewWriterOfSize ", key, " ", size));
+      std::string_view key, uint64_t size, const RetryChainNode& parent) override {
+    opened.push_back(StrCat("NewWriterOfSize ", key, " ", size));
     return FileObjectStore::NewWriter(key, size, parent);
   }
 

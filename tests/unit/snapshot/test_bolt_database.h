@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "snapshot/bolt_format.h"
 
 namespace snapkeep::snapshot::bolt_pages {
@@ -77,7 +77,7 @@ inline std::string MetaBytes(uint64_t id, uint64_t root, uint64_t high_water, ui
   Put<uint64_t>(page, m + 32, 2);  // freelist page
   Put<uint64_t>(page, m + 40, high_water);
   Put<uint64_t>(page, m + 48, txid);
-  Put<uint64_t>(page, m + 56, bolt::Fnv64a(absl::string_view(page.data() + m, 56)));
+  Put<uint64_t>(page, m + 56, bolt::Fnv64a(std::string_view(page.data() + m, 56)));
   return page;
 }
 

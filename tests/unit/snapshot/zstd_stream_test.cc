@@ -11,12 +11,12 @@ std::string Compress(const std::string& input, int level, size_t chunk) {
   auto compressor = ZstdCompressor::Create(level);
   EXPECT_TRUE(compressor.ok());
   std::string out;
-  auto sink = [&](absl::string_view bytes) {
+  auto sink = [&](std::string_view bytes) {
     out.append(bytes.data(), bytes.size());
     return absl::OkStatus();
   };
   for (size_t pos = 0; pos < input.size(); pos += chunk) {
-    EXPECT_TRUE((*compressor)->Write(absl::string_view(input).substr(pos, chunk), sink).ok());
+    EXPECT_TRUE((*compressor)->Write(std::string_view(input).substr(pos, chunk), sink).ok());
   }
   EXPECT_TRUE((*compressor)->Finish(sink).ok());
   return out;
@@ -25,12 +25,12 @@ std::string Compress(const std::string& input, int level, size_t chunk) {
 absl::StatusOr<std::string> Decompress(const std::string& input, size_t chunk) {
   ZstdDecompressor decompressor;
   std::string out;
-  auto sink = [&](absl::string_view bytes) {
+  auto sink = [&](std::string_view bytes) {
     out.append(bytes.data(), bytes.size());
     return absl::OkStatus();
   };
   for (size_t pos = 0; pos < input.size(); pos += chunk) {
-    absl::Status status = decompressor.Write(absl::string_view(input).substr(pos, chunk), sink);
+    absl::Status status = decompressor.Write(std::string_view(input).substr(pos, chunk), sink);
     if (!status.ok()) return status;
   }
   if (absl::Status status = decompressor.Finish(); !status.ok()) return status;

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "common/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/sqlite/database_file.h"
@@ -63,8 +63,8 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("sqlite_store_test_", ::getpid(), "_",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           StrCat("sqlite_store_test_", ::getpid(), "_",
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "state.db").string();
@@ -378,7 +378,7 @@ TEST_F(SqliteStoreTest, WatchRejectsMissingResourceOrSink) {
 
 TEST_F(SqliteStoreTest, CompactionKeepsNewestRevisionsInBatches) {
   auto store = OpenStore(SqliteStoreOptions{.history_revisions = 10, .compaction_batch = 5});
-  for (int i = 1; i <= 14; ++i) ASSERT_TRUE(store->Create(Cluster(absl::StrCat(i)), "").ok());
+  for (int i = 1; i <= 14; ++i) ASSERT_TRUE(store->Create(Cluster(StrCat(i)), "").ok());
   EXPECT_EQ(store->CompactedRevision(), 0) << "only 4 events beyond the kept 10: not yet";
   ASSERT_TRUE(store->Create(Cluster("15"), "").ok());
   EXPECT_EQ(store->CompactedRevision(), 5);
@@ -406,7 +406,7 @@ TEST_F(SqliteStoreTest, CompactionKeepsNewestRevisionsInBatches) {
 TEST_F(SqliteStoreTest, ReopenWithSmallerHistoryCompactsAtOpen) {
   {
     auto store = OpenStore();
-    for (int i = 1; i <= 20; ++i) ASSERT_TRUE(store->Create(Cluster(absl::StrCat(i)), "").ok());
+    for (int i = 1; i <= 20; ++i) ASSERT_TRUE(store->Create(Cluster(StrCat(i)), "").ok());
     EXPECT_EQ(store->CompactedRevision(), 0);
   }
   auto store = OpenStore(SqliteStoreOptions{.history_revisions = 5, .compaction_batch = 1});
@@ -436,7 +436,7 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
     if (!store.ok()) _exit(2);
     for (int i = 0;; ++i) {
       absl::StatusOr<StoredObject> created =
-          (*store)->Create(Cluster(absl::StrCat("c", i)), absl::StrCat("value-", i));
+          (*store)->Create(Cluster(StrCat("c", i)), StrCat("value-", i));
       if (!created.ok()) _exit(3);
       int64_t revision = created->mod_revision;
       if (write(fds[1], &revision, sizeof revision) != sizeof revision) _exit(4);
@@ -461,9 +461,9 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   ASSERT_NE(store, nullptr);
   EXPECT_GE(store->CurrentRevision(), acked);
   for (int64_t r = 1; r <= acked; ++r) {
-    absl::StatusOr<StoredObject> got = store->Get(Cluster(absl::StrCat("c", r - 1)));
+    absl::StatusOr<StoredObject> got = store->Get(Cluster(StrCat("c", r - 1)));
     ASSERT_TRUE(got.ok()) << "acknowledged revision " << r << ": " << got.status();
-    EXPECT_EQ(got->value, absl::StrCat("value-", r - 1));
+    EXPECT_EQ(got->value, StrCat("value-", r - 1));
     EXPECT_EQ(got->mod_revision, r);
   }
   absl::StatusOr<StoredObject> next = store->Create(Cluster("after-crash"), "");
@@ -604,7 +604,7 @@ TEST_F(SqliteStoreTest, WatchersStartedDuringWritesSeeContiguousSequences) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kWritesPerWriter; ++i) {
-        ObjectKey key = Config(absl::StrCat("ns", w % 2), absl::StrCat("w", w, "-", i));
+        ObjectKey key = Config(StrCat("ns", w % 2), StrCat("w", w, "-", i));
         ASSERT_TRUE(store->Create(key, "v").ok());
       }
     });
